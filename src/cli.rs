@@ -1,0 +1,550 @@
+//! Command-line interface: kubectl-style global options and one enum of commands.
+//!
+//! Parsing does no I/O. kubectl and oc pass every argument after `zk` to the plugin
+//! untouched, so the plugin parses `--kubeconfig`, `--context`, `-n` and friends itself.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::manifest::options::{
+    AntiAffinity, Flavor, HeapSize, LogLevel, OpenShiftMode, PodManagement, Quantity,
+};
+use crate::names::{EnsembleName, NodeName};
+
+/// Deploy and operate Apache ZooKeeper ensembles on Kubernetes and OpenShift.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-zk",
+    bin_name = "kubectl zk",
+    version,
+    about = "Deploy and operate Apache ZooKeeper ensembles on Kubernetes and OpenShift",
+    long_about = "kubectl-zk deploys and operates Apache ZooKeeper ensembles on Kubernetes and OpenShift.\n\n\
+It joins Kubernetes' view (pods, PodDisruptionBudget, nodes, volumes) with ZooKeeper's own view \
+(leader, zxid, synced followers, quorum) and decides from both.\n\n\
+Run it as `kubectl zk …` or `oc zk …`; the binary is `kubectl-zk` on your PATH.",
+    after_help = "Examples:\n  kubectl zk install -n kafka\n  kubectl zk status -n kafka\n  kubectl zk drain-safe node-3",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, spelled as kubectl spells them.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOptions {
+    /// Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The name of the kubeconfig context to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The name of the kubeconfig cluster to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The name of the kubeconfig user to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// The namespace of the ensemble (default: the context's namespace, else "default").
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", value_parser = crate::names::parse_namespace)]
+    pub namespace: Option<String>,
+
+    /// How long to wait for a single request to the API server before giving up
+    /// (e.g. 1s, 2m, 3h; 0 = no timeout).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// When to colour the output: auto honours NO_COLOR and a non-terminal stdout.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates.
+    #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// A table with more columns.
+    Wide,
+    /// JSON, for scripts.
+    Json,
+    /// YAML, for scripts.
+    Yaml,
+}
+
+/// The output option of commands that print a model.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArg {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT", default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// Which ensemble a command works on.
+#[derive(Debug, Clone, Args)]
+pub struct EnsembleArg {
+    /// The ensemble: the name of its StatefulSet. Default: the only ensemble in the
+    /// namespace, else "zk".
+    #[arg(long, value_name = "NAME", value_parser = EnsembleName::parse_arg)]
+    pub name: Option<EnsembleName>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap.
+    #[command(
+        long_about = "Create or update a ZooKeeper ensemble with server-side apply: a ServiceAccount, a headless \
+Service <name>-hs, a client Service <name>-cs, a PodDisruptionBudget, a ConfigMap (official image) and the \
+StatefulSet. With --dry-run it prints the objects and touches nothing.",
+        after_help = "Examples:\n  kubectl zk install -n kafka\n  kubectl zk install --name zk --replicas 5 --storage-class fast\n  kubectl zk install --image registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10 --dry-run -o yaml"
+    )]
+    Install(InstallArgs),
+
+    /// Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag.
+    #[command(
+        after_help = "Examples:\n  kubectl zk status -n kafka\n  kubectl zk status --name zk -o wide\n  kubectl zk status -A"
+    )]
+    Status(StatusArgs),
+
+    /// Check each member's myid file against its ordinal and its server.N line in zoo.cfg.
+    #[command(after_help = "Example:\n  kubectl zk myid -n kafka")]
+    Myid(MemberCheckArgs),
+
+    /// Show each member's live zoo.cfg, the differences between members, and lint it.
+    #[command(after_help = "Example:\n  kubectl zk config -n kafka -o yaml")]
+    Config(MemberCheckArgs),
+
+    /// Print the leader; --watch streams mode changes, --failover moves leadership.
+    #[command(
+        after_help = "Examples:\n  kubectl zk leader\n  kubectl zk leader --watch\n  kubectl zk leader --failover --yes"
+    )]
+    Leader(LeaderArgs),
+
+    /// Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling).
+    #[command(
+        name = "drain-safe",
+        after_help = "Examples:\n  kubectl zk drain-safe node-3\n  kubectl zk drain-safe --all-nodes\n  kubectl zk drain-safe node-3 --execute"
+    )]
+    DrainSafe(DrainSafeArgs),
+
+    /// Prove that data survives: replication across members, volumes, restarts and re-creation.
+    #[command(
+        name = "persist-check",
+        after_help = "Examples:\n  kubectl zk persist-check\n  kubectl zk persist-check --recreate --yes"
+    )]
+    PersistCheck(PersistCheckArgs),
+
+    /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
+    #[command(
+        after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
+    )]
+    Uninstall(UninstallArgs),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    #[command(
+        after_help = "Examples:\n  source <(kubectl-zk completion bash)\n  kubectl-zk completion zsh > \"${fpath[1]}/_kubectl-zk\""
+    )]
+    Completion(CompletionArgs),
+
+    /// Print the plugin's version.
+    #[command(after_help = "Examples:\n  kubectl zk version\n  kubectl zk version -o json")]
+    Version(VersionArgs),
+}
+
+/// `install` options.
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// The ensemble's name: its StatefulSet, and the prefix of its Services and PDB.
+    #[arg(long, value_name = "NAME", default_value = "zk", value_parser = EnsembleName::parse_arg)]
+    pub name: EnsembleName,
+
+    /// Number of ZooKeeper servers (1-255; odd numbers make the best use of members).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = crate::manifest::options::parse_replicas)]
+    pub replicas: u32,
+
+    /// Container image. Its flavour (official or k8s-tutorial) is inferred from the name.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+
+    /// Image flavour, when it cannot be inferred from --image.
+    #[arg(long, value_enum, value_name = "FLAVOR")]
+    pub flavor: Option<Flavor>,
+
+    /// StorageClass of the data volumes (default: the cluster's default class).
+    #[arg(long, value_name = "CLASS", value_parser = crate::names::parse_storage_class)]
+    pub storage_class: Option<String>,
+
+    /// Size of each member's data volume.
+    #[arg(long, value_name = "QUANTITY", default_value = "10Gi", value_parser = Quantity::parse_storage)]
+    pub storage_size: Quantity,
+
+    /// JVM heap of each server (e.g. 512M, 2G).
+    #[arg(long, value_name = "SIZE", default_value = "512M", value_parser = HeapSize::parse_arg)]
+    pub heap: HeapSize,
+
+    /// CPU request of each member.
+    #[arg(long, value_name = "QUANTITY", default_value = "500m", value_parser = Quantity::parse_cpu)]
+    pub cpu: Quantity,
+
+    /// Memory request of each member (leave room above --heap).
+    #[arg(long, value_name = "QUANTITY", default_value = "1Gi", value_parser = Quantity::parse_memory)]
+    pub memory: Quantity,
+
+    /// Pod anti-affinity on kubernetes.io/hostname: one member per node (required),
+    /// spread when possible (preferred), or none.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = AntiAffinity::Required)]
+    pub anti_affinity: AntiAffinity,
+
+    /// StatefulSet pod management (default: Parallel for official, OrderedReady for k8s-tutorial).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub pod_management_policy: Option<PodManagement>,
+
+    /// ZooKeeper tickTime in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub tick_time: u32,
+
+    /// ZooKeeper initLimit in ticks.
+    #[arg(long, value_name = "TICKS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub init_limit: u32,
+
+    /// ZooKeeper syncLimit in ticks.
+    #[arg(long, value_name = "TICKS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub sync_limit: u32,
+
+    /// Maximum client connections per client IP (0 = unlimited).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub max_client_cnxns: u32,
+
+    /// Snapshots (and their logs) kept by autopurge (at least 3).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
+    pub snap_retain_count: u32,
+
+    /// Hours between autopurge runs (0 = autopurge off).
+    #[arg(long, value_name = "HOURS", default_value_t = 12)]
+    pub purge_interval: u32,
+
+    /// Minimum session timeout in milliseconds (default: 2 x tick time).
+    #[arg(long, value_name = "MS")]
+    pub min_session_timeout: Option<u32>,
+
+    /// Maximum session timeout in milliseconds (default: 20 x tick time).
+    #[arg(long, value_name = "MS")]
+    pub max_session_timeout: Option<u32>,
+
+    /// Server log level.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
+
+    /// The cluster's DNS domain, used in the servers' host names.
+    #[arg(long, value_name = "DOMAIN", default_value = "cluster.local")]
+    pub cluster_domain: String,
+
+    /// OpenShift handling: detect it from the API (auto), or force it on or off.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = OpenShiftMode::Auto)]
+    pub openshift: OpenShiftMode,
+
+    /// Print the objects instead of creating them ("client", the default when given without a
+    /// value), or ask the server to check them without persisting ("server").
+    #[arg(long, value_enum, value_name = "STRATEGY", num_args = 0..=1, require_equals = true, default_missing_value = "client", default_value_t = DryRun::None)]
+    pub dry_run: DryRun,
+
+    /// Create the namespace when it does not exist.
+    #[arg(long)]
+    pub create_namespace: bool,
+
+    /// Wait until every member is Ready and a leader is elected.
+    #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub wait: bool,
+
+    /// How long --wait waits.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OptionalOutputArg,
+}
+
+/// `-o` for commands where the table is not the only form (install prints objects with --dry-run).
+#[derive(Debug, Clone, Args)]
+pub struct OptionalOutputArg {
+    /// Output format (with --dry-run: yaml or json; default yaml).
+    #[arg(short = 'o', long, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+}
+
+/// kubectl's --dry-run strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRun {
+    /// Really apply.
+    None,
+    /// Print the objects; send nothing to the cluster.
+    Client,
+    /// Send the objects for validation without persisting them.
+    Server,
+}
+
+/// How `status` reaches ZooKeeper inside each pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Via {
+    /// The AdminServer through the API server's pod proxy.
+    Proxy,
+    /// Four-letter words over a port-forward.
+    PortForward,
+    /// Four-letter words through exec.
+    Exec,
+}
+
+/// `status` options.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// List every ensemble in every namespace, one line each.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Force one transport to ZooKeeper instead of the best that works.
+    #[arg(long, value_enum, value_name = "TRANSPORT")]
+    pub via: Option<Via>,
+
+    /// How long to wait for each member's answer.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub member_timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// Options of `myid` and `config`.
+#[derive(Debug, Clone, Args)]
+pub struct MemberCheckArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `leader` options.
+#[derive(Debug, Clone, Args)]
+pub struct LeaderArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Stream each member's mode, one line per change, until interrupted.
+    #[arg(long, conflicts_with = "failover")]
+    pub watch: bool,
+
+    /// Delete the leader's pod (when the quorum survives it) and time the election.
+    #[arg(long)]
+    pub failover: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `drain-safe` options.
+#[derive(Debug, Clone, Args)]
+pub struct DrainSafeArgs {
+    /// The node to judge.
+    #[arg(value_name = "NODE", required_unless_present = "all_nodes", conflicts_with = "all_nodes", value_parser = NodeName::parse_arg)]
+    pub node: Option<NodeName>,
+
+    /// Judge every node, one row each.
+    #[arg(long, conflicts_with = "execute")]
+    pub all_nodes: bool,
+
+    /// Cordon the node and evict its members one at a time, if and while it is safe.
+    #[arg(long)]
+    pub execute: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `persist-check` options.
+#[derive(Debug, Clone, Args)]
+pub struct PersistCheckArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Also restart every member, one at a time, and check the data survived.
+    #[arg(long, conflicts_with = "recreate")]
+    pub restart: bool,
+
+    /// Also delete and re-create the StatefulSet, and check the data survived.
+    #[arg(long)]
+    pub recreate: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `uninstall` options.
+#[derive(Debug, Clone, Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Also delete the members' data volumes (PVCs). Asks for the ensemble name unless --yes.
+    #[arg(long)]
+    pub delete_data: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+/// Shells for `completion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
+}
+
+/// `completion` options.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `version` options.
+#[derive(Debug, Clone, Args)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// Parses a duration the way kubectl's --request-timeout does: a bare number is seconds,
+/// otherwise Go's notation (`1h2m3s`, `500ms`).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    const HINT: &str = "use a number of seconds or a duration such as 30s, 5m or 1h";
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("empty duration; {HINT}"));
+    }
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(|| format!("'{text}' has a number without a unit; {HINT}"))?;
+        let (number, tail) = rest.split_at(digits);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("'{text}' is not a duration; {HINT}"))?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let seconds = match unit {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return Err(format!("'{text}' has an unknown unit '{unit}'; {HINT}")),
+        };
+        let part = Duration::try_from_secs_f64(value * seconds)
+            .map_err(|_| format!("'{text}' is out of range; {HINT}"))?;
+        total = total.saturating_add(part);
+        rest = next;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_like_kubectl() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        for bad in ["", "abc", "5x", "m", "1m2"] {
+            assert!(parse_duration(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn global_options_go_anywhere() {
+        let cli = Cli::try_parse_from(["kubectl-zk", "status", "-n", "kafka", "--context", "prod"])
+            .expect("parses");
+        assert_eq!(cli.global.namespace.as_deref(), Some("kafka"));
+        assert_eq!(cli.global.context.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn dry_run_without_value_means_client() {
+        let cli = Cli::try_parse_from(["kubectl-zk", "install", "--dry-run", "-o", "yaml"])
+            .expect("parses");
+        let Command::Install(args) = cli.command else {
+            panic!("not install")
+        };
+        assert_eq!(args.dry_run, DryRun::Client);
+        assert_eq!(args.output.output, Some(OutputFormat::Yaml));
+    }
+}

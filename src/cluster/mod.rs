@@ -1,0 +1,4 @@
+//! Everything that talks to the API server: the client built from kubeconfig flags, and
+//! (as commands are wired) finding an ensemble, transports into pods, apply and evict.
+
+pub mod client;

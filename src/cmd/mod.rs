@@ -1,0 +1,50 @@
+//! One module per command: gather → decide → render.
+
+pub mod complete;
+pub mod completion;
+pub mod install;
+pub mod version;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success, healthy, safe.
+    Ok,
+    /// A check said no: unhealthy, unsafe, mismatch.
+    CheckFailed,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Ok => ExitCode::SUCCESS,
+            Outcome::CheckFailed => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the parsed command.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let global = cli.global;
+    match cli.command {
+        Command::Install(args) => install::run(&global, args).await,
+        Command::Status(_) => not_wired("status", 5),
+        Command::Myid(_) => not_wired("myid", 5),
+        Command::Config(_) => not_wired("config", 5),
+        Command::Leader(_) => not_wired("leader", 5),
+        Command::DrainSafe(_) => not_wired("drain-safe", 6),
+        Command::PersistCheck(_) => not_wired("persist-check", 6),
+        Command::Uninstall(_) => not_wired("uninstall", 6),
+        Command::Completion(args) => completion::run(args),
+        Command::Version(args) => version::run(&global, args),
+    }
+}
+
+/// The error of a command that does not talk to a cluster yet.
+pub fn not_wired(command: &str, issue: u32) -> anyhow::Result<Outcome> {
+    anyhow::bail!("'{command}' is not implemented yet (issue {issue}); nothing was read or changed")
+}

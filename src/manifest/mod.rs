@@ -1,0 +1,618 @@
+//! The objects `install` creates, as pure functions of the validated options.
+//!
+//! [`EnsembleSpec`] is everything an ensemble is made from; [`Manifest::render`] turns it
+//! into typed Kubernetes objects (ServiceAccount, ConfigMap for the official flavour,
+//! headless and client Services, PodDisruptionBudget, StatefulSet) in the order they are
+//! applied. Flavour specifics live in [`official`] and [`tutorial`].
+
+pub mod official;
+pub mod options;
+pub mod tutorial;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
+    StatefulSetUpdateStrategy,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, ConfigMap, Container, ContainerPort, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, Service, ServiceAccount, ServicePort,
+    ServiceSpec, VolumeMount, VolumeResourceRequirements, WeightedPodAffinityTerm,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+
+use crate::names::EnsembleName;
+use options::{AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity};
+
+/// ZooKeeper's client port.
+pub const CLIENT_PORT: i32 = 2181;
+/// The quorum (follower-to-leader) port.
+pub const SERVER_PORT: i32 = 2888;
+/// The leader-election port.
+pub const ELECTION_PORT: i32 = 3888;
+/// The AdminServer's port (official flavour).
+pub const ADMIN_PORT: i32 = 8080;
+/// The name of the data volume claim template, as in the seeds: PVCs are `datadir-<pod>`.
+pub const DATA_VOLUME: &str = "datadir";
+/// The field manager and `managed-by` value.
+pub const MANAGER: &str = "kubectl-zk";
+/// Pod template annotation whose change rolls the members when the configuration changes.
+pub const CONFIG_HASH_ANNOTATION: &str = "kubectl-zk.io/config-hash";
+/// StatefulSet annotation naming the flavour the ensemble was installed with.
+pub const FLAVOR_ANNOTATION: &str = "kubectl-zk.io/flavor";
+
+/// Everything an ensemble is made from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnsembleSpec {
+    /// StatefulSet name.
+    pub name: EnsembleName,
+    /// Namespace of every object.
+    pub namespace: String,
+    /// Number of servers.
+    pub replicas: u32,
+    /// Container image.
+    pub image: String,
+    /// How the image is configured.
+    pub flavor: Flavor,
+    /// StorageClass of the data volumes; `None` = the cluster default.
+    pub storage_class: Option<String>,
+    /// Size of each data volume.
+    pub storage_size: Quantity,
+    /// JVM heap.
+    pub heap: HeapSize,
+    /// CPU request.
+    pub cpu: Quantity,
+    /// Memory request.
+    pub memory: Quantity,
+    /// Anti-affinity between members.
+    pub anti_affinity: AntiAffinity,
+    /// StatefulSet pod management.
+    pub pod_management: PodManagement,
+    /// ZooKeeper settings.
+    pub zookeeper: ZooKeeperSettings,
+    /// The cluster's DNS domain (`cluster.local`).
+    pub cluster_domain: String,
+}
+
+/// The zoo.cfg settings `install` controls.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZooKeeperSettings {
+    /// `tickTime` in ms.
+    pub tick_time: u32,
+    /// `initLimit` in ticks.
+    pub init_limit: u32,
+    /// `syncLimit` in ticks.
+    pub sync_limit: u32,
+    /// `maxClientCnxns`.
+    pub max_client_cnxns: u32,
+    /// `autopurge.snapRetainCount`.
+    pub snap_retain_count: u32,
+    /// `autopurge.purgeInterval` in hours.
+    pub purge_interval: u32,
+    /// `minSessionTimeout` in ms.
+    pub min_session_timeout: u32,
+    /// `maxSessionTimeout` in ms.
+    pub max_session_timeout: u32,
+    /// Log level.
+    pub log_level: LogLevel,
+}
+
+impl EnsembleSpec {
+    /// The labels every object carries. `app: <name>` keeps the seeds' `-l app=zk` working.
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        let mut labels = self.selector_labels();
+        labels.insert("app".into(), self.name.to_string());
+        labels.insert("app.kubernetes.io/managed-by".into(), MANAGER.into());
+        labels
+    }
+
+    /// The labels that select this ensemble's pods (immutable once the StatefulSet exists).
+    pub fn selector_labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("app.kubernetes.io/name".to_owned(), "zookeeper".to_owned()),
+            (
+                "app.kubernetes.io/instance".to_owned(),
+                self.name.to_string(),
+            ),
+        ])
+    }
+
+    /// The label selector string for listing this ensemble's pods.
+    pub fn selector_string(&self) -> String {
+        selector_string(&self.selector_labels())
+    }
+
+    /// The fully qualified DNS name of member `ordinal`, as the headless Service gives it.
+    pub fn member_fqdn(&self, ordinal: u32) -> String {
+        format!(
+            "{}.{}.{}.svc.{}",
+            self.name.pod(ordinal),
+            self.name.headless_service(),
+            self.namespace,
+            self.cluster_domain
+        )
+    }
+
+    pub(crate) fn meta(&self, name: String) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name),
+            namespace: Some(self.namespace.clone()),
+            labels: Some(self.labels()),
+            ..ObjectMeta::default()
+        }
+    }
+}
+
+/// Joins labels into a selector (`a=b,c=d`).
+pub fn selector_string(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The objects of one ensemble, in the order `install` applies them.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The pods' identity (no API token mounted: ZooKeeper needs none).
+    pub service_account: ServiceAccount,
+    /// zoo.cfg and logging configuration (official flavour only).
+    pub config_map: Option<ConfigMap>,
+    /// Gives each member a stable DNS name, ready or not.
+    pub headless_service: Service,
+    /// Where clients connect.
+    pub client_service: Service,
+    /// At most one member down by voluntary disruption.
+    pub pdb: PodDisruptionBudget,
+    /// The members.
+    pub stateful_set: StatefulSet,
+}
+
+impl Manifest {
+    /// Renders every object of an ensemble.
+    pub fn render(spec: &EnsembleSpec) -> Manifest {
+        let flavor = match spec.flavor {
+            Flavor::Official => official::render(spec),
+            Flavor::K8sTutorial => tutorial::render(spec),
+        };
+        Manifest {
+            service_account: ServiceAccount {
+                metadata: spec.meta(spec.name.to_string()),
+                automount_service_account_token: Some(false),
+                ..ServiceAccount::default()
+            },
+            headless_service: headless_service(spec),
+            client_service: client_service(spec),
+            pdb: pdb(spec),
+            stateful_set: stateful_set(spec, &flavor),
+            config_map: flavor.config_map,
+        }
+    }
+
+    /// Every object as JSON with `apiVersion` and `kind`, in apply order.
+    pub fn to_values(&self) -> Result<Vec<serde_json::Value>, serde_json::Error> {
+        let mut values = vec![serde_json::to_value(&self.service_account)?];
+        if let Some(config_map) = &self.config_map {
+            values.push(serde_json::to_value(config_map)?);
+        }
+        values.push(serde_json::to_value(&self.headless_service)?);
+        values.push(serde_json::to_value(&self.client_service)?);
+        values.push(serde_json::to_value(&self.pdb)?);
+        values.push(serde_json::to_value(&self.stateful_set)?);
+        Ok(values)
+    }
+}
+
+/// What a flavour contributes to the StatefulSet and around it.
+pub struct FlavorParts {
+    /// The ZooKeeper container.
+    pub container: Container,
+    /// Extra pod volumes (the ConfigMap).
+    pub volumes: Vec<k8s_openapi::api::core::v1::Volume>,
+    /// The ConfigMap, if the flavour is configured by one.
+    pub config_map: Option<ConfigMap>,
+    /// Text whose change must roll the members (zoo.cfg, start flags).
+    pub config_fingerprint: String,
+}
+
+fn headless_service(spec: &EnsembleSpec) -> Service {
+    Service {
+        metadata: spec.meta(spec.name.headless_service()),
+        spec: Some(ServiceSpec {
+            cluster_ip: Some("None".into()),
+            // Members must find each other before they are Ready: the quorum forms
+            // only once they can, and readiness follows the quorum.
+            publish_not_ready_addresses: Some(true),
+            selector: Some(spec.selector_labels()),
+            ports: Some(vec![
+                service_port("server", SERVER_PORT),
+                service_port("leader-election", ELECTION_PORT),
+            ]),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+fn client_service(spec: &EnsembleSpec) -> Service {
+    Service {
+        metadata: spec.meta(spec.name.client_service()),
+        spec: Some(ServiceSpec {
+            selector: Some(spec.selector_labels()),
+            ports: Some(vec![service_port("client", CLIENT_PORT)]),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+fn service_port(name: &str, port: i32) -> ServicePort {
+    ServicePort {
+        name: Some(name.into()),
+        port,
+        target_port: Some(IntOrString::String(name.into())),
+        ..ServicePort::default()
+    }
+}
+
+fn pdb(spec: &EnsembleSpec) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: spec.meta(spec.name.pdb()),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector {
+                match_labels: Some(spec.selector_labels()),
+                ..LabelSelector::default()
+            }),
+            ..PodDisruptionBudgetSpec::default()
+        }),
+        ..PodDisruptionBudget::default()
+    }
+}
+
+fn affinity(spec: &EnsembleSpec) -> Option<Affinity> {
+    let term = PodAffinityTerm {
+        label_selector: Some(LabelSelector {
+            match_labels: Some(spec.selector_labels()),
+            ..LabelSelector::default()
+        }),
+        topology_key: "kubernetes.io/hostname".into(),
+        ..PodAffinityTerm::default()
+    };
+    let anti = match spec.anti_affinity {
+        AntiAffinity::None => return None,
+        AntiAffinity::Required => PodAntiAffinity {
+            required_during_scheduling_ignored_during_execution: Some(vec![term]),
+            ..PodAntiAffinity::default()
+        },
+        AntiAffinity::Preferred => PodAntiAffinity {
+            preferred_during_scheduling_ignored_during_execution: Some(vec![
+                WeightedPodAffinityTerm {
+                    weight: 100,
+                    pod_affinity_term: term,
+                },
+            ]),
+            ..PodAntiAffinity::default()
+        },
+    };
+    Some(Affinity {
+        pod_anti_affinity: Some(anti),
+        ..Affinity::default()
+    })
+}
+
+/// Requests for the ZooKeeper container.
+pub fn resources(spec: &EnsembleSpec) -> ResourceRequirements {
+    ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            ("cpu".to_owned(), K8sQuantity(spec.cpu.to_string())),
+            ("memory".to_owned(), K8sQuantity(spec.memory.to_string())),
+        ])),
+        ..ResourceRequirements::default()
+    }
+}
+
+/// The container ports every flavour exposes.
+pub fn zookeeper_ports() -> Vec<ContainerPort> {
+    [
+        ("client", CLIENT_PORT),
+        ("server", SERVER_PORT),
+        ("leader-election", ELECTION_PORT),
+    ]
+    .into_iter()
+    .map(|(name, port)| ContainerPort {
+        name: Some(name.into()),
+        container_port: port,
+        ..ContainerPort::default()
+    })
+    .collect()
+}
+
+/// An exec probe.
+pub fn exec_probe(
+    command: &[&str],
+    initial_delay: i32,
+    period: i32,
+    timeout: i32,
+    failures: i32,
+) -> Probe {
+    Probe {
+        exec: Some(k8s_openapi::api::core::v1::ExecAction {
+            command: Some(command.iter().map(|s| (*s).to_owned()).collect()),
+        }),
+        initial_delay_seconds: Some(initial_delay),
+        period_seconds: Some(period),
+        timeout_seconds: Some(timeout),
+        failure_threshold: Some(failures),
+        success_threshold: Some(1),
+        ..Probe::default()
+    }
+}
+
+/// The data volume mount at `path`.
+pub fn data_mount(path: &str) -> VolumeMount {
+    VolumeMount {
+        name: DATA_VOLUME.into(),
+        mount_path: path.into(),
+        ..VolumeMount::default()
+    }
+}
+
+fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
+    let mut template_labels = spec.labels();
+    template_labels.extend(spec.selector_labels());
+    let annotations = BTreeMap::from([(
+        CONFIG_HASH_ANNOTATION.to_owned(),
+        format!("{:016x}", fnv1a(flavor.config_fingerprint.as_bytes())),
+    )]);
+    let mut meta = spec.meta(spec.name.to_string());
+    meta.annotations = Some(BTreeMap::from([(
+        FLAVOR_ANNOTATION.to_owned(),
+        spec.flavor.as_str().to_owned(),
+    )]));
+    StatefulSet {
+        metadata: meta,
+        spec: Some(StatefulSetSpec {
+            replicas: Some(i32::try_from(spec.replicas).unwrap_or(i32::MAX)),
+            service_name: Some(spec.name.headless_service()),
+            selector: LabelSelector {
+                match_labels: Some(spec.selector_labels()),
+                ..LabelSelector::default()
+            },
+            pod_management_policy: Some(spec.pod_management.as_str().into()),
+            update_strategy: Some(StatefulSetUpdateStrategy {
+                type_: Some("RollingUpdate".into()),
+                ..StatefulSetUpdateStrategy::default()
+            }),
+            persistent_volume_claim_retention_policy: Some(
+                StatefulSetPersistentVolumeClaimRetentionPolicy {
+                    when_deleted: Some("Retain".into()),
+                    when_scaled: Some("Retain".into()),
+                },
+            ),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(template_labels),
+                    annotations: Some(annotations),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(spec.name.to_string()),
+                    automount_service_account_token: Some(false),
+                    affinity: affinity(spec),
+                    containers: vec![flavor.container.clone()],
+                    volumes: (!flavor.volumes.is_empty()).then(|| flavor.volumes.clone()),
+                    security_context: Some(PodSecurityContext {
+                        run_as_user: Some(1000),
+                        fs_group: Some(1000),
+                        ..PodSecurityContext::default()
+                    }),
+                    termination_grace_period_seconds: Some(30),
+                    ..PodSpec::default()
+                }),
+            },
+            volume_claim_templates: Some(vec![PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(DATA_VOLUME.into()),
+                    labels: Some(template_labels_for_claims(spec)),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(PersistentVolumeClaimSpec {
+                    access_modes: Some(vec!["ReadWriteOnce".into()]),
+                    storage_class_name: spec.storage_class.clone(),
+                    resources: Some(VolumeResourceRequirements {
+                        requests: Some(BTreeMap::from([(
+                            "storage".to_owned(),
+                            K8sQuantity(spec.storage_size.to_string()),
+                        )])),
+                        ..VolumeResourceRequirements::default()
+                    }),
+                    ..PersistentVolumeClaimSpec::default()
+                }),
+                ..PersistentVolumeClaim::default()
+            }]),
+            ..StatefulSetSpec::default()
+        }),
+        ..StatefulSet::default()
+    }
+}
+
+/// Claims carry the ensemble's labels so `kubectl get pvc -l app=zk` finds them.
+fn template_labels_for_claims(spec: &EnsembleSpec) -> BTreeMap<String, String> {
+    spec.labels()
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint (unlike std's hasher, fixed across Rust releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use options::OpenShiftMode;
+
+    pub(crate) fn spec(flavor: Flavor) -> EnsembleSpec {
+        let _ = OpenShiftMode::Auto;
+        EnsembleSpec {
+            name: EnsembleName::default(),
+            namespace: "kafka".into(),
+            replicas: 3,
+            image: flavor.default_image().into(),
+            flavor,
+            storage_class: None,
+            storage_size: Quantity::parse_storage("10Gi").expect("valid"),
+            heap: HeapSize::parse_arg("512M").expect("valid"),
+            cpu: Quantity::parse_cpu("500m").expect("valid"),
+            memory: Quantity::parse_memory("1Gi").expect("valid"),
+            anti_affinity: AntiAffinity::Required,
+            pod_management: PodManagement::Parallel,
+            zookeeper: ZooKeeperSettings {
+                tick_time: 2000,
+                init_limit: 10,
+                sync_limit: 5,
+                max_client_cnxns: 60,
+                snap_retain_count: 3,
+                purge_interval: 12,
+                min_session_timeout: 4000,
+                max_session_timeout: 40000,
+                log_level: LogLevel::Info,
+            },
+            cluster_domain: "cluster.local".into(),
+        }
+    }
+
+    #[test]
+    fn objects_come_in_apply_order_with_seed_names() {
+        let values = Manifest::render(&spec(Flavor::Official))
+            .to_values()
+            .expect("serialises");
+        let kinds: Vec<_> = values
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}/{}",
+                    v["kind"].as_str().unwrap_or("?"),
+                    v["metadata"]["name"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "ServiceAccount/zk",
+                "ConfigMap/zk-config",
+                "Service/zk-hs",
+                "Service/zk-cs",
+                "PodDisruptionBudget/zk-pdb",
+                "StatefulSet/zk"
+            ]
+        );
+        assert_eq!(values[4]["apiVersion"], "policy/v1");
+        assert_eq!(values[4]["spec"]["maxUnavailable"], 1);
+    }
+
+    #[test]
+    fn every_object_carries_the_seed_label() {
+        for flavor in [Flavor::Official, Flavor::K8sTutorial] {
+            let values = Manifest::render(&spec(flavor))
+                .to_values()
+                .expect("serialises");
+            for value in &values {
+                assert_eq!(
+                    value["metadata"]["labels"]["app"], "zk",
+                    "{}",
+                    value["kind"]
+                );
+                assert_eq!(
+                    value["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+                    "kubectl-zk"
+                );
+            }
+            let sts = values.last().expect("sts");
+            assert_eq!(sts["spec"]["template"]["metadata"]["labels"]["app"], "zk");
+            assert_eq!(
+                sts["spec"]["volumeClaimTemplates"][0]["metadata"]["labels"]["app"],
+                "zk"
+            );
+        }
+    }
+
+    #[test]
+    fn headless_service_publishes_not_ready_members() {
+        let manifest = Manifest::render(&spec(Flavor::Official));
+        let svc = manifest.headless_service.spec.expect("spec");
+        assert_eq!(svc.cluster_ip.as_deref(), Some("None"));
+        assert_eq!(svc.publish_not_ready_addresses, Some(true));
+        let ports: Vec<_> = svc
+            .ports
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.name.unwrap_or_default(), p.port))
+            .collect();
+        assert_eq!(
+            ports,
+            [
+                ("server".to_owned(), 2888),
+                ("leader-election".to_owned(), 3888)
+            ]
+        );
+    }
+
+    #[test]
+    fn anti_affinity_modes() {
+        let mut s = spec(Flavor::Official);
+        let aff = |s: &EnsembleSpec| affinity(s).and_then(|a| a.pod_anti_affinity);
+        assert!(
+            aff(&s)
+                .and_then(|a| a.required_during_scheduling_ignored_during_execution)
+                .is_some()
+        );
+        s.anti_affinity = AntiAffinity::Preferred;
+        assert!(
+            aff(&s)
+                .and_then(|a| a.preferred_during_scheduling_ignored_during_execution)
+                .is_some()
+        );
+        s.anti_affinity = AntiAffinity::None;
+        assert!(aff(&s).is_none());
+    }
+
+    #[test]
+    fn config_changes_roll_the_members() {
+        let hash = |s: &EnsembleSpec| {
+            Manifest::render(s)
+                .stateful_set
+                .spec
+                .and_then(|sp| sp.template.metadata)
+                .and_then(|m| m.annotations)
+                .and_then(|a| a.get(CONFIG_HASH_ANNOTATION).cloned())
+        };
+        for flavor in [Flavor::Official, Flavor::K8sTutorial] {
+            let mut s = spec(flavor);
+            let before = hash(&s);
+            assert_eq!(before, hash(&s), "stable");
+            s.zookeeper.tick_time = 3000;
+            assert_ne!(before, hash(&s), "{flavor}: tickTime change must roll");
+        }
+    }
+
+    #[test]
+    fn fqdns_follow_the_headless_service() {
+        assert_eq!(
+            spec(Flavor::Official).member_fqdn(0),
+            "zk-0.zk-hs.kafka.svc.cluster.local"
+        );
+    }
+}
