@@ -125,7 +125,7 @@ Service <name>-hs, a client Service <name>-cs, a PodDisruptionBudget, a ConfigMa
 StatefulSet. With --dry-run it prints the objects and touches nothing.",
         after_help = "Examples:\n  kubectl zk install -n kafka\n  kubectl zk install --name zk --replicas 5 --storage-class fast\n  kubectl zk install --image registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10 --dry-run -o yaml"
     )]
-    Install(InstallArgs),
+    Install(Box<InstallArgs>),
 
     /// Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag.
     #[command(

@@ -150,10 +150,10 @@ contexts:
         assert_eq!(config.default_namespace, "other");
         assert_eq!(config.read_timeout, Some(std::time::Duration::from_secs(7)));
 
-        let err = load_config(&global(&["--kubeconfig", &path, "--context", "nope"]))
-            .await
-            .err()
-            .expect("unknown context fails");
+        let Err(err) = load_config(&global(&["--kubeconfig", &path, "--context", "nope"])).await
+        else {
+            panic!("an unknown context must fail");
+        };
         let text = format!("{err:#}");
         assert!(text.contains("nope"), "{text}");
         assert!(!text.contains("secret-token"), "{text}");

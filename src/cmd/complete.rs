@@ -60,15 +60,15 @@ pub fn complete(words: &[String]) -> (Vec<(String, String)>, u8) {
     if let Some(arg) = pending_value {
         return values_of(arg, current);
     }
-    if let Some((name, value)) = current.strip_prefix("--").and_then(|c| c.split_once('=')) {
-        if let Some(arg) = find_long(command, &globals, name) {
-            let (values, directive) = values_of(arg, value);
-            let prefixed = values
-                .into_iter()
-                .map(|(v, h)| (format!("--{name}={v}"), h))
-                .collect();
-            return (prefixed, directive);
-        }
+    if let Some((name, value)) = current.strip_prefix("--").and_then(|c| c.split_once('='))
+        && let Some(arg) = find_long(command, &globals, name)
+    {
+        let (values, directive) = values_of(arg, value);
+        let prefixed = values
+            .into_iter()
+            .map(|(v, h)| (format!("--{name}={v}"), h))
+            .collect();
+        return (prefixed, directive);
     }
     let mut candidates = Vec::new();
     if current.starts_with('-') {

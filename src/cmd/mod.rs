@@ -31,7 +31,7 @@ impl From<Outcome> for ExitCode {
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
     match cli.command {
-        Command::Install(args) => install::run(&global, args).await,
+        Command::Install(args) => install::run(&global, *args).await,
         Command::Status(_) => not_wired("status", 5),
         Command::Myid(_) => not_wired("myid", 5),
         Command::Config(_) => not_wired("config", 5),

@@ -1,0 +1,274 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_zk_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= color= v/verbose h/help V/version
+end
+
+function __fish_kubectl_zk_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_zk_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_zk_using_subcommand
+    set -l cmd (__fish_kubectl_zk_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "version" -d 'Print the plugin\'s version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l name -d 'The ensemble\'s name: its StatefulSet, and the prefix of its Services and PDB' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l replicas -d 'Number of ZooKeeper servers (1-255; odd numbers make the best use of members)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l image -d 'Container image. Its flavour (official or k8s-tutorial) is inferred from the name' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l flavor -d 'Image flavour, when it cannot be inferred from --image' -r -f -a "official\t'The Docker library `zookeeper` image (3.9), configured by a ConfigMap zoo.cfg, AdminServer on 8080'
+k8s-tutorial\t'The Kubernetes tutorial image `kubernetes-zookeeper:1.0-3.4.10`, driven by start-zookeeper flags'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l storage-class -d 'StorageClass of the data volumes (default: the cluster\'s default class)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l storage-size -d 'Size of each member\'s data volume' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l heap -d 'JVM heap of each server (e.g. 512M, 2G)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l cpu -d 'CPU request of each member' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l memory -d 'Memory request of each member (leave room above --heap)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l anti-affinity -d 'Pod anti-affinity on kubernetes.io/hostname: one member per node (required), spread when possible (preferred), or none' -r -f -a "required\t'Never two members on one node (a member stays Pending rather than share)'
+preferred\t'Spread members over nodes when possible'
+none\t'No rule'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l pod-management-policy -d 'StatefulSet pod management (default: Parallel for official, OrderedReady for k8s-tutorial)' -r -f -a "OrderedReady\t'Create pods one at a time, each after the previous is Ready'
+Parallel\t'Create all pods at once'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l tick-time -d 'ZooKeeper tickTime in milliseconds' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l init-limit -d 'ZooKeeper initLimit in ticks' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l sync-limit -d 'ZooKeeper syncLimit in ticks' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l max-client-cnxns -d 'Maximum client connections per client IP (0 = unlimited)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l snap-retain-count -d 'Snapshots (and their logs) kept by autopurge (at least 3)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l purge-interval -d 'Hours between autopurge runs (0 = autopurge off)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l min-session-timeout -d 'Minimum session timeout in milliseconds (default: 2 x tick time)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l max-session-timeout -d 'Maximum session timeout in milliseconds (default: 20 x tick time)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l log-level -d 'Server log level' -r -f -a "ERROR\t'Errors only'
+WARN\t'Warnings and errors'
+INFO\t'The usual'
+DEBUG\t'Verbose'
+TRACE\t'Very verbose'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l cluster-domain -d 'The cluster\'s DNS domain, used in the servers\' host names' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l openshift -d 'OpenShift handling: detect it from the API (auto), or force it on or off' -r -f -a "auto\t'Detect OpenShift from the API groups the server offers'
+always\t'Treat the cluster as OpenShift (fails when it is not)'
+never\t'Never do anything OpenShift-specific'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l dry-run -d 'Print the objects instead of creating them ("client", the default when given without a value), or ask the server to check them without persisting ("server")' -r -f -a "none\t'Really apply'
+client\t'Print the objects; send nothing to the cluster'
+server\t'Send the objects for validation without persisting them'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l wait -d 'Wait until every member is Ready and a leader is elected' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l timeout -d 'How long --wait waits' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s o -l output -d 'Output format (with --dry-run: yaml or json; default yaml)' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l create-namespace -d 'Create the namespace when it does not exist'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l via -d 'Force one transport to ZooKeeper instead of the best that works' -r -f -a "proxy\t'The AdminServer through the API server\'s pod proxy'
+port-forward\t'Four-letter words over a port-forward'
+exec\t'Four-letter words through exec'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l member-timeout -d 'How long to wait for each member\'s answer' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s A -l all-namespaces -d 'List every ensemble in every namespace, one line each'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l watch -d 'Stream each member\'s mode, one line per change, until interrupted'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l failover -d 'Delete the leader\'s pod (when the quorum survives it) and time the election'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l all-nodes -d 'Judge every node, one row each'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l execute -d 'Cordon the node and evict its members one at a time, if and while it is safe'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l restart -d 'Also restart every member, one at a time, and check the data survived'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l recreate -d 'Also delete and re-create the StatefulSet, and check the data survived'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l delete-data -d 'Also delete the members\' data volumes (PVCs). Asks for the ensemble name unless --yes'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check uninstall completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The one test command (see README.md): installs what the tests need, idempotently,
+# then runs formatting and lint checks and the whole test suite.
+#
+#   Debian packages: zookeeper (real ZooKeeper 3.8 servers for the test cluster's pods),
+#                    netcat-openbsd (nc), iproute2 (network namespaces)
+#   PyPI (in .venv): kubernetes-validate (strict schema checks), PyYAML, kazoo (an
+#                    independent ZooKeeper client)
+#
+# Needs root: the test cluster's pods live in their own network namespaces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+debs=(zookeeper netcat-openbsd iproute2 util-linux procps)
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    say "missing Debian packages: ${missing[*]} (run as root, or install them first)"
+    exit 1
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv=.venv
+pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0)
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml, kazoo' 2>/dev/null; then
+  say "creating $venv with ${pips[*]}"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${pips[@]}"
+fi
+export KZK_PYTHON="$PWD/$venv/bin/python"
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+say "cargo build"
+cargo build --workspace --all-targets --quiet
+if command -v cargo-nextest >/dev/null 2>&1; then
+  say "cargo nextest run"
+  cargo nextest run --workspace --no-fail-fast
+else
+  say "cargo test"
+  cargo test --workspace --no-fail-fast
+fi
