@@ -273,3 +273,51 @@ fn kubectl_finds_runs_and_completes_the_plugin() {
         "kubectl rejects flags before the plugin name"
     );
 }
+
+#[test]
+fn dry_run_takes_the_namespace_like_kubectl() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1'}\n\
+users:\n- name: u\n  user: {token: do-not-print-me}\ncontexts:\n- name: c\n  context: {cluster: k, user: u, namespace: from-context}\n",
+    )
+    .expect("write kubeconfig");
+    let run = |args: &[&str]| {
+        Command::new(common::plugin())
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .output()
+            .expect("runs")
+    };
+    let output = run(&["install", "--dry-run", "-v"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("namespace: from-context"));
+    assert!(
+        stderr(&output).contains("Namespace from-context (from the kubeconfig context)"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["install", "--dry-run", "-v", "-n", "kafka"]);
+    assert!(stdout(&output).contains("namespace: kafka"));
+    assert!(!stdout(&output).contains("from-context"));
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!all.contains("do-not-print-me"), "a token was printed");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let mut child = Command::new(common::plugin())
+        .args(["install", "--dry-run", "--replicas", "255"])
+        .env("KUBECONFIG", "/nonexistent")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end before the plugin writes, as `| head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("exits");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}

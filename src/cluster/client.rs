@@ -69,21 +69,34 @@ pub async fn load_config(options: &GlobalOptions) -> anyhow::Result<Config> {
 /// Connects (lazily: no request is made until a command needs one).
 pub async fn connect(options: &GlobalOptions) -> anyhow::Result<Connection> {
     let config = load_config(options).await?;
+    if options.verbose > 0 {
+        eprintln!("{}", describe(&config));
+    }
     let namespace = config.default_namespace.clone();
     let client = Client::try_from(config).context("cannot build the Kubernetes client")?;
     Ok(Connection { client, namespace })
 }
 
-/// The namespace the options select, reading the kubeconfig only when `-n` is absent.
-/// Used by commands that render without a cluster (`install --dry-run`).
-pub async fn namespace_without_connecting(options: &GlobalOptions) -> String {
+/// The namespace the options select and where it came from, reading the kubeconfig only
+/// when `-n` is absent. Used by commands that render without a cluster (`install --dry-run`).
+pub async fn namespace_without_connecting(options: &GlobalOptions) -> (String, &'static str) {
     if let Some(namespace) = &options.namespace {
-        return namespace.clone();
+        return (namespace.clone(), "from --namespace");
     }
     match load_config(options).await {
-        Ok(config) => config.default_namespace,
-        Err(_) => "default".to_owned(),
+        Ok(config) => (config.default_namespace, "from the kubeconfig context"),
+        Err(_) => ("default".to_owned(), "no kubeconfig found"),
     }
+}
+
+/// A line for `-v` about where requests go. Never includes credentials.
+pub fn describe(config: &Config) -> String {
+    format!(
+        "API server {} (namespace {}, TLS verification {})",
+        config.cluster_url,
+        config.default_namespace,
+        if config.accept_invalid_certs { "OFF in the kubeconfig" } else { "on" }
+    )
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use crate::render::{to_json, to_yaml_stream, write_stdout};
 
 /// Runs `install`.
 pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
-    let namespace = namespace_without_connecting(global).await;
+    let (namespace, source) = namespace_without_connecting(global).await;
+    if global.verbose > 0 {
+        eprintln!("Namespace {namespace} ({source})");
+    }
     let spec = spec_from_args(&args, namespace)?;
     for warning in warnings(&spec) {
         eprintln!("Warning: {warning}");
