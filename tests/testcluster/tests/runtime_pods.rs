@@ -16,7 +16,11 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// A fresh state dir for one test, under /tmp.
 fn state_dir(test: &str) -> PathBuf {
-    let dir = PathBuf::from(format!("/tmp/tc-runtime-{test}-{}", std::process::id()));
+    state_dir_in("/tmp", test)
+}
+
+fn state_dir_in(parent: &str, test: &str) -> PathBuf {
+    let dir = PathBuf::from(format!("{parent}/tc-runtime-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("creating the test's state dir");
     dir
@@ -196,7 +200,8 @@ async fn pods_reach_each_other_by_name_and_see_their_own_names() {
 async fn hosts_updates_reach_running_containers_and_pods_are_isolated() {
     require_root();
     with_timeout(async {
-        let dir = state_dir("hosts");
+        // Outside /tmp, so hiding the state dir inside pods takes its own mount.
+        let dir = state_dir_in("/var/tmp", "hosts");
         let net = ClusterNet::create(&dir).await.expect("cluster net");
         let a = Sandbox::create(&net, &pod("a", None)).await.expect("sandbox a");
         let b = Sandbox::create(&net, &pod("b", None)).await.expect("sandbox b");
@@ -465,7 +470,8 @@ async fn stop_sends_sigterm_then_sigkill_after_grace_and_kills_daemons() {
     .await;
 }
 
-/// Which network namespaces and links of a cluster exist.
+/// The OS objects named with a cluster id: network namespaces, links with their ifindex (never
+/// reused, so a link re-created under the same name by a later cluster is told apart), the lock file.
 fn objects_of(cluster_id: &str) -> Vec<String> {
     let x = cluster_id.trim_start_matches("tc");
     let mut found: Vec<String> = ip_out(&["netns", "list"])
@@ -477,15 +483,38 @@ fn objects_of(cluster_id: &str) -> Vec<String> {
     found.extend(
         ip_out(&["-o", "link", "show"])
             .lines()
-            .filter_map(|l| l.split(": ").nth(1))
-            .map(|n| n.split('@').next().unwrap_or(n))
-            .filter(|n| n.starts_with(&format!("tcv{x}-")) || *n == format!("tcbr{x}"))
-            .map(|n| format!("link {n}")),
+            .filter_map(|l| {
+                let mut parts = l.split(": ");
+                let index = parts.next()?;
+                let name = parts.next()?;
+                Some((
+                    index.to_owned(),
+                    name.split('@').next().unwrap_or(name).to_owned(),
+                ))
+            })
+            .filter(|(_, n)| n.starts_with(&format!("tcv{x}-")) || *n == format!("tcbr{x}"))
+            .map(|(i, n)| format!("link {n} {i}")),
     );
     if Path::new(&format!("/run/testcluster/subnets/{x}.lock")).exists() {
         found.push(format!("lock {x}"));
     }
     found
+}
+
+/// Which of `before` (from [`objects_of`]) still exist. Subnet X is free once its cluster is gone,
+/// and a cluster of a parallel test may take it over (purging the old objects first): then names
+/// alone say nothing, and only links are compared (by ifindex).
+fn still_there(cluster_id: &str, before: &[String], state_dir: &Path) -> Vec<String> {
+    let x = cluster_id.trim_start_matches("tc");
+    let holder =
+        std::fs::read_to_string(format!("/run/testcluster/subnets/{x}.lock")).unwrap_or_default();
+    let taken_over = !holder.is_empty() && !holder.contains(state_dir.to_str().unwrap_or("?"));
+    let now = objects_of(cluster_id);
+    before
+        .iter()
+        .filter(|o| now.contains(o) && (o.starts_with("link ") || !taken_over))
+        .cloned()
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,10 +570,11 @@ async fn clusters_get_their_own_subnets_and_destroy_leaves_nothing() {
         .await;
 
         let pid1 = c1.pid();
+        let (before1, before2) = (objects_of(&id1), objects_of(&id2));
         n1.destroy().await.expect("destroy 1");
         n2.destroy().await.expect("destroy 2");
-        assert_eq!(objects_of(&id1), Vec::<String>::new());
-        assert_eq!(objects_of(&id2), Vec::<String>::new());
+        assert_eq!(still_there(&id1, &before1, &d1), Vec::<String>::new());
+        assert_eq!(still_there(&id2, &before2, &d2), Vec::<String>::new());
         eventually(
             "cluster 1's process to die",
             Duration::from_secs(5),
@@ -575,6 +605,10 @@ async fn crash_helper() {
         .start(&idle("main"), &file_log(&dir, "main"))
         .await
         .expect("start");
+    // What exists now, while this process still holds the subnet.
+    for object in objects_of(&net.cluster_id()) {
+        println!("OBJECT {object}");
+    }
     println!("CRASHED {} {}", net.cluster_id(), c.pid());
     std::process::exit(0);
 }
@@ -608,11 +642,16 @@ async fn leftovers_of_a_crashed_run_are_removed() {
             Path::new(&format!("/proc/{pid}")).exists(),
             "the crashed run's pod should still run"
         );
+        let before: Vec<String> = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("OBJECT "))
+            .map(str::to_owned)
+            .collect();
         // netns, veth, bridge, and the lock file (no longer locked: its holder died)
-        assert_eq!(objects_of(&id).len(), 4, "{:?}", objects_of(&id));
+        assert_eq!(before.len(), 4, "{before:?}");
 
         cleanup_leftovers(&dir).await.expect("cleanup");
-        assert_eq!(objects_of(&id), Vec::<String>::new());
+        assert_eq!(still_there(&id, &before, &dir), Vec::<String>::new());
         eventually(
             "the crashed run's pod process to die",
             Duration::from_secs(5),

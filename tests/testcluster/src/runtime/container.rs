@@ -161,7 +161,8 @@ impl std::error::Error for SpawnError {
     }
 }
 
-/// A started container. Cheap to clone; all clones refer to the same process.
+/// A started container. Cheap to clone; all clones refer to the same process. Dropping every clone
+/// does not stop it: [`Container::stop`] does, and so does destroying its sandbox or cluster.
 #[derive(Clone)]
 pub struct Container {
     inner: Arc<ContainerInner>,

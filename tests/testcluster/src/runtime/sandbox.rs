@@ -35,7 +35,8 @@ pub struct SandboxSpec {
     pub fqdn: Option<String>,
 }
 
-/// One pod's sandbox. Cheap to clone; every clone refers to the same sandbox.
+/// One pod's sandbox. Cheap to clone; every clone refers to the same sandbox. Dropping the last
+/// clone destroys the sandbox (synchronously), like [`Sandbox::destroy`]: keep one while the pod runs.
 #[derive(Clone)]
 pub struct Sandbox {
     pub(crate) inner: Arc<SandboxInner>,
