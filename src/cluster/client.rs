@@ -95,7 +95,11 @@ pub fn describe(config: &Config) -> String {
         "API server {} (namespace {}, TLS verification {})",
         config.cluster_url,
         config.default_namespace,
-        if config.accept_invalid_certs { "OFF in the kubeconfig" } else { "on" }
+        if config.accept_invalid_certs {
+            "OFF in the kubeconfig"
+        } else {
+            "on"
+        }
     )
 }
 

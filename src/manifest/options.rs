@@ -29,7 +29,7 @@ pub fn even_replicas_warning(replicas: u32) -> Option<String> {
     if replicas % 2 == 1 {
         return None;
     }
-    let tolerated = (replicas - 1) / 2;
+    let tolerated = crate::zk::quorum::failures_tolerated(replicas as usize);
     Some(format!(
         "{replicas} members tolerate {tolerated} failure(s), no more than {} would: an even member adds load and \
 a way to fail but no fault tolerance; use --replicas {} or {}",
