@@ -368,8 +368,6 @@ pub fn data_mount(path: &str) -> VolumeMount {
 }
 
 fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
-    let mut template_labels = spec.labels();
-    template_labels.extend(spec.selector_labels());
     let annotations = BTreeMap::from([(
         CONFIG_HASH_ANNOTATION.to_owned(),
         format!("{:016x}", fnv1a(flavor.config_fingerprint.as_bytes())),
@@ -401,7 +399,7 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
             ),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(template_labels),
+                    labels: Some(spec.labels()),
                     annotations: Some(annotations),
                     ..ObjectMeta::default()
                 }),
@@ -423,7 +421,8 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
             volume_claim_templates: Some(vec![PersistentVolumeClaim {
                 metadata: ObjectMeta {
                     name: Some(DATA_VOLUME.into()),
-                    labels: Some(template_labels_for_claims(spec)),
+                    // Claims carry the ensemble's labels so `kubectl get pvc -l app=zk` finds them.
+                    labels: Some(spec.labels()),
                     ..ObjectMeta::default()
                 },
                 spec: Some(PersistentVolumeClaimSpec {
@@ -446,11 +445,6 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
     }
 }
 
-/// Claims carry the ensemble's labels so `kubectl get pvc -l app=zk` finds them.
-fn template_labels_for_claims(spec: &EnsembleSpec) -> BTreeMap<String, String> {
-    spec.labels()
-}
-
 /// FNV-1a, 64 bits: a stable fingerprint (unlike std's hasher, fixed across Rust releases).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
@@ -461,10 +455,8 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use options::OpenShiftMode;
 
     pub(crate) fn spec(flavor: Flavor) -> EnsembleSpec {
-        let _ = OpenShiftMode::Auto;
         EnsembleSpec {
             name: EnsembleName::default(),
             namespace: "kafka".into(),
