@@ -690,6 +690,29 @@ async fn unknown_images_and_bad_commands_fail_to_start() {
                 .as_deref(),
             Some("exec: \"/no/such/program\": executable file not found in $PATH")
         );
+        // A failure while building the container names the step.
+        let ro = dir.join("volumes/ro");
+        std::fs::create_dir_all(&ro).expect("volume dir");
+        let mut spec = idle("main");
+        spec.mounts = vec![Mount {
+            host_path: ro.clone(),
+            container_path: "/ro".into(),
+            read_only: true,
+        }];
+        spec.working_dir = Some("/ro/missing".into());
+        let err = sb
+            .start(&spec, &file_log(&dir, "w"))
+            .await
+            .err()
+            .expect("unwritable working dir");
+        match err.downcast_ref::<SpawnError>() {
+            Some(SpawnError::Setup { step, source }) => {
+                assert_eq!(step, "while creating /ro/missing");
+                assert_eq!(source.raw_os_error(), Some(30), "EROFS: {source}");
+            }
+            other => panic!("{other:?}: {err:#}"),
+        }
+        assert!(!ro.join("missing").exists());
         // A command that exits is reported with its code.
         let c = sb
             .start(

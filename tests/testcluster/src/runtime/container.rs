@@ -17,6 +17,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -27,7 +28,7 @@ use tokio::sync::watch;
 use super::cgroup;
 use super::image::{DEFAULT_PATH, ImageProfile, profile_for};
 use super::rootfs::{self, RootfsSpec, Step};
-use super::sandbox::Sandbox;
+use super::sandbox::{Sandbox, SandboxInner};
 use super::sys::{blocking, cpath, cstr, kill_group};
 
 /// How long killing a stopped container's remaining processes may take.
@@ -459,28 +460,6 @@ impl ExecChild {
     }
 }
 
-/// Turns a failed spawn into a [`SpawnError`]: a reported setup step, or exec's own failure.
-fn spawn_error(
-    err: io::Error,
-    failed: Option<usize>,
-    steps: &[String],
-    program: &str,
-) -> anyhow::Error {
-    match failed {
-        Some(i) => anyhow::Error::new(SpawnError::Setup {
-            step: steps
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| format!("at step {i}")),
-            source: err,
-        }),
-        None => anyhow::Error::new(SpawnError::Exec {
-            program: program.to_owned(),
-            source: err,
-        }),
-    }
-}
-
 /// Sets `key` in an ordered env list, replacing an earlier value in place.
 fn set_env(env: &mut Vec<(String, String)>, key: &str, value: &str) {
     match env.iter_mut().find(|(k, _)| k == key) {
@@ -559,13 +538,137 @@ fn open_cgroup_procs(cg: &Path) -> Result<File> {
         .with_context(|| format!("opening {}/cgroup.procs", cg.display()))
 }
 
+/// A child ready to fork: the command with its `pre_exec` setup, the names of its setup steps, and
+/// the read end of the pipe it reports a failed step on.
+struct Prepared {
+    cmd: std::process::Command,
+    steps: Vec<String>,
+    pipe: OwnedFd,
+}
+
+impl Prepared {
+    /// Makes a command whose child runs `setup` right before exec'ing `argv` with exactly `env`.
+    /// `setup` reports a failed step on the write end of the pipe whose read end is `pipe`.
+    fn new(
+        argv: &[String],
+        env: &[(String, String)],
+        steps: Vec<String>,
+        pipe: OwnedFd,
+        setup: impl FnMut() -> io::Result<()> + Send + Sync + 'static,
+    ) -> Prepared {
+        let mut cmd = std::process::Command::new(&argv[0]);
+        cmd.args(&argv[1..])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // SAFETY: the setups (`StartChild::run`, `ExecChild::run`) make only async-signal-safe
+        // system calls on data the parent prepared and the closure owns.
+        unsafe {
+            cmd.pre_exec(setup);
+        }
+        Prepared { cmd, steps, pipe }
+    }
+
+    /// Forks and execs; a failure is a [`SpawnError`] naming the failed setup step, or exec's own.
+    fn spawn(self, program: &str) -> Result<Child> {
+        let mut cmd = tokio::process::Command::from(self.cmd);
+        let spawned = cmd.spawn();
+        // Closes the parent's copies of the descriptors the child needed.
+        drop(cmd);
+        spawned.map_err(|err| match failed_step(&self.pipe) {
+            Some(i) => anyhow::Error::new(SpawnError::Setup {
+                step: self
+                    .steps
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("at step {i}")),
+                source: err,
+            }),
+            None => anyhow::Error::new(SpawnError::Exec {
+                program: program.to_owned(),
+                source: err,
+            }),
+        })
+    }
+}
+
+/// Everything one container start needs, decided before any I/O.
+struct StartPlan {
+    spec: ContainerSpec,
+    profile: ImageProfile,
+    argv: Vec<String>,
+    /// `<sandbox dir>/containers/<name>-<n>`: upper/work/root of this start.
+    dir: PathBuf,
+    cgroup: Option<PathBuf>,
+    working_dir: PathBuf,
+    identity: Identity,
+    env: Vec<(String, String)>,
+    log_path: PathBuf,
+}
+
+impl StartPlan {
+    /// The blocking part of a start: fsGroup, the file system view, log, cgroup, namespace handles.
+    fn prepare(&self, sb: &SandboxInner) -> Result<Prepared> {
+        if let Some(gid) = self.spec.fs_group {
+            for m in &self.spec.mounts {
+                apply_fs_group(&m.host_path, gid, m.read_only)?;
+            }
+        }
+        let rootfs = rootfs::prepare(&RootfsSpec {
+            dir: &self.dir,
+            sandbox_dir: &sb.dir,
+            state_dir: &sb.net.state_dir,
+            profile: &self.profile,
+            mounts: &self.spec.mounts,
+            working_dir: &self.working_dir,
+        })?;
+        if let Some(parent) = self.log_path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .with_context(|| format!("opening log {}", self.log_path.display()))?;
+        let cgroup_procs = match &self.cgroup {
+            Some(cg) => {
+                cgroup::create(cg)?;
+                Some(open_cgroup_procs(cg)?)
+            }
+            None => None,
+        };
+        let netns_path = Path::new("/run/netns").join(&sb.netns);
+        let netns =
+            File::open(&netns_path).with_context(|| format!("opening {}", netns_path.display()))?;
+        let (pipe, pipe_write) = step_pipe()?;
+        let child = StartChild {
+            cgroup_procs,
+            netns,
+            steps: rootfs.steps,
+            hostname: cstr(&sb.spec.hostname)?,
+            root: cpath(&rootfs.root)?,
+            working_dir: cpath(&self.working_dir)?,
+            identity: self.identity.clone(),
+            pipe: pipe_write,
+        };
+        let steps = child.step_names();
+        let mut prepared = Prepared::new(&self.argv, &self.env, steps, pipe, move || child.run());
+        prepared
+            .cmd
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        Ok(prepared)
+    }
+}
+
 impl Sandbox {
     /// Starts a container: its main process in the pod's network namespace and new mount, UTS and
     /// IPC namespaces, host name = the pod's host name, the image profile's view of the file system
     /// with the volumes at their mount paths, env as [`ContainerSpec::env`] says, uid/gid if set
     /// (fsGroup applied to the volumes first), in its own cgroup and process group, stdin
     /// `/dev/null`, stdout and stderr appended to `log_path` (created; use one file per start so the
-    /// previous start's log stays readable). The image must have a profile ([`profile_for`]).
+    /// previous start's log stays readable). The image must have a profile ([`profile_for`]):
+    /// check that first to report `ErrImagePull`.
     ///
     /// When the main process exits, every other process of the container is killed (as when a
     /// PID namespace's init dies) and its writable layer is discarded.
@@ -580,122 +683,40 @@ impl Sandbox {
                 spec.image
             );
         };
-        let sb = self.inner.clone();
-        let n = sb.starts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = sb.dir.join("containers").join(format!("{}-{n}", spec.name));
-        let cgroup = sb
-            .cgroup
-            .as_ref()
-            .map(|c| c.join(format!("{}-{n}", spec.name)));
-        let working_dir = spec
-            .working_dir
-            .clone()
-            .or_else(|| profile.working_dir.clone())
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let identity = Identity::of(spec);
-        let env = container_env(&profile, spec, &sb.spec.hostname);
-        let log_path = log_path.to_path_buf();
-        let spec2 = spec.clone();
-        let (identity2, working_dir2, cgroup2, env2) = (
-            identity.clone(),
-            working_dir.clone(),
-            cgroup.clone(),
-            env.clone(),
-        );
-        let (std_cmd, child_steps, pipe_read) = blocking(move || {
-            let spec = spec2;
-            if let Some(gid) = spec.fs_group {
-                for m in &spec.mounts {
-                    apply_fs_group(&m.host_path, gid, m.read_only)?;
-                }
-            }
-            let rootfs = rootfs::prepare(&RootfsSpec {
-                dir: &dir,
-                sandbox_dir: &sb.dir,
-                state_dir: &sb.net.state_dir,
-                profile: &profile,
-                mounts: &spec.mounts,
-                working_dir: &working_dir2,
-            })?;
-            if let Some(parent) = log_path.parent() {
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
-            let log = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&log_path)
-                .with_context(|| format!("opening log {}", log_path.display()))?;
-            let cgroup_procs = match &cgroup2 {
-                Some(cg) => {
-                    cgroup::create(cg)?;
-                    Some(open_cgroup_procs(cg)?)
-                }
-                None => None,
-            };
-            let netns_path = Path::new("/run/netns").join(&sb.netns);
-            let netns = File::open(&netns_path)
-                .with_context(|| format!("opening {}", netns_path.display()))?;
-            let (pipe_read, pipe_write) = step_pipe()?;
-            let child = StartChild {
-                cgroup_procs,
-                netns,
-                steps: rootfs.steps,
-                hostname: cstr(&sb.spec.hostname)?,
-                root: cpath(&rootfs.root)?,
-                working_dir: cpath(&working_dir2)?,
-                identity: identity2,
-                pipe: pipe_write,
-            };
-            let names = child.step_names();
-            let mut cmd = std::process::Command::new(&argv[0]);
-            cmd.args(&argv[1..])
-                .env_clear()
-                .envs(env_pairs(&env2))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone()?)
-                .stderr(log);
-            // SAFETY: the closure makes only async-signal-safe system calls on data prepared above.
-            unsafe {
-                cmd.pre_exec(move || child.run());
-            }
-            Ok((cmd, names, pipe_read))
-        })
-        .await?;
-        let mut cmd = tokio::process::Command::from(std_cmd);
-        cmd.kill_on_drop(false);
-        let spawned = cmd.spawn();
-        drop(cmd);
-        let mut child = match spawned {
-            Ok(c) => c,
+        let sb = &self.inner;
+        let instance = format!("{}-{}", spec.name, sb.starts.fetch_add(1, Ordering::SeqCst));
+        let plan = Arc::new(StartPlan {
+            argv,
+            dir: sb.dir.join("containers").join(&instance),
+            cgroup: sb.cgroup.as_ref().map(|c| c.join(&instance)),
+            working_dir: (spec.working_dir.clone())
+                .or_else(|| profile.working_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("/")),
+            identity: Identity::of(spec),
+            env: container_env(&profile, spec, &sb.spec.hostname),
+            log_path: log_path.to_path_buf(),
+            spec: spec.clone(),
+            profile,
+        });
+        let prepared = {
+            let (plan, sb) = (plan.clone(), sb.clone());
+            blocking(move || plan.prepare(&sb)).await?
+        };
+        let mut child = match prepared.spawn(&program) {
+            Ok(child) => child,
             Err(e) => {
-                if let Some(cg) = &cgroup {
+                if let Some(cg) = &plan.cgroup {
                     let _ = cgroup::remove_tree(cg);
                 }
-                return Err(spawn_error(
-                    e,
-                    failed_step(&pipe_read),
-                    &child_steps,
-                    &program,
-                ))
-                .with_context(|| {
-                    format!(
-                        "starting container {} of pod {}/{}",
-                        spec.name, self.inner.spec.namespace, self.inner.spec.name
-                    )
-                });
+                let pod = format!("{}/{}", sb.spec.namespace, sb.spec.name);
+                return Err(e.context(format!("starting container {} of pod {pod}", spec.name)));
             }
         };
         let pid = child
             .id()
             .ok_or_else(|| anyhow!("started container has no pid"))?;
         let (tx, rx) = watch::channel(None);
-        let reap_cgroup = cgroup.clone();
-        let container_dir = self
-            .inner
-            .dir
-            .join("containers")
-            .join(format!("{}-{n}", spec.name));
+        let reaped = plan.clone();
         tokio::spawn(async move {
             let exit = match child.wait().await {
                 Ok(status) => ExitInfo::from_status(status),
@@ -704,18 +725,14 @@ impl Sandbox {
                     ..UNKNOWN_EXIT
                 },
             };
-            // The rest of the container dies with its main process.
+            // The rest of the container dies with its main process; then its layer goes.
             let _ = blocking(move || {
-                match reap_cgroup {
-                    Some(cg) => cgroup::kill_and_remove(&cg, KILL_TIMEOUT)?,
+                match &reaped.cgroup {
+                    Some(cg) => cgroup::kill_and_remove(cg, KILL_TIMEOUT)?,
                     None => kill_group(pid, libc::SIGKILL),
                 }
-                Ok(())
-            })
-            .await;
-            let _ = tx.send(Some(exit));
-            let _ = blocking(move || {
-                let _ = fs::remove_dir_all(&container_dir);
+                let _ = tx.send(Some(exit));
+                let _ = fs::remove_dir_all(&reaped.dir);
                 Ok(())
             })
             .await;
@@ -724,11 +741,11 @@ impl Sandbox {
             inner: Arc::new(ContainerInner {
                 name: spec.name.clone(),
                 pid,
-                netns: self.inner.netns.clone(),
-                cgroup,
-                env,
-                identity,
-                working_dir: cpath(&working_dir)?,
+                netns: sb.netns.clone(),
+                cgroup: plan.cgroup.clone(),
+                env: plan.env.clone(),
+                identity: plan.identity.clone(),
+                working_dir: cpath(&plan.working_dir)?,
                 started_at: SystemTime::now(),
                 exit: rx,
             }),
@@ -747,87 +764,62 @@ impl Sandbox {
         env: &[(String, String)],
     ) -> Result<ExecProcess> {
         let c = container.inner.clone();
+        let pod = format!("{}/{}", self.inner.spec.namespace, self.inner.spec.name);
         if c.netns != self.inner.netns {
-            bail!(
-                "container {} does not belong to pod {}/{}",
-                c.name,
-                self.inner.spec.namespace,
-                self.inner.spec.name
-            );
-        }
-        if container.try_status().is_some() {
-            return Err(anyhow::Error::new(SpawnError::NotRunning));
+            bail!("container {} does not belong to pod {pod}", c.name);
         }
         let Some(program) = argv.first().cloned() else {
             bail!("exec needs a command")
         };
+        let not_running = || anyhow::Error::new(SpawnError::NotRunning);
+        if container.try_status().is_some() {
+            return Err(not_running());
+        }
         let mut full_env = c.env.clone();
         for (k, v) in env {
             set_env(&mut full_env, k, v);
         }
         let argv = argv.to_vec();
-        let c2 = c.clone();
-        let (std_cmd, pipe_read) = blocking(move || {
-            let proc_dir = PathBuf::from(format!("/proc/{}", c2.pid));
-            let open = |p: &str| {
-                File::open(proc_dir.join(p)).map_err(|_| anyhow::Error::new(SpawnError::NotRunning))
-            };
+        let target = c.clone();
+        let prepared = blocking(move || {
+            let proc_dir = PathBuf::from(format!("/proc/{}", target.pid));
+            let open = |p: &str| File::open(proc_dir.join(p)).map_err(|_| not_running());
             let namespaces = vec![
                 (open("ns/ipc")?, libc::CLONE_NEWIPC),
                 (open("ns/uts")?, libc::CLONE_NEWUTS),
                 (open("ns/net")?, libc::CLONE_NEWNET),
                 (open("ns/mnt")?, libc::CLONE_NEWNS),
             ];
-            let root = open("root")?;
-            let cgroup_procs = match &c2.cgroup {
-                Some(cg) => Some(
-                    open_cgroup_procs(cg)
-                        .map_err(|_| anyhow::Error::new(SpawnError::NotRunning))?,
-                ),
+            let cgroup_procs = match &target.cgroup {
+                Some(cg) => Some(open_cgroup_procs(cg).map_err(|_| not_running())?),
                 None => None,
             };
-            let (pipe_read, pipe_write) = step_pipe()?;
+            let (pipe, pipe_write) = step_pipe()?;
             let child = ExecChild {
                 cgroup_procs,
                 namespaces,
-                root,
-                working_dir: c2.working_dir.clone(),
-                identity: c2.identity.clone(),
+                root: open("root")?,
+                working_dir: target.working_dir.clone(),
+                identity: target.identity.clone(),
                 pipe: pipe_write,
             };
-            let mut cmd = std::process::Command::new(&argv[0]);
-            cmd.args(&argv[1..])
-                .env_clear()
-                .envs(env_pairs(&full_env))
+            let steps = EXEC_STEPS.map(String::from).into();
+            let mut prepared = Prepared::new(&argv, &full_env, steps, pipe, move || child.run());
+            prepared
+                .cmd
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
-            // SAFETY: the closure makes only async-signal-safe system calls on data prepared above.
-            unsafe {
-                cmd.pre_exec(move || child.run());
-            }
-            Ok((cmd, pipe_read))
+            Ok(prepared)
         })
         .await?;
+        // Its namespaces were opened while it ran; a pid reused since then would be a stranger.
         if container.try_status().is_some() {
-            return Err(anyhow::Error::new(SpawnError::NotRunning));
+            return Err(not_running());
         }
-        let mut cmd = tokio::process::Command::from(std_cmd);
-        let spawned = cmd.spawn();
-        drop(cmd);
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(e) => {
-                let steps: Vec<String> = EXEC_STEPS.map(String::from).into();
-                return Err(spawn_error(e, failed_step(&pipe_read), &steps, &program))
-                    .with_context(|| {
-                        format!(
-                            "exec in container {} of pod {}/{}",
-                            c.name, self.inner.spec.namespace, self.inner.spec.name
-                        )
-                    });
-            }
-        };
+        let mut child = prepared
+            .spawn(&program)
+            .with_context(|| format!("exec in container {} of pod {pod}", c.name))?;
         let pid = child
             .id()
             .ok_or_else(|| anyhow!("exec'd process has no pid"))?;
@@ -840,10 +832,6 @@ impl Sandbox {
             done: false,
         })
     }
-}
-
-fn env_pairs(env: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    env.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 /// A process started by [`Sandbox::exec`]. Take `stdin`/`stdout`/`stderr` to talk to it (drop
