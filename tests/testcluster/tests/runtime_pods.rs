@@ -574,6 +574,15 @@ async fn clusters_get_their_own_subnets_and_destroy_leaves_nothing() {
         n1.destroy().await.expect("destroy 1");
         n2.destroy().await.expect("destroy 2");
         assert_eq!(still_there(&id1, &before1, &d1), Vec::<String>::new());
+        // A sandbox outliving its cluster is dead: it starts nothing and destroys nothing more.
+        assert!(
+            s1.start(&idle("late"), &file_log(&d1, "late"))
+                .await
+                .is_err()
+        );
+        s1.destroy()
+            .await
+            .expect("destroying a dead sandbox is a no-op");
         assert_eq!(still_there(&id2, &before2, &d2), Vec::<String>::new());
         eventually(
             "cluster 1's process to die",

@@ -684,6 +684,7 @@ impl Sandbox {
             );
         };
         let sb = &self.inner;
+        sb.check_alive()?;
         let instance = format!("{}-{}", spec.name, sb.starts.fetch_add(1, Ordering::SeqCst));
         let plan = Arc::new(StartPlan {
             argv,
@@ -717,6 +718,7 @@ impl Sandbox {
             .ok_or_else(|| anyhow!("started container has no pid"))?;
         let (tx, rx) = watch::channel(None);
         let reaped = plan.clone();
+        let net = sb.net.clone();
         tokio::spawn(async move {
             let exit = match child.wait().await {
                 Ok(status) => ExitInfo::from_status(status),
@@ -727,9 +729,12 @@ impl Sandbox {
             };
             // The rest of the container dies with its main process; then its layer goes.
             let _ = blocking(move || {
-                match &reaped.cgroup {
-                    Some(cg) => cgroup::kill_and_remove(cg, KILL_TIMEOUT)?,
-                    None => kill_group(pid, libc::SIGKILL),
+                // After a cluster teardown (which killed everything) the names may be another's.
+                if !net.is_destroyed() {
+                    match &reaped.cgroup {
+                        Some(cg) => cgroup::kill_and_remove(cg, KILL_TIMEOUT)?,
+                        None => kill_group(pid, libc::SIGKILL),
+                    }
                 }
                 let _ = tx.send(Some(exit));
                 let _ = fs::remove_dir_all(&reaped.dir);
@@ -771,6 +776,7 @@ impl Sandbox {
         let Some(program) = argv.first().cloned() else {
             bail!("exec needs a command")
         };
+        self.inner.check_alive()?;
         let not_running = || anyhow::Error::new(SpawnError::NotRunning);
         if container.try_status().is_some() {
             return Err(not_running());

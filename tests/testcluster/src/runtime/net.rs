@@ -90,7 +90,10 @@ struct LockRecord {
 
 /// One cluster's network: subnet, bridge, lock, cgroup, and the pod IPs handed out.
 ///
-/// Dropping it without [`ClusterNet::destroy`] still removes everything (synchronously, best effort).
+/// Cheap to clone; all clones refer to the same network. Dropping the last clone (and every
+/// [`Sandbox`](super::Sandbox) made on it) without [`ClusterNet::destroy`] still removes everything
+/// (synchronously, best effort).
+#[derive(Clone)]
 pub struct ClusterNet {
     pub(crate) inner: Arc<NetInner>,
 }
@@ -118,6 +121,20 @@ impl NetInner {
     pub(crate) fn bridge(&self) -> String {
         format!("tcbr{}", self.x)
     }
+    /// Whether the cluster was torn down. Its X may then belong to another cluster already: nothing
+    /// may be touched by name any more.
+    pub(crate) fn is_destroyed(&self) -> bool {
+        self.destroyed.load(Ordering::SeqCst)
+    }
+
+    /// Fails once the cluster is torn down.
+    pub(crate) fn check_alive(&self) -> Result<()> {
+        if self.is_destroyed() {
+            bail!("cluster network {} was destroyed", self.cluster_id());
+        }
+        Ok(())
+    }
+
     /// Takes a free last octet for a sandbox.
     pub(crate) fn allocate_octet(&self) -> Result<u8> {
         let mut used = self
@@ -195,7 +212,8 @@ impl ClusterNet {
 
     /// Kills every process of the cluster (all pods' containers and execs), removes every network
     /// namespace, veth and the bridge, the runtime files under `<state_dir>/runtime`, and the lock.
-    pub async fn destroy(self) -> Result<()> {
+    /// Idempotent; sandboxes made on it are dead afterwards.
+    pub async fn destroy(&self) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || inner.teardown()).await
     }

@@ -63,12 +63,26 @@ pub(crate) struct SandboxInner {
 }
 
 impl SandboxInner {
+    /// Fails once the sandbox or its cluster is torn down.
+    pub(crate) fn check_alive(&self) -> Result<()> {
+        self.net.check_alive()?;
+        if self.destroyed.load(Ordering::SeqCst) {
+            anyhow::bail!(
+                "sandbox of pod {}/{} was destroyed",
+                self.spec.namespace,
+                self.spec.name
+            );
+        }
+        Ok(())
+    }
+
     pub(crate) fn hosts_path(&self) -> PathBuf {
         self.dir.join("hosts")
     }
 
     fn teardown(&self) -> Result<()> {
-        if self.destroyed.swap(true, Ordering::SeqCst) {
+        if self.destroyed.swap(true, Ordering::SeqCst) || self.net.is_destroyed() {
+            // The cluster's teardown removed everything of this sandbox already.
             return Ok(());
         }
         let mut errors = Vec::new();
@@ -120,6 +134,7 @@ impl Sandbox {
     /// pod's hosts (own line only, see [`Sandbox::set_hosts`]), hostname and resolv.conf files.
     pub async fn create(net: &ClusterNet, spec: &SandboxSpec) -> Result<Sandbox> {
         let net = net.inner.clone();
+        net.check_alive()?;
         let octet = net.allocate_octet()?;
         let netns = format!("{}-{octet}", net.cluster_id());
         let inner = SandboxInner {
@@ -175,7 +190,8 @@ impl Sandbox {
 
     /// Kills every process of the pod (all containers and execs), deletes the network namespace and
     /// veth, and removes the pod's runtime files (not its volumes, not the logs).
-    pub async fn destroy(self) -> Result<()> {
+    /// Idempotent; every clone of the sandbox is dead afterwards.
+    pub async fn destroy(&self) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || inner.teardown()).await
     }
