@@ -1,0 +1,302 @@
+//! testcluster: a Kubernetes API server, controllers, scheduler and kubelet whose pods are real
+//! processes in their own Linux namespaces, for testing kubectl-zk against the real kubectl.
+//!
+//! Start one from a test with [`Cluster::start`], or run the `testcluster up` binary and wait for
+//! the line `testcluster ready` on its stdout. See the crate's README for what is modelled.
+
+pub mod api;
+pub mod controllers;
+pub mod kubelet;
+pub mod runtime;
+pub mod tls;
+pub mod util;
+
+use anyhow::{Context, Result, bail};
+use api::resources::keys;
+use api::store::Store;
+use base64::Engine;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How to start a cluster.
+#[derive(Clone, Debug)]
+pub struct ClusterOptions {
+    /// Number of nodes, `node-1` … `node-N`.
+    pub nodes: usize,
+    /// Where the request log, pod logs, volumes and runtime files go (a fresh directory under the
+    /// system temp dir when None; it is removed on stop).
+    pub state_dir: Option<PathBuf>,
+    /// Where to write the kubeconfig (`<state dir>/kubeconfig` when None).
+    pub kubeconfig: Option<PathBuf>,
+    /// Shorter probe delays and periods (÷5), restart back-off (1s doubling to 10s instead of 10s
+    /// to 5m) and grace periods (at most 3s) for fast tests. Off by default: faithful timing.
+    pub fast: bool,
+    /// Allocatable CPU (cores) and memory of each node.
+    pub node_cpu: String,
+    pub node_memory: String,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions { nodes: 4, state_dir: None, kubeconfig: None, fast: false, node_cpu: "4".into(), node_memory: "8Gi".into() }
+    }
+}
+
+/// A running cluster. Stop it with [`Cluster::stop`]; dropping it stops it too (best effort).
+pub struct Cluster {
+    pub kubeconfig: PathBuf,
+    /// `https://127.0.0.1:<port>`
+    pub server: String,
+    pub token: String,
+    pub ca_pem: String,
+    pub state_dir: PathBuf,
+    pub api: Arc<api::ApiContext>,
+    pub kubelet: Arc<kubelet::Shared>,
+    remove_state_dir: bool,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    net: Option<Arc<runtime::ClusterNet>>,
+    server_handle: Option<api::ApiServer>,
+}
+
+fn node_object(name: &str, ip: &str, opts: &ClusterOptions) -> serde_json::Value {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
+    let now = util::now_ts();
+    let cond = |t: &str, s: &str, reason: &str, msg: &str| json!({"type": t, "status": s, "reason": reason, "message": msg, "lastHeartbeatTime": now, "lastTransitionTime": now});
+    json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "labels": {
+            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+            "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"},
+            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
+        "spec": {"podCIDR": "10.244.0.0/24", "podCIDRs": ["10.244.0.0/24"], "providerID": format!("testcluster://{name}")},
+        "status": {
+            "capacity": {"cpu": opts.node_cpu, "memory": opts.node_memory, "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"},
+            "allocatable": {"cpu": opts.node_cpu, "memory": opts.node_memory, "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"},
+            "conditions": [
+                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ],
+            "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": kernel,
+                "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "testcluster://0.1.0",
+                "kubeletVersion": format!("v{}.{}.0-testcluster", api::discovery::SERVER_MAJOR, api::discovery::SERVER_MINOR),
+                "kubeProxyVersion": "", "operatingSystem": "linux", "architecture": "amd64"
+            }
+        }
+    })
+}
+
+fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> {
+    let create = |key: &str, obj: serde_json::Value| -> Result<()> {
+        let def = api::resources::by_key(key).context("unknown resource")?;
+        let ns = util::namespace(&obj).to_string();
+        let o = api::handlers::prepare_create(def, if def.namespaced { Some(&ns) } else { None }, obj).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store.create(key, o).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(())
+    };
+    for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        create(keys::NAMESPACES, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}))?;
+    }
+    create(
+        keys::STORAGECLASSES,
+        json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "testcluster.io/hostpath", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"}),
+    )?;
+    create(
+        keys::SERVICES,
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}),
+    )?;
+    for i in 1..=opts.nodes {
+        let name = format!("node-{i}");
+        let node = node_object(&name, node_ip, opts);
+        let def = api::resources::by_key(keys::NODES).context("nodes")?;
+        let o = api::handlers::prepare_create(def, None, node).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store.create(keys::NODES, o).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// The kubeconfig text for a cluster.
+pub fn kubeconfig_yaml(server: &str, ca_pem: &str, token: &str) -> String {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem.as_bytes());
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: testcluster\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\nusers:\n- name: testcluster-admin\n  user:\n    token: {token}\ncontexts:\n- name: testcluster\n  context:\n    cluster: testcluster\n    user: testcluster-admin\n    namespace: default\ncurrent-context: testcluster\npreferences: {{}}\n"
+    )
+}
+
+/// One authenticated HTTPS GET against the API server, as a client would do it.
+async fn https_get(addr: std::net::SocketAddr, ca_pem: &str, token: &str, path: &str) -> Result<(u16, Vec<u8>)> {
+    use http_body_util::BodyExt;
+    let mut roots = rustls::RootCertStore::empty();
+    let mut rd = std::io::BufReader::new(ca_pem.as_bytes());
+    for cert in rustls_pemfile_certs(&mut rd)? {
+        roots.add(cert)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions()?.with_root_certificates(roots).with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    let tls = connector.connect(rustls::pki_types::ServerName::try_from("127.0.0.1")?.to_owned(), tcp).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
+    tokio::spawn(conn);
+    let req = hyper::Request::get(path).header("host", addr.to_string()).header("authorization", format!("Bearer {token}")).body(http_body_util::Empty::<bytes::Bytes>::new())?;
+    let resp = sender.send_request(req).await?;
+    let code = resp.status().as_u16();
+    let body = resp.into_body().collect().await?.to_bytes().to_vec();
+    Ok((code, body))
+}
+
+fn rustls_pemfile_certs(rd: &mut dyn std::io::BufRead) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+    let mut text = String::new();
+    rd.read_to_string(&mut text)?;
+    let mut out = Vec::new();
+    for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
+        let b64: String = block.split("-----END CERTIFICATE-----").next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(b64)?;
+        out.push(rustls::pki_types::CertificateDer::from(der));
+    }
+    Ok(out)
+}
+
+impl Cluster {
+    /// Starts a cluster and returns once the API answers and every node is Ready, with the
+    /// kubeconfig written. Needs root (network namespaces, bridges, mounts, cgroups).
+    pub async fn start(opts: ClusterOptions) -> Result<Cluster> {
+        let (state_dir, remove_state_dir) = match &opts.state_dir {
+            Some(d) => (d.clone(), false),
+            None => (std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())), true),
+        };
+        std::fs::create_dir_all(&state_dir).with_context(|| format!("creating state dir {}", state_dir.display()))?;
+        let state_dir = state_dir.canonicalize()?;
+        // leftovers of a crashed run with the same state dir go first
+        runtime::cleanup_leftovers(&state_dir).await.context("cleaning up leftovers of an earlier run")?;
+        for sub in ["pods"] {
+            let _ = std::fs::remove_dir_all(state_dir.join(sub));
+        }
+        let net = Arc::new(runtime::ClusterNet::create(&state_dir).await.context("creating the cluster network")?);
+        let node_ip = net.subnet().gateway().to_string();
+        let tls = tls::generate()?;
+        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let store = Arc::new(Store::new());
+        bootstrap(&store, &opts, &node_ip)?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let server = api::ApiServer::start(store.clone(), token.clone(), tls.server_config.clone(), state_dir.clone(), opts.fast, shutdown_rx.clone()).await?;
+        let ctx = server.ctx.clone();
+        let volumes_dir = state_dir.join("volumes");
+        std::fs::create_dir_all(&volumes_dir)?;
+        let controllers = controllers::Controllers { ctx: ctx.clone(), volumes_dir, memo: Default::default(), fast: opts.fast };
+        let mut tasks = vec![tokio::spawn(controllers.run(shutdown_rx.clone()))];
+        let kubelet = kubelet::Kubelet::new(ctx.clone(), net.clone(), state_dir.clone(), kubelet::Timing { fast: opts.fast });
+        let shared = kubelet.shared.clone();
+        tasks.push(tokio::spawn(kubelet.run(shutdown_rx.clone())));
+        let mut cluster = Cluster {
+            kubeconfig: opts.kubeconfig.clone().unwrap_or_else(|| state_dir.join("kubeconfig")),
+            server: server.url(),
+            token: token.clone(),
+            ca_pem: tls.ca_pem.clone(),
+            state_dir: state_dir.clone(),
+            api: ctx,
+            kubelet: shared,
+            remove_state_dir,
+            shutdown: shutdown_tx,
+            tasks,
+            net: Some(net),
+            server_handle: None,
+        };
+        // ready: the API answers over HTTPS and lists every node Ready
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let ok = match https_get(server.addr, &tls.ca_pem, &token, "/api/v1/nodes").await {
+                Ok((200, body)) => {
+                    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let items = util::arr(&v, &["items"]);
+                    items.len() == opts.nodes
+                        && items.iter().all(|n| util::arr(n, &["status", "conditions"]).iter().any(|c| util::s(c, &["type"]) == "Ready" && util::s(c, &["status"]) == "True"))
+                }
+                _ => false,
+            };
+            if ok {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                cluster.server_handle = Some(server);
+                cluster.stop().await?;
+                bail!("the API server did not become ready within 30s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        cluster.server_handle = Some(server);
+        let kc = kubeconfig_yaml(&cluster.server, &tls.ca_pem, &token);
+        let tmp = cluster.kubeconfig.with_extension("tmp");
+        if let Some(parent) = cluster.kubeconfig.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&tmp, kc)?;
+        std::fs::rename(&tmp, &cluster.kubeconfig).with_context(|| format!("writing {}", cluster.kubeconfig.display()))?;
+        Ok(cluster)
+    }
+
+    /// The request log (`<state dir>/requests.log`, one JSON object a line).
+    pub fn request_log(&self) -> PathBuf {
+        self.state_dir.join("requests.log")
+    }
+
+    /// The state directory.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Stops every pod (gracefully, within their grace periods), the API server and controllers,
+    /// and removes every process, network namespace, veth and the bridge.
+    pub async fn stop(mut self) -> Result<()> {
+        self.stop_inner().await
+    }
+
+    async fn stop_inner(&mut self) -> Result<()> {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(40), t).await;
+        }
+        if let Some(s) = self.server_handle.take() {
+            s.stop();
+        }
+        let mut result = Ok(());
+        if let Some(net) = self.net.take() {
+            match Arc::try_unwrap(net) {
+                Ok(net) => result = net.destroy().await.context("removing the cluster network"),
+                Err(shared) => {
+                    // someone still holds it: the runtime's Drop cleans up when the last goes
+                    drop(shared);
+                }
+            }
+        }
+        if self.remove_state_dir {
+            let _ = std::fs::remove_dir_all(&self.state_dir);
+        }
+        result
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for t in &self.tasks {
+            t.abort();
+        }
+        if let Some(s) = self.server_handle.take() {
+            s.stop();
+        }
+        // ClusterNet's Drop kills every process and removes the network objects
+        self.net.take();
+    }
+}
