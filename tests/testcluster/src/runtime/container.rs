@@ -126,9 +126,19 @@ impl fmt::Display for ExitInfo {
 pub enum SpawnError {
     /// The program could not be executed (Kubernetes: `StartError`, exit code 128, or exec's
     /// "executable file not found"). Display matches the real runtime's wording.
-    Exec { program: String, source: io::Error },
+    Exec {
+        /// `argv[0]`.
+        program: String,
+        /// execve's error.
+        source: io::Error,
+    },
     /// Building the container's namespaces or file system failed at a named step.
-    Setup { step: String, source: io::Error },
+    Setup {
+        /// `while <doing what>`.
+        step: String,
+        /// The system call's error.
+        source: io::Error,
+    },
     /// The container has exited.
     NotRunning,
 }
@@ -732,7 +742,14 @@ impl Sandbox {
                 // After a cluster teardown (which killed everything) the names may be another's.
                 if !net.is_destroyed() {
                     match &reaped.cgroup {
-                        Some(cg) => cgroup::kill_and_remove(cg, KILL_TIMEOUT)?,
+                        Some(cg) => {
+                            if let Err(e) = cgroup::kill_and_remove(cg, KILL_TIMEOUT) {
+                                tracing::warn!(
+                                    "after container {} exited: {e:#}",
+                                    reaped.spec.name
+                                );
+                            }
+                        }
                         None => kill_group(pid, libc::SIGKILL),
                     }
                 }
@@ -857,8 +874,11 @@ pub struct ExecProcess {
 /// What a finished exec printed and how it ended.
 #[derive(Clone, Debug)]
 pub struct ExecOutput {
+    /// How it ended.
     pub status: ExitInfo,
+    /// Everything it wrote to stdout.
     pub stdout: Vec<u8>,
+    /// Everything it wrote to stderr.
     pub stderr: Vec<u8>,
 }
 

@@ -96,14 +96,34 @@ pub struct ImageFile {
 #[derive(Clone, Debug)]
 pub enum ImageFileKind {
     /// A directory (parents are created as needed), e.g. `/data` owned by 1000:1000.
-    Dir { mode: u32, uid: u32, gid: u32 },
+    Dir {
+        /// Permission bits, e.g. `0o755`.
+        mode: u32,
+        /// Owner.
+        uid: u32,
+        /// Group.
+        gid: u32,
+    },
     /// A regular file with this content, e.g. a script with mode `0o755`. It lives in the
     /// container's writable layer: the container may change it, the next start gets it afresh.
-    File { content: Vec<u8>, mode: u32 },
+    File {
+        /// The bytes.
+        content: Vec<u8>,
+        /// Permission bits, e.g. `0o755` for a script.
+        mode: u32,
+    },
     /// A symbolic link to `target`.
-    Symlink { target: PathBuf },
+    Symlink {
+        /// Where it points (absolute targets are inside the container).
+        target: PathBuf,
+    },
     /// A host file or directory bound at this path, e.g. the machine's ZooKeeper installation.
-    HostPath { source: PathBuf, read_only: bool },
+    HostPath {
+        /// The host file or directory.
+        source: PathBuf,
+        /// Bound read-only.
+        read_only: bool,
+    },
 }
 
 impl ImageProfile {

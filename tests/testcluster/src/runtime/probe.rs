@@ -13,12 +13,14 @@ use super::sandbox::Sandbox;
 /// The outcome of one probe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProbeResult {
+    /// Passed.
     Success,
     /// Failed, with the kubelet-style reason (shown in `Unhealthy` events).
     Failure(String),
 }
 
 impl ProbeResult {
+    /// Whether the probe passed.
     pub fn is_success(&self) -> bool {
         matches!(self, ProbeResult::Success)
     }
