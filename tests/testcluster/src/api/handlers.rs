@@ -105,6 +105,22 @@ pub async fn route(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Bod
             return Response::builder().status(200).header("content-type", "text/plain; charset=utf-8").body(super::full("ok")).unwrap_or_else(|_| Response::new(super::full(Bytes::new())));
         }
         ["api"] => return json_response(200, &discovery::api_versions(&ctx.server_addr)),
+        ["openapi", "v2"] => {
+            // an empty swagger 2.0 document (protobuf: field 1 `swagger` = "2.0"): kubectl's
+            // client-side validation then skips kinds it has no schema for
+            return Response::builder()
+                .status(200)
+                .header("content-type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+                .body(super::full(&b"\x0a\x032.0"[..]))
+                .unwrap_or_else(|_| Response::new(super::full(Bytes::new())));
+        }
+        ["openapi", "v3"] => return json_response(200, &super::openapi::root()),
+        ["openapi", "v3", rest @ ..] => {
+            return match super::openapi::group_version(&rest.join("/")) {
+                Some(d) => json_response(200, &d),
+                None => not_found_text(),
+            };
+        }
         ["apis"] => return json_response(200, &discovery::api_group_list()),
         ["api", v] => {
             return match discovery::resource_list("", v) {

@@ -5,6 +5,7 @@ pub mod defaults;
 pub mod discovery;
 pub mod errors;
 pub mod handlers;
+pub mod openapi;
 pub mod patch;
 pub mod resources;
 pub mod select;

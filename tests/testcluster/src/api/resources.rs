@@ -64,6 +64,7 @@ pub static RESOURCES: &[ResourceDef] = &[
     res!("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[], &[], &[]),
     res!("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, &[], &[], &[]),
     res!("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, &[], &[], &[]),
+    res!("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, &["crd", "crds"], &["api-extensions"], &["status"]),
     res!("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, &[], &[], &[]),
 ];
 
@@ -73,6 +74,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("policy", "v1"),
     ("storage.k8s.io", "v1"),
     ("rbac.authorization.k8s.io", "v1"),
+    ("apiextensions.k8s.io", "v1"),
 ];
 
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceDef> {

@@ -12,6 +12,9 @@ use tokio::sync::broadcast;
 /// How many events per resource are kept for watches that resume from a resourceVersion.
 const HISTORY: usize = 2000;
 
+/// The resourceVersion the store starts at.
+const FIRST_RV: u64 = 1000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
     Added,
@@ -103,7 +106,7 @@ impl Default for Store {
 impl Store {
     pub fn new() -> Store {
         let (tx, _) = broadcast::channel(65536);
-        Store { inner: Mutex::new(Inner { rv: 1000, ..Default::default() }), tx }
+        Store { inner: Mutex::new(Inner { rv: FIRST_RV, ..Default::default() }), tx }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -305,7 +308,8 @@ impl Store {
     /// later ones. Err(oldest resumable rv) when `rv` is older than the kept history.
     pub fn watch_from(&self, key: &str, rv: u64) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), u64> {
         let inner = self.lock();
-        let floor = inner.compacted.get(key).copied().unwrap_or(0);
+        // nothing before the store's first resourceVersion can be resumed from
+        let floor = inner.compacted.get(key).copied().unwrap_or(FIRST_RV).max(FIRST_RV);
         if rv < floor {
             return Err(floor);
         }
