@@ -208,6 +208,12 @@ async fn read_body(req: Request<Incoming>) -> ApiResult<(String, Bytes)> {
     if body.len() > 16 * 1024 * 1024 {
         return Err(ApiError::new(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728"));
     }
+    if ct.starts_with("application/vnd.kubernetes.protobuf") {
+        let Some(obj) = super::protobuf::decode(&body) else {
+            return Err(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {ct})")));
+        };
+        return Ok(("application/json".into(), Bytes::from(serde_json::to_vec(&obj).unwrap_or_default())));
+    }
     Ok((ct, body))
 }
 

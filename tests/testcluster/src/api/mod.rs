@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod errors;
 pub mod handlers;
 pub mod openapi;
+pub mod protobuf;
 pub mod patch;
 pub mod resources;
 pub mod select;
