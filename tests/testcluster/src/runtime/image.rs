@@ -142,11 +142,17 @@ impl ImageProfile {
 /// The profile of an image, or `None` for an image this cluster does not have (the kubelet reports
 /// `ErrImagePull`, then `ImagePullBackOff`).
 ///
-/// Known: `busybox` (any tag or digest, any spelling of Docker Hub's library path).
+/// Known: `busybox` (any tag or digest, any spelling of Docker Hub's library path), the Kubernetes
+/// tutorial's `registry.k8s.io/kubernetes-zookeeper` (also `k8s.gcr.io/…`) and the Docker library
+/// `zookeeper` (any tag; see the zookeeper module).
 pub fn profile_for(image: &str) -> Option<ImageProfile> {
     let image = ImageRef::parse(image);
     match (image.registry.as_str(), image.repository.as_str()) {
         ("docker.io", "library/busybox") => Some(busybox()),
+        ("registry.k8s.io" | "k8s.gcr.io", "kubernetes-zookeeper") => {
+            Some(super::zookeeper::kubernetes_zookeeper())
+        }
+        ("docker.io", "library/zookeeper") => Some(super::zookeeper::docker_library_zookeeper()),
         _ => None,
     }
 }

@@ -26,6 +26,7 @@ mod probe;
 mod rootfs;
 mod sandbox;
 mod sys;
+mod zookeeper;
 
 pub use container::{
     Container, ContainerSpec, ExecOutput, ExecProcess, ExitInfo, Mount, SpawnError,
