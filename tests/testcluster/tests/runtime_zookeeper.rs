@@ -126,7 +126,10 @@ async fn wait_for_quorum(pods: &[(Sandbox, Container)], logs: &[PathBuf]) {
     loop {
         let m = modes(pods).await;
         let leaders = m.iter().filter(|x| x.as_deref() == Some("leader")).count();
-        let followers = m.iter().filter(|x| x.as_deref() == Some("follower")).count();
+        let followers = m
+            .iter()
+            .filter(|x| x.as_deref() == Some("follower"))
+            .count();
         if leaders == 1 && followers == pods.len() - 1 {
             return;
         }
@@ -184,7 +187,10 @@ fn container_rss_kb(c: &Container) -> u64 {
 fn assert_rss_under_limit(pods: &[(Sandbox, Container)]) {
     let per_pod: Vec<u64> = pods.iter().map(|(_, c)| container_rss_kb(c)).collect();
     let total: u64 = per_pod.iter().sum();
-    assert!(per_pod.iter().all(|kb| *kb > 10 * 1024), "RSS per pod (kB): {per_pod:?}");
+    assert!(
+        per_pod.iter().all(|kb| *kb > 10 * 1024),
+        "RSS per pod (kB): {per_pod:?}"
+    );
     assert!(
         total < RSS_LIMIT_KB,
         "three ZooKeeper pods use {total} kB RSS together (per pod {per_pod:?})"
@@ -252,7 +258,10 @@ async fn zkcli_get_hello(sb: &Sandbox, c: &Container) -> String {
         if code == 0 && out.lines().any(|l| l == "world") {
             return out;
         }
-        assert!(Instant::now() < deadline, "zkCli.sh get /hello: {code}\n{out}\n{err}");
+        assert!(
+            Instant::now() < deadline,
+            "zkCli.sh get /hello: {code}\n{out}\n{err}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -295,9 +304,11 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
 
         // The readiness probe's command passes on every member.
         for (i, (sb, c)) in pods.iter().enumerate() {
-            eventually(&format!("zookeeper-ready 2181 on zk-{i}"), ELECTION, async || {
-                exec(sb, c, &["sh", "-c", "zookeeper-ready 2181"]).await.0 == 0
-            })
+            eventually(
+                &format!("zookeeper-ready 2181 on zk-{i}"),
+                ELECTION,
+                async || exec(sb, c, &["sh", "-c", "zookeeper-ready 2181"]).await.0 == 0,
+            )
             .await;
         }
         wait_for_quorum(&pods, &logs).await;
@@ -324,7 +335,10 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
             fqdn(2)
         );
         for (i, (sb, c)) in pods.iter().enumerate() {
-            assert_eq!(exec_ok(sb, c, &["hostname"]).await.trim(), format!("zk-{i}"));
+            assert_eq!(
+                exec_ok(sb, c, &["hostname"]).await.trim(),
+                format!("zk-{i}")
+            );
             assert_eq!(exec_ok(sb, c, &["hostname", "-f"]).await.trim(), fqdn(i));
             assert_eq!(
                 exec_ok(sb, c, &["cat", "/var/lib/zookeeper/data/myid"]).await,
@@ -339,7 +353,12 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
             assert!(volumes[i].join("data/myid").is_file());
             assert!(volumes[i].join("data/log/version-2").is_dir());
         }
-        let java_env = exec_ok(&pods[0].0, &pods[0].1, &["cat", "/opt/zookeeper/conf/java.env"]).await;
+        let java_env = exec_ok(
+            &pods[0].0,
+            &pods[0].1,
+            &["cat", "/opt/zookeeper/conf/java.env"],
+        )
+        .await;
         assert_eq!(java_env, "JVMFLAGS=\"-Xmx512M -Xms512M\"\n");
 
         // zkCli.sh without -server talks to localhost:2181: write on zk-0, read on zk-1.
@@ -348,7 +367,12 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("Connecting to localhost:2181"), "{out}");
         // 3.8's zkCli prints this on stderr (3.4's on stdout); kubectl exec shows both.
-        assert!(err.lines().chain(out.lines()).any(|l| l == "Created /hello"), "{out}{err}");
+        assert!(
+            err.lines()
+                .chain(out.lines())
+                .any(|l| l == "Created /hello"),
+            "{out}{err}"
+        );
         let (sb1, c1) = &pods[1];
         zkcli_get_hello(sb1, c1).await;
 
@@ -358,13 +382,19 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
         assert_eq!(four_letter(sb1, c1, "ruok").await, "imok");
         let (sb2, c2) = &pods[2];
         assert!(
-            matches!(probe_tcp(sb2.ip(), 8080, Duration::from_secs(1)).await, ProbeResult::Failure(_)),
+            matches!(
+                probe_tcp(sb2.ip(), 8080, Duration::from_secs(1)).await,
+                ProbeResult::Failure(_)
+            ),
             "the 3.4 image has no AdminServer"
         );
         let status = exec(sb2, c2, &["zkServer.sh", "status"]).await;
         assert_eq!(status.0, 0, "{status:?}");
         assert!(
-            status.1.lines().any(|l| l == "Mode: leader" || l == "Mode: follower"),
+            status
+                .1
+                .lines()
+                .any(|l| l == "Mode: leader" || l == "Mode: follower"),
             "{status:?}"
         );
         // The container's log is ZooKeeper's log.
@@ -413,8 +443,18 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
             };
             seen.push(line.trim().to_owned());
         }
-        assert_eq!(seen.iter().filter(|l| l.ends_with("Mode: leader")).count(), 1, "{seen:?}");
-        assert_eq!(seen.iter().filter(|l| l.ends_with("Mode: follower")).count(), 2, "{seen:?}");
+        assert_eq!(
+            seen.iter().filter(|l| l.ends_with("Mode: leader")).count(),
+            1,
+            "{seen:?}"
+        );
+        assert_eq!(
+            seen.iter()
+                .filter(|l| l.ends_with("Mode: follower"))
+                .count(),
+            2,
+            "{seen:?}"
+        );
 
         assert_rss_under_limit(&pods);
 

@@ -4,6 +4,8 @@
 # default. Settings come from zkEnv.sh next to this script (per image).
 
 set -u
+# Flag lists (JVMFLAGS…) are split on spaces as in the published scripts, but never globbed.
+set -f
 
 ZOOBIN="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 # shellcheck source=/dev/null

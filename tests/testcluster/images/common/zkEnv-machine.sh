@@ -1,5 +1,6 @@
 # Part of zkEnv.sh shared by the test cluster's ZooKeeper images (this project's own script): where
 # the machine's ZooKeeper (Debian's package) is, and the test cluster's memory cap. Sourced.
+# shellcheck shell=bash disable=SC2034 # sourced: the variables are used by the sourcing script
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # Debian's zookeeper.jar pulls its dependencies through its manifest; logging (slf4j → log4j 1.2)

@@ -6,6 +6,8 @@
 # Settings come from zkEnv.sh next to this script (per image).
 
 set -u
+# Flag lists (JVMFLAGS…) are split on spaces as in the published scripts, but never globbed.
+set -f
 
 ZOOBIN="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 if [[ "${1:-}" == "--config" ]]; then
@@ -110,6 +112,7 @@ print-cmd)
     echo
     ;;
 version)
+    # shellcheck disable=SC2086 # a flag list
     exec "$JAVA" -cp "$CLASSPATH" ${ZK_TESTCLUSTER_CLIENT_JVMFLAGS:-} \
         org.apache.zookeeper.version.VersionInfoMain 2>/dev/null
     ;;

@@ -1,5 +1,6 @@
 # zkEnv.sh of the test cluster's kubernetes-zookeeper:1.0-3.4.10 image (this project's own script):
 # the settings zkServer.sh and zkCli.sh share. Sourced, with ZOOBIN set.
+# shellcheck shell=bash disable=SC2034 # sourced: the variables are used by the sourcing script
 
 ZOOKEEPER_PREFIX="$(cd "$ZOOBIN/.." && pwd)"
 ZOOCFGDIR="${ZOOCFGDIR:-$ZOOKEEPER_PREFIX/conf}"

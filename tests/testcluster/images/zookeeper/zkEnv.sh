@@ -1,6 +1,7 @@
 # zkEnv.sh of the test cluster's Docker library zookeeper image (this project's own script): the
 # settings zkServer.sh and zkCli.sh share, as ZooKeeper 3.8's zkEnv.sh has them. Sourced, with
 # ZOOBIN set.
+# shellcheck shell=bash disable=SC2034 # sourced: the variables are used by the sourcing script
 
 ZOOKEEPER_PREFIX="$(cd "$ZOOBIN/.." && pwd)"
 ZOOCFGDIR="${ZOOCFGDIR:-$ZOOKEEPER_PREFIX/conf}"

@@ -198,7 +198,12 @@ mod tests {
         let host = "root:x:0:0:root:/root:/bin/bash\ndev:x:1000:1000::/home/dev:/bin/bash\n\
                     zookeeper:x:102:105::/var/lib/zookeeper:/bin/false\n";
         assert_eq!(
-            with_zookeeper(host, "", "zookeeper:x:1000:1000::/home/zookeeper:/bin/sh", 2),
+            with_zookeeper(
+                host,
+                "",
+                "zookeeper:x:1000:1000::/home/zookeeper:/bin/sh",
+                2
+            ),
             "root:x:0:0:root:/root:/bin/bash\nzookeeper:x:1000:1000::/home/zookeeper:/bin/sh\n"
         );
         assert_eq!(
