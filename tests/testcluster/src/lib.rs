@@ -180,7 +180,8 @@ impl Cluster {
         let state_dir = state_dir.canonicalize()?;
         // leftovers of a crashed run with the same state dir go first
         runtime::cleanup_leftovers(&state_dir).await.context("cleaning up leftovers of an earlier run")?;
-        for sub in ["pods"] {
+        {
+            let sub = "pods";
             let _ = std::fs::remove_dir_all(state_dir.join(sub));
         }
         let net = Arc::new(runtime::ClusterNet::create(&state_dir).await.context("creating the cluster network")?);

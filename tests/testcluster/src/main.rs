@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "testcluster", about = "A Kubernetes test cluster whose pods are real processes")]
+#[command(
+    name = "testcluster",
+    about = "A Kubernetes test cluster whose pods are real processes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,12 +35,29 @@ enum Command {
     },
 }
 
-async fn up(kubeconfig: PathBuf, nodes: usize, state_dir: Option<PathBuf>, fast: bool) -> anyhow::Result<()> {
-    let state_dir = state_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("testcluster-{}", std::process::id())));
-    let opts = testcluster::ClusterOptions { nodes, state_dir: Some(state_dir), kubeconfig: Some(kubeconfig), fast, ..Default::default() };
+async fn up(
+    kubeconfig: PathBuf,
+    nodes: usize,
+    state_dir: Option<PathBuf>,
+    fast: bool,
+) -> anyhow::Result<()> {
+    let state_dir = state_dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("testcluster-{}", std::process::id()))
+    });
+    let opts = testcluster::ClusterOptions {
+        nodes,
+        state_dir: Some(state_dir),
+        kubeconfig: Some(kubeconfig),
+        fast,
+        ..Default::default()
+    };
     let cluster = testcluster::Cluster::start(opts).await?;
     println!("testcluster ready");
-    eprintln!("testcluster: API server {} (state dir {})", cluster.server, cluster.state_dir.display());
+    eprintln!(
+        "testcluster: API server {} (state dir {})",
+        cluster.server,
+        cluster.state_dir.display()
+    );
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -51,8 +71,17 @@ async fn up(kubeconfig: PathBuf, nodes: usize, state_dir: Option<PathBuf>, fast:
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TESTCLUSTER_LOG").unwrap_or_else(|_| "warn".into())).with_writer(std::io::stderr).init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TESTCLUSTER_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("testcluster: {e}");
@@ -60,7 +89,12 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Up { kubeconfig, nodes, state_dir, fast } => rt.block_on(up(kubeconfig, nodes, state_dir, fast)),
+        Command::Up {
+            kubeconfig,
+            nodes,
+            state_dir,
+            fast,
+        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,7 +17,9 @@ pub fn now_ts() -> String {
 }
 
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 pub fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -37,7 +39,10 @@ pub fn i64_at(v: &Value, path: &[&str]) -> Option<i64> {
 }
 
 pub fn arr<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
-    get(v, path).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    get(v, path)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// Mutable access to an object field, creating intermediate objects.
@@ -48,7 +53,9 @@ pub fn obj_mut<'a>(v: &'a mut Value, path: &[&str]) -> &'a mut Map<String, Value
             *cur = Value::Object(Map::new());
         }
         let m = cur.as_object_mut().expect("object ensured above");
-        cur = m.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        cur = m
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     if !cur.is_object() {
         *cur = Value::Object(Map::new());
@@ -75,7 +82,10 @@ pub fn uid(v: &Value) -> &str {
 }
 
 pub fn labels(v: &Value) -> Map<String, Value> {
-    get(v, &["metadata", "labels"]).and_then(Value::as_object).cloned().unwrap_or_default()
+    get(v, &["metadata", "labels"])
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Kubernetes' `duration.HumanDuration`, used for AGE columns.
@@ -87,7 +97,11 @@ pub fn human_duration(secs: i64) -> String {
     let minutes = d / 60;
     if minutes < 10 {
         let s = d % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
+        return if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        };
     }
     if minutes < 60 * 3 {
         return format!("{minutes}m");
@@ -95,21 +109,33 @@ pub fn human_duration(secs: i64) -> String {
     let hours = d / 3600;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
     }
     if hours < 48 {
         return format!("{hours}h");
     }
     if hours < 24 * 8 {
         let h = hours % 24;
-        return if h == 0 { format!("{}d", hours / 24) } else { format!("{}d{h}h", hours / 24) };
+        return if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        };
     }
     if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
     }
     if hours < 24 * 365 * 8 {
         let dy = (hours / 24) % 365;
-        return if dy == 0 { format!("{}y", hours / 24 / 365) } else { format!("{}y{dy}d", hours / 24 / 365) };
+        return if dy == 0 {
+            format!("{}y", hours / 24 / 365)
+        } else {
+            format!("{}y{dy}d", hours / 24 / 365)
+        };
     }
     format!("{}y", hours / 24 / 365)
 }
@@ -136,7 +162,9 @@ pub fn quantity(q: &Value, milli: bool) -> Option<i128> {
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let idx = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(text.len());
+    let idx = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(text.len());
     let (num, suffix) = text.split_at(idx);
     let n: f64 = num.parse().ok()?;
     let mult: f64 = match suffix {

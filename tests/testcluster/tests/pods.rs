@@ -95,7 +95,11 @@ impl Watcher {
                 let _ = tx.send(l);
             }
         });
-        Watcher { child, rx, lines: Vec::new() }
+        Watcher {
+            child,
+            rx,
+            lines: Vec::new(),
+        }
     }
 
     /// Waits until a line containing `text` has been printed.
@@ -126,16 +130,22 @@ fn pv_dir(c: &TestCluster, claim: &str) -> std::path::PathBuf {
 }
 
 fn pod_field(c: &TestCluster, pod: &str, template: &str) -> String {
-    c.kubectl(&["get", "pod", pod, "--template", template]).stdout
+    c.kubectl(&["get", "pod", pod, "--template", template])
+        .stdout
 }
 
 fn ready(c: &TestCluster, pod: &str) -> bool {
     let r = c.kubectl(&["get", "pod", pod]);
-    r.ok && rows(&r.stdout).first().is_some_and(|row| row["READY"] == "1/1" && row["STATUS"] == "Running")
+    r.ok && rows(&r.stdout)
+        .first()
+        .is_some_and(|row| row["READY"] == "1/1" && row["STATUS"] == "Running")
 }
 
 fn allowed(c: &TestCluster) -> String {
-    rows(&c.k(&["get", "pdb", "bb-pdb"])).first().map(|r| r["ALLOWED DISRUPTIONS"].clone()).unwrap_or_default()
+    rows(&c.k(&["get", "pdb", "bb-pdb"]))
+        .first()
+        .map(|r| r["ALLOWED DISRUPTIONS"].clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -146,12 +156,30 @@ fn statefulset_lifecycle() {
     let w = Watcher::start(&c, &[]);
     let out = c.k(&["create", "-f", &f]);
     assert!(out.contains("statefulset.apps/bb created"), "{out}");
-    wait_for(90, "3 ready replicas", || (c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.readyReplicas}"]) == "3").then_some(()));
+    wait_for(90, "3 ready replicas", || {
+        (c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.readyReplicas}"]) == "3").then_some(())
+    });
     let lines = w.stop();
-    let first = |name: &str| lines.iter().position(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name} never shown: {lines:#?}"));
-    let ready_at = |name: &str| lines.iter().position(|l| l.starts_with(&format!("{name} ")) && l.contains(" 1/1 ")).unwrap_or_else(|| panic!("{name} never ready: {lines:#?}"));
-    assert!(ready_at("bb-0") < first("bb-1"), "bb-1 only after bb-0 is Ready: {lines:#?}");
-    assert!(ready_at("bb-1") < first("bb-2"), "bb-2 only after bb-1 is Ready: {lines:#?}");
+    let first = |name: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} never shown: {lines:#?}"))
+    };
+    let ready_at = |name: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{name} ")) && l.contains(" 1/1 "))
+            .unwrap_or_else(|| panic!("{name} never ready: {lines:#?}"))
+    };
+    assert!(
+        ready_at("bb-0") < first("bb-1"),
+        "bb-1 only after bb-0 is Ready: {lines:#?}"
+    );
+    assert!(
+        ready_at("bb-1") < first("bb-2"),
+        "bb-2 only after bb-1 is Ready: {lines:#?}"
+    );
     // claims, budget, nodes
     let pvcs = rows(&c.k(&["get", "pvc", "-l", "app=bb"]));
     assert_eq!(pvcs.len(), 3);
@@ -161,15 +189,32 @@ fn statefulset_lifecycle() {
         assert_eq!(p["CAPACITY"], "1Gi");
         assert_eq!(p["ACCESS MODES"], "RWO");
     }
-    wait_for(10, "ALLOWED DISRUPTIONS 1", || (allowed(&c) == "1").then_some(()));
+    wait_for(10, "ALLOWED DISRUPTIONS 1", || {
+        (allowed(&c) == "1").then_some(())
+    });
     let n0 = pod_field(&c, "bb-0", "{{.spec.nodeName}}");
     assert!(n0.starts_with("node-"), "{n0}");
-    let nodes: Vec<String> = (0..3).map(|i| pod_field(&c, &format!("bb-{i}"), "{{.spec.nodeName}}")).collect();
-    assert!(nodes[0] != nodes[1] && nodes[1] != nodes[2] && nodes[0] != nodes[2], "anti-affinity: {nodes:?}");
-    assert_eq!(pod_field(&c, "bb-1", "{{.spec.hostname}}.{{.spec.subdomain}}"), "bb-1.bb-hs");
-    let ep = c.k(&["get", "endpoints", "bb-hs", "-o", "jsonpath={.subsets[0].addresses[*].hostname}"]);
+    let nodes: Vec<String> = (0..3)
+        .map(|i| pod_field(&c, &format!("bb-{i}"), "{{.spec.nodeName}}"))
+        .collect();
+    assert!(
+        nodes[0] != nodes[1] && nodes[1] != nodes[2] && nodes[0] != nodes[2],
+        "anti-affinity: {nodes:?}"
+    );
+    assert_eq!(
+        pod_field(&c, "bb-1", "{{.spec.hostname}}.{{.spec.subdomain}}"),
+        "bb-1.bb-hs"
+    );
+    let ep = c.k(&[
+        "get",
+        "endpoints",
+        "bb-hs",
+        "-o",
+        "jsonpath={.subsets[0].addresses[*].hostname}",
+    ]);
     assert_eq!(ep, "bb-0 bb-1 bb-2");
-    let starts_before = std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts")).expect("bb-1 wrote to its volume");
+    let starts_before = std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts"))
+        .expect("bb-1 wrote to its volume");
     assert_eq!(starts_before.trim(), "bb-1");
 
     // a failing readiness probe makes a pod NotReady; an eviction meanwhile is refused with 429
@@ -179,46 +224,114 @@ fn statefulset_lifecycle() {
         let r = rows(&c.k(&["get", "pod", "bb-2"]));
         (r[0]["READY"] == "0/1" && r[0]["STATUS"] == "Running").then_some(())
     });
-    assert_eq!(pod_field(&c, "bb-2", r#"{{range .status.conditions}}{{if eq .type "Ready"}}{{.status}}{{end}}{{end}}"#), "False");
-    wait_for(10, "ALLOWED DISRUPTIONS 0", || (allowed(&c) == "0").then_some(()));
+    assert_eq!(
+        pod_field(
+            &c,
+            "bb-2",
+            r#"{{range .status.conditions}}{{if eq .type "Ready"}}{{.status}}{{end}}{{end}}"#
+        ),
+        "False"
+    );
+    wait_for(10, "ALLOWED DISRUPTIONS 0", || {
+        (allowed(&c) == "0").then_some(())
+    });
     let ev = c.file("ev.json", r#"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"bb-0","namespace":"default"}}"#);
-    let refused = c.kubectl(&["create", "--raw", "/api/v1/namespaces/default/pods/bb-0/eviction", "-f", &ev]);
+    let refused = c.kubectl(&[
+        "create",
+        "--raw",
+        "/api/v1/namespaces/default/pods/bb-0/eviction",
+        "-f",
+        &ev,
+    ]);
     assert!(!refused.ok);
     assert!(refused.stderr.contains("Error from server (TooManyRequests): Cannot evict pod as it would violate the pod's disruption budget."), "{refused:?}");
-    let drain_refused = c.kubectl(&["drain", &nodes[0], "--ignore-daemonsets", "--delete-emptydir-data", "--timeout", "3s"]);
+    let drain_refused = c.kubectl(&[
+        "drain",
+        &nodes[0],
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout",
+        "3s",
+    ]);
     assert!(!drain_refused.ok);
     assert!(drain_refused.stderr.contains(r#"error when evicting pods/"bb-0" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."#), "{drain_refused:?}");
     c.k(&["uncordon", &nodes[0]]);
     std::fs::remove_file(&flag).expect("flag");
     wait_for(30, "bb-2 Ready again", || ready(&c, "bb-2").then_some(()));
-    wait_for(10, "ALLOWED DISRUPTIONS 1 again", || (allowed(&c) == "1").then_some(()));
+    wait_for(10, "ALLOWED DISRUPTIONS 1 again", || {
+        (allowed(&c) == "1").then_some(())
+    });
 
     // drain the node of bb-0: evicted, rescheduled elsewhere
     let uid0 = pod_field(&c, "bb-0", "{{.metadata.uid}}");
-    let d = c.kubectl(&["drain", &nodes[0], "--ignore-daemonsets", "--delete-emptydir-data", "--timeout", "90s"]);
+    let d = c.kubectl(&[
+        "drain",
+        &nodes[0],
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout",
+        "90s",
+    ]);
     assert!(d.ok, "{d:?}");
     let all = format!("{}{}", d.stdout, d.stderr);
-    assert!(all.contains(&format!("node/{} cordoned", nodes[0])) && all.contains("evicting pod default/bb-0") && all.contains("pod/bb-0 evicted") && all.contains(&format!("node/{} drained", nodes[0])), "{all}");
-    wait_for(60, "bb-0 back and Ready", || (ready(&c, "bb-0") && pod_field(&c, "bb-0", "{{.metadata.uid}}") != uid0).then_some(()));
+    assert!(
+        all.contains(&format!("node/{} cordoned", nodes[0]))
+            && all.contains("evicting pod default/bb-0")
+            && all.contains("pod/bb-0 evicted")
+            && all.contains(&format!("node/{} drained", nodes[0])),
+        "{all}"
+    );
+    wait_for(60, "bb-0 back and Ready", || {
+        (ready(&c, "bb-0") && pod_field(&c, "bb-0", "{{.metadata.uid}}") != uid0).then_some(())
+    });
     let moved = pod_field(&c, "bb-0", "{{.spec.nodeName}}");
-    assert!(moved != nodes[0] && moved.starts_with("node-"), "bb-0 rescheduled elsewhere: {moved}");
+    assert!(
+        moved != nodes[0] && moved.starts_with("node-"),
+        "bb-0 rescheduled elsewhere: {moved}"
+    );
     let nodes_line = rows(&c.k(&["get", "nodes"]));
-    assert!(nodes_line.iter().any(|n| n["NAME"] == nodes[0] && n["STATUS"] == "Ready,SchedulingDisabled"), "{nodes_line:?}");
+    assert!(
+        nodes_line
+            .iter()
+            .any(|n| n["NAME"] == nodes[0] && n["STATUS"] == "Ready,SchedulingDisabled"),
+        "{nodes_line:?}"
+    );
 
     // drain the node of bb-1 next: bb-1 stays Pending with the scheduler's reason
-    let d = c.kubectl(&["drain", &nodes[1], "--ignore-daemonsets", "--delete-emptydir-data", "--timeout", "90s"]);
+    let d = c.kubectl(&[
+        "drain",
+        &nodes[1],
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout",
+        "90s",
+    ]);
     assert!(d.ok, "{d:?}");
     let want = "0/4 nodes are available: 2 node(s) didn't match pod anti-affinity rules, 2 node(s) were unschedulable. preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.";
     wait_for(30, "bb-1 Pending with FailedScheduling", || {
         let r = rows(&c.k(&["get", "pod", "bb-1"]));
         (r[0]["STATUS"] == "Pending" && pod_field(&c, "bb-1", r#"{{range .status.conditions}}{{if eq .type "PodScheduled"}}{{.reason}}: {{.message}}{{end}}{{end}}"#) == format!("Unschedulable: {want}")).then_some(())
     });
-    let events = c.k(&["get", "events", "--field-selector", "involvedObject.name=bb-1,reason=FailedScheduling"]);
-    assert!(events.contains("FailedScheduling") && events.contains(want), "{events}");
+    let events = c.k(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=bb-1,reason=FailedScheduling",
+    ]);
+    assert!(
+        events.contains("FailedScheduling") && events.contains(want),
+        "{events}"
+    );
     let desc = c.k(&["describe", "pod", "bb-1"]);
-    assert!(desc.contains("FailedScheduling") && desc.contains("default-scheduler"), "{desc}");
+    assert!(
+        desc.contains("FailedScheduling") && desc.contains("default-scheduler"),
+        "{desc}"
+    );
     // uncordon lets it run again
-    assert!(c.k(&["uncordon", &nodes[1]]).contains(&format!("node/{} uncordoned", nodes[1])));
+    assert!(
+        c.k(&["uncordon", &nodes[1]])
+            .contains(&format!("node/{} uncordoned", nodes[1]))
+    );
     wait_for(60, "bb-1 Running again", || ready(&c, "bb-1").then_some(()));
     c.k(&["uncordon", &nodes[0]]);
 
@@ -233,40 +346,135 @@ fn statefulset_lifecycle() {
     let mut w = Watcher::start(&c, &["--output-watch-events"]);
     w.wait_line("bb-4");
     c.k(&["scale", "sts", "bb", "--replicas", "3"]);
-    wait_for(60, "back to 3 pods", || (c.k(&["get", "pods", "-o", "name"]).lines().count() == 3).then_some(()));
+    wait_for(60, "back to 3 pods", || {
+        (c.k(&["get", "pods", "-o", "name"]).lines().count() == 3).then_some(())
+    });
     let lines = w.stop();
-    let del = |n: &str| lines.iter().position(|l| l.starts_with("DELETED") && l.contains(&format!(" {n} "))).unwrap_or_else(|| panic!("{n} not deleted: {lines:#?}"));
+    let del = |n: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with("DELETED") && l.contains(&format!(" {n} ")))
+            .unwrap_or_else(|| panic!("{n} not deleted: {lines:#?}"))
+    };
     assert!(del("bb-4") < del("bb-3"), "{lines:#?}");
-    assert_eq!(c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.replicas}"]), "3");
+    assert_eq!(
+        c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.replicas}"]),
+        "3"
+    );
 
     // delete a member: recreated with the same name and volume
     let uid1 = pod_field(&c, "bb-1", "{{.metadata.uid}}");
-    let starts1 = std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts")).expect("starts").lines().count();
-    assert!(c.k(&["delete", "pod", "bb-1"]).contains(r#"pod "bb-1" deleted"#));
-    wait_for(60, "bb-1 recreated", || (ready(&c, "bb-1") && pod_field(&c, "bb-1", "{{.metadata.uid}}") != uid1).then_some(()));
-    assert_eq!(pod_field(&c, "bb-1", "{{range .spec.volumes}}{{if .persistentVolumeClaim}}{{.persistentVolumeClaim.claimName}}{{end}}{{end}}"), "data-bb-1");
-    wait_for(10, "bb-1 wrote to the same volume", || (std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts")).unwrap_or_default().lines().count() == starts1 + 1).then_some(()));
+    let starts1 = std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts"))
+        .expect("starts")
+        .lines()
+        .count();
+    assert!(
+        c.k(&["delete", "pod", "bb-1"])
+            .contains(r#"pod "bb-1" deleted"#)
+    );
+    wait_for(60, "bb-1 recreated", || {
+        (ready(&c, "bb-1") && pod_field(&c, "bb-1", "{{.metadata.uid}}") != uid1).then_some(())
+    });
+    assert_eq!(
+        pod_field(
+            &c,
+            "bb-1",
+            "{{range .spec.volumes}}{{if .persistentVolumeClaim}}{{.persistentVolumeClaim.claimName}}{{end}}{{end}}"
+        ),
+        "data-bb-1"
+    );
+    wait_for(10, "bb-1 wrote to the same volume", || {
+        (std::fs::read_to_string(pv_dir(&c, "data-bb-1").join("starts"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+            == starts1 + 1)
+            .then_some(())
+    });
 
     // delete the set: pods go, claims and data stay; re-creating mounts the same volumes
-    let claims_before = c.k(&["get", "pvc", "-l", "app=bb", "-o", "jsonpath={.items[*].metadata.uid}"]);
-    assert!(c.k(&["delete", "sts", "bb"]).contains(r#"statefulset.apps "bb" deleted"#));
-    wait_for(60, "pods gone", || c.kubectl(&["get", "pods", "-o", "name"]).stdout.trim().is_empty().then_some(()));
-    assert_eq!(c.k(&["get", "pvc", "-l", "app=bb", "-o", "jsonpath={.items[*].metadata.uid}"]), claims_before);
-    assert!(rows(&c.k(&["get", "pvc", "-l", "app=bb"])).iter().all(|r| r["STATUS"] == "Bound"));
+    let claims_before = c.k(&[
+        "get",
+        "pvc",
+        "-l",
+        "app=bb",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ]);
+    assert!(
+        c.k(&["delete", "sts", "bb"])
+            .contains(r#"statefulset.apps "bb" deleted"#)
+    );
+    wait_for(60, "pods gone", || {
+        c.kubectl(&["get", "pods", "-o", "name"])
+            .stdout
+            .trim()
+            .is_empty()
+            .then_some(())
+    });
+    assert_eq!(
+        c.k(&[
+            "get",
+            "pvc",
+            "-l",
+            "app=bb",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}"
+        ]),
+        claims_before
+    );
+    assert!(
+        rows(&c.k(&["get", "pvc", "-l", "app=bb"]))
+            .iter()
+            .all(|r| r["STATUS"] == "Bound")
+    );
     // server-side apply of the same manifest re-creates the set; a second apply changes nothing
     let a1 = c.k(&["apply", "--server-side", "-f", &f]);
-    assert!(a1.contains("statefulset.apps/bb serverside-applied"), "{a1}");
-    wait_for(90, "3 ready replicas again", || (c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.readyReplicas}"]) == "3").then_some(()));
-    let rv = |c: &TestCluster| c.k(&["get", "svc/bb-hs", "pdb/bb-pdb", "sts/bb", "-o", "jsonpath={.items[*].metadata.generation} {.items[2].spec}"]);
+    assert!(
+        a1.contains("statefulset.apps/bb serverside-applied"),
+        "{a1}"
+    );
+    wait_for(90, "3 ready replicas again", || {
+        (c.k(&["get", "sts", "bb", "-o", "jsonpath={.status.readyReplicas}"]) == "3").then_some(())
+    });
+    let rv = |c: &TestCluster| {
+        c.k(&[
+            "get",
+            "svc/bb-hs",
+            "pdb/bb-pdb",
+            "sts/bb",
+            "-o",
+            "jsonpath={.items[*].metadata.generation} {.items[2].spec}",
+        ])
+    };
     let before = rv(&c);
     let gen_before = c.k(&["get", "sts", "bb", "-o", "jsonpath={.metadata.generation}"]);
     let a2 = c.k(&["apply", "--server-side", "-f", &f]);
-    assert!(a2.contains("statefulset.apps/bb serverside-applied"), "{a2}");
+    assert!(
+        a2.contains("statefulset.apps/bb serverside-applied"),
+        "{a2}"
+    );
     assert_eq!(rv(&c), before);
-    assert_eq!(c.k(&["get", "sts", "bb", "-o", "jsonpath={.metadata.generation}"]), gen_before);
-    assert_eq!(c.k(&["get", "pvc", "-l", "app=bb", "-o", "jsonpath={.items[*].metadata.uid}"]), claims_before);
+    assert_eq!(
+        c.k(&["get", "sts", "bb", "-o", "jsonpath={.metadata.generation}"]),
+        gen_before
+    );
+    assert_eq!(
+        c.k(&[
+            "get",
+            "pvc",
+            "-l",
+            "app=bb",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}"
+        ]),
+        claims_before
+    );
     let starts = std::fs::read_to_string(pv_dir(&c, "data-bb-2").join("starts")).expect("starts");
-    assert!(starts.lines().count() >= 2 && starts.lines().all(|l| l == "bb-2"), "{starts}");
+    assert!(
+        starts.lines().count() >= 2 && starts.lines().all(|l| l == "bb-2"),
+        "{starts}"
+    );
 }
 
 #[test]
@@ -304,10 +512,24 @@ spec:
     c.k(&["create", "-f", &pods]);
     wait_for(60, "crash restarted twice", || {
         let r = rows(&c.k(&["get", "pod", "crash"]));
-        r[0]["RESTARTS"].split(' ').next().and_then(|n| n.parse::<u32>().ok()).filter(|n| *n >= 2).map(|_| r[0].clone())
+        r[0]["RESTARTS"]
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| *n >= 2)
+            .map(|_| r[0].clone())
     });
-    assert_eq!(pod_field(&c, "crash", "{{range .status.containerStatuses}}{{.lastState.terminated.exitCode}} {{.lastState.terminated.reason}}{{end}}"), "3 Error");
-    wait_for(30, "CrashLoopBackOff shown", || (rows(&c.k(&["get", "pod", "crash"]))[0]["STATUS"] == "CrashLoopBackOff").then_some(()));
+    assert_eq!(
+        pod_field(
+            &c,
+            "crash",
+            "{{range .status.containerStatuses}}{{.lastState.terminated.exitCode}} {{.lastState.terminated.reason}}{{end}}"
+        ),
+        "3 Error"
+    );
+    wait_for(30, "CrashLoopBackOff shown", || {
+        (rows(&c.k(&["get", "pod", "crash"]))[0]["STATUS"] == "CrashLoopBackOff").then_some(())
+    });
     let logs = c.k(&["logs", "crash"]);
     assert!(logs.contains("hi"), "{logs}");
     wait_for(30, "image pull errors", || {
@@ -316,10 +538,22 @@ spec:
     });
     wait_for(30, "unready Running 0/1", || {
         let r = rows(&c.k(&["get", "pod", "unready"]));
-        (r[0]["STATUS"] == "Running" && r[0]["READY"] == "0/1" && c.k(&["get", "events", "--field-selector", "involvedObject.name=unready"]).contains("Readiness probe failed")).then_some(())
+        (r[0]["STATUS"] == "Running"
+            && r[0]["READY"] == "0/1"
+            && c.k(&[
+                "get",
+                "events",
+                "--field-selector",
+                "involvedObject.name=unready",
+            ])
+            .contains("Readiness probe failed"))
+        .then_some(())
     });
     let wide = rows(&c.k(&["get", "pod", "unready", "-o", "wide"]));
-    assert!(wide[0]["IP"].starts_with("10.213.") && wide[0]["NODE"].starts_with("node-"), "{wide:?}");
+    assert!(
+        wide[0]["IP"].starts_with("10.213.") && wide[0]["NODE"].starts_with("node-"),
+        "{wide:?}"
+    );
 }
 
 #[test]
@@ -333,15 +567,48 @@ fn nothing_remains_after_stop() {
     let bridge = format!("tcbr{x}");
     let netns_prefix = format!("tc{x}-");
     let veth_prefix = format!("tcv{x}-");
-    let links = || String::from_utf8_lossy(&std::process::Command::new("ip").args(["-o", "link", "show"]).output().expect("ip link").stdout).into_owned();
-    let netns = || String::from_utf8_lossy(&std::process::Command::new("ip").args(["netns", "list"]).output().expect("ip netns").stdout).into_owned();
-    let sleepers = || String::from_utf8_lossy(&std::process::Command::new("pgrep").args(["-f", "^sleep 31337$"]).output().expect("pgrep").stdout).into_owned();
-    assert!(links().contains(&format!(" {bridge}:")), "bridge present while running");
+    let links = || {
+        String::from_utf8_lossy(
+            &std::process::Command::new("ip")
+                .args(["-o", "link", "show"])
+                .output()
+                .expect("ip link")
+                .stdout,
+        )
+        .into_owned()
+    };
+    let netns = || {
+        String::from_utf8_lossy(
+            &std::process::Command::new("ip")
+                .args(["netns", "list"])
+                .output()
+                .expect("ip netns")
+                .stdout,
+        )
+        .into_owned()
+    };
+    let sleepers = || {
+        String::from_utf8_lossy(
+            &std::process::Command::new("pgrep")
+                .args(["-f", "^sleep 31337$"])
+                .output()
+                .expect("pgrep")
+                .stdout,
+        )
+        .into_owned()
+    };
+    assert!(
+        links().contains(&format!(" {bridge}:")),
+        "bridge present while running"
+    );
     assert!(netns().lines().any(|l| l.starts_with(&netns_prefix)));
     assert!(!sleepers().trim().is_empty(), "the container process runs");
     c.stop();
     assert!(!links().contains(&format!(" {bridge}:")), "bridge removed");
     assert!(!links().contains(&veth_prefix), "veths removed");
-    assert!(!netns().lines().any(|l| l.starts_with(&netns_prefix)), "netns removed");
+    assert!(
+        !netns().lines().any(|l| l.starts_with(&netns_prefix)),
+        "netns removed"
+    );
     assert!(sleepers().trim().is_empty(), "no process left");
 }

@@ -35,7 +35,15 @@ fn default_container(c: &mut Value) {
     let last = image.rsplit('/').next().unwrap_or("");
     let latest = !last.contains(':') || last.ends_with(":latest");
     let digest = image.contains('@');
-    fill(m, "imagePullPolicy", json!(if latest && !digest { "Always" } else { "IfNotPresent" }));
+    fill(
+        m,
+        "imagePullPolicy",
+        json!(if latest && !digest {
+            "Always"
+        } else {
+            "IfNotPresent"
+        }),
+    );
     fill(m, "resources", json!({}));
     if let Some(ports) = m.get_mut("ports").and_then(Value::as_array_mut) {
         for p in ports {
@@ -51,7 +59,10 @@ fn default_container(c: &mut Value) {
     }
     if let Some(env) = m.get_mut("env").and_then(Value::as_array_mut) {
         for e in env {
-            if let Some(fr) = e.pointer_mut("/valueFrom/fieldRef").and_then(Value::as_object_mut) {
+            if let Some(fr) = e
+                .pointer_mut("/valueFrom/fieldRef")
+                .and_then(Value::as_object_mut)
+            {
                 fill(fr, "apiVersion", json!("v1"));
             }
         }
@@ -60,7 +71,9 @@ fn default_container(c: &mut Value) {
 
 /// Defaults of a PodSpec (for pods and pod templates).
 pub fn default_pod_spec(spec: &mut Value, is_pod: bool) {
-    let Some(m) = spec.as_object_mut() else { return };
+    let Some(m) = spec.as_object_mut() else {
+        return;
+    };
     fill(m, "restartPolicy", json!("Always"));
     fill(m, "terminationGracePeriodSeconds", json!(30));
     fill(m, "dnsPolicy", json!("ClusterFirst"));
@@ -68,7 +81,10 @@ pub fn default_pod_spec(spec: &mut Value, is_pod: bool) {
     fill(m, "schedulerName", json!("default-scheduler"));
     if is_pod {
         fill(m, "serviceAccountName", json!("default"));
-        let sa = m.get("serviceAccountName").cloned().unwrap_or(json!("default"));
+        let sa = m
+            .get("serviceAccountName")
+            .cloned()
+            .unwrap_or(json!("default"));
         fill(m, "serviceAccount", sa);
         fill(m, "enableServiceLinks", json!(true));
         fill(m, "preemptionPolicy", json!("PreemptLowerPriority"));
@@ -142,9 +158,17 @@ pub fn apply_defaults(kind: &str, o: &mut Value) {
             if let Some(spec) = obj(o, "spec") {
                 fill(spec, "replicas", json!(1));
                 fill(spec, "podManagementPolicy", json!("OrderedReady"));
-                fill(spec, "updateStrategy", json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}));
+                fill(
+                    spec,
+                    "updateStrategy",
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+                );
                 fill(spec, "revisionHistoryLimit", json!(10));
-                fill(spec, "persistentVolumeClaimRetentionPolicy", json!({"whenDeleted": "Retain", "whenScaled": "Retain"}));
+                fill(
+                    spec,
+                    "persistentVolumeClaimRetentionPolicy",
+                    json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+                );
                 if let Some(ps) = spec.get_mut("template").and_then(|t| t.get_mut("spec")) {
                     default_pod_spec(ps, false);
                 }
@@ -154,7 +178,10 @@ pub fn apply_defaults(kind: &str, o: &mut Value) {
                         fill(md, "creationTimestamp", Value::Null);
                     }
                 }
-                if let Some(vcts) = spec.get_mut("volumeClaimTemplates").and_then(Value::as_array_mut) {
+                if let Some(vcts) = spec
+                    .get_mut("volumeClaimTemplates")
+                    .and_then(Value::as_array_mut)
+                {
                     for v in vcts {
                         if let Some(vm) = v.as_object_mut() {
                             fill(vm, "apiVersion", json!("v1"));
@@ -208,7 +235,8 @@ pub fn apply_defaults(kind: &str, o: &mut Value) {
         }
         "Namespace" => {
             let name = util::name(o).to_string();
-            util::obj_mut(o, &["metadata", "labels"]).insert("kubernetes.io/metadata.name".into(), json!(name));
+            util::obj_mut(o, &["metadata", "labels"])
+                .insert("kubernetes.io/metadata.name".into(), json!(name));
             let spec = util::obj_mut(o, &["spec"]);
             fill(spec, "finalizers", json!(["kubernetes"]));
             let st = util::obj_mut(o, &["status"]);
@@ -250,7 +278,8 @@ fn is_dns_subdomain(s: &str) -> bool {
 fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -259,31 +288,52 @@ fn is_dns_label(s: &str) -> bool {
 pub fn validate(kind: &str, group: &str, o: &Value) -> ApiResult<()> {
     let name = util::name(o);
     let mut causes: Vec<(String, &str, String)> = Vec::new();
-    let req = |causes: &mut Vec<(String, &str, String)>, f: &str| causes.push((f.to_string(), "FieldValueRequired", "Required value".into()));
+    let req = |causes: &mut Vec<(String, &str, String)>, f: &str| {
+        causes.push((f.to_string(), "FieldValueRequired", "Required value".into()))
+    };
     if name.is_empty() {
-        causes.push(("metadata.name".into(), "FieldValueRequired", "Required value: name or generateName is required".into()));
+        causes.push((
+            "metadata.name".into(),
+            "FieldValueRequired",
+            "Required value: name or generateName is required".into(),
+        ));
     } else {
         let label_kinds = ["Namespace", "Service"];
-        let ok = if label_kinds.contains(&kind) { is_dns_label(name) } else if kind.starts_with("Role") || kind.starts_with("ClusterRole") { !name.is_empty() } else { is_dns_subdomain(name) };
+        let ok = if label_kinds.contains(&kind) {
+            is_dns_label(name)
+        } else if kind.starts_with("Role") || kind.starts_with("ClusterRole") {
+            !name.is_empty()
+        } else {
+            is_dns_subdomain(name)
+        };
         if !ok {
-            let msg = if label_kinds.contains(&kind) { DNS1123_LABEL } else { DNS1123 };
-            causes.push(("metadata.name".into(), "FieldValueInvalid", format!("Invalid value: \"{name}\": {msg}")));
+            let msg = if label_kinds.contains(&kind) {
+                DNS1123_LABEL
+            } else {
+                DNS1123
+            };
+            causes.push((
+                "metadata.name".into(),
+                "FieldValueInvalid",
+                format!("Invalid value: \"{name}\": {msg}"),
+            ));
         }
     }
-    let pod_spec_checks = |causes: &mut Vec<(String, &str, String)>, prefix: &str, spec: Option<&Value>| {
-        let containers = spec.map(|s| util::arr(s, &["containers"])).unwrap_or(&[]);
-        if containers.is_empty() {
-            req(causes, &format!("{prefix}.containers"));
-        }
-        for (i, c) in containers.iter().enumerate() {
-            if util::s(c, &["name"]).is_empty() {
-                req(causes, &format!("{prefix}.containers[{i}].name"));
+    let pod_spec_checks =
+        |causes: &mut Vec<(String, &str, String)>, prefix: &str, spec: Option<&Value>| {
+            let containers = spec.map(|s| util::arr(s, &["containers"])).unwrap_or(&[]);
+            if containers.is_empty() {
+                req(causes, &format!("{prefix}.containers"));
             }
-            if util::s(c, &["image"]).is_empty() {
-                req(causes, &format!("{prefix}.containers[{i}].image"));
+            for (i, c) in containers.iter().enumerate() {
+                if util::s(c, &["name"]).is_empty() {
+                    req(causes, &format!("{prefix}.containers[{i}].name"));
+                }
+                if util::s(c, &["image"]).is_empty() {
+                    req(causes, &format!("{prefix}.containers[{i}].image"));
+                }
             }
-        }
-    };
+        };
     match kind {
         "Pod" => pod_spec_checks(&mut causes, "spec", o.get("spec")),
         "StatefulSet" => {
@@ -292,9 +342,16 @@ pub fn validate(kind: &str, group: &str, o: &Value) -> ApiResult<()> {
                 req(&mut causes, "spec.selector");
             } else {
                 let s = super::select::LabelSelector::from_object(sel);
-                let labels = o.pointer("/spec/template/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default();
+                let labels = o
+                    .pointer("/spec/template/metadata/labels")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 if s.is_empty() || !s.matches(&labels) {
-                    let shown: Vec<String> = labels.iter().map(|(k, v)| format!("\"{k}\":\"{}\"", v.as_str().unwrap_or(""))).collect();
+                    let shown: Vec<String> = labels
+                        .iter()
+                        .map(|(k, v)| format!("\"{k}\":\"{}\"", v.as_str().unwrap_or("")))
+                        .collect();
                     causes.push((
                         "spec.template.metadata.labels".into(),
                         "FieldValueInvalid",
@@ -302,9 +359,20 @@ pub fn validate(kind: &str, group: &str, o: &Value) -> ApiResult<()> {
                     ));
                 }
             }
-            pod_spec_checks(&mut causes, "spec.template.spec", o.pointer("/spec/template/spec"));
-            if o.pointer("/spec/replicas").and_then(Value::as_i64).is_some_and(|r| r < 0) {
-                causes.push(("spec.replicas".into(), "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0".into()));
+            pod_spec_checks(
+                &mut causes,
+                "spec.template.spec",
+                o.pointer("/spec/template/spec"),
+            );
+            if o.pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .is_some_and(|r| r < 0)
+            {
+                causes.push((
+                    "spec.replicas".into(),
+                    "FieldValueInvalid",
+                    "Invalid value: -1: must be greater than or equal to 0".into(),
+                ));
             }
         }
         "Service" => {
@@ -318,16 +386,25 @@ pub fn validate(kind: &str, group: &str, o: &Value) -> ApiResult<()> {
                 req(&mut causes, "spec.accessModes");
             }
             if o.pointer("/spec/resources/requests/storage").is_none() {
-                causes.push(("spec.resources[storage]".into(), "FieldValueRequired", "Required value".into()));
+                causes.push((
+                    "spec.resources[storage]".into(),
+                    "FieldValueRequired",
+                    "Required value".into(),
+                ));
             }
         }
-        "PodDisruptionBudget" => {
-            if o.pointer("/spec/minAvailable").is_some() && o.pointer("/spec/maxUnavailable").is_some() {
-                causes.push(("spec".into(), "FieldValueInvalid", "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set".into()));
-            }
+        "PodDisruptionBudget"
+            if o.pointer("/spec/minAvailable").is_some()
+                && o.pointer("/spec/maxUnavailable").is_some() =>
+        {
+            causes.push(("spec".into(), "FieldValueInvalid", "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and maxUnavailable cannot be both set".into()));
         }
         "ConfigMap" | "Secret" => {}
         _ => {}
     }
-    if causes.is_empty() { Ok(()) } else { Err(ApiError::invalid(kind, group, name, &causes)) }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(kind, group, name, &causes))
+    }
 }

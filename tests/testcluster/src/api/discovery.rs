@@ -42,16 +42,34 @@ pub fn api_group(g: &str) -> Option<Value> {
 fn sub_entry(plural: &str, kind: &str, namespaced: bool, sub: &str) -> Value {
     let (kind, verbs, group_version): (&str, Vec<&str>, Option<(&str, &str)>) = match sub {
         "status" => (kind, vec!["get", "patch", "update"], None),
-        "scale" => ("Scale", vec!["get", "patch", "update"], Some(("autoscaling", "v1"))),
+        "scale" => (
+            "Scale",
+            vec!["get", "patch", "update"],
+            Some(("autoscaling", "v1")),
+        ),
         "eviction" => ("Eviction", vec!["create"], Some(("policy", "v1"))),
         "exec" => ("PodExecOptions", vec!["create", "get"], None),
         "attach" => ("PodAttachOptions", vec!["create", "get"], None),
         "portforward" => ("PodPortForwardOptions", vec!["create", "get"], None),
-        "proxy" => (if plural == "nodes" { "NodeProxyOptions" } else if plural == "services" { "ServiceProxyOptions" } else { "PodProxyOptions" }, vec!["create", "delete", "get", "patch", "update"], None),
+        "proxy" => (
+            if plural == "nodes" {
+                "NodeProxyOptions"
+            } else if plural == "services" {
+                "ServiceProxyOptions"
+            } else {
+                "PodProxyOptions"
+            },
+            vec!["create", "delete", "get", "patch", "update"],
+            None,
+        ),
         "log" => ("Pod", vec!["get"], None),
         "binding" => ("Binding", vec!["create"], None),
         "finalize" => ("Namespace", vec!["update"], None),
-        "token" => ("TokenRequest", vec!["create"], Some(("authentication.k8s.io", "v1"))),
+        "token" => (
+            "TokenRequest",
+            vec!["create"],
+            Some(("authentication.k8s.io", "v1")),
+        ),
         _ => (kind, vec!["get"], None),
     };
     let mut e = json!({"name": format!("{plural}/{sub}"), "singularName": "", "namespaced": namespaced, "kind": kind, "verbs": verbs});
@@ -68,7 +86,10 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         return None;
     }
     let mut out = Vec::new();
-    for r in RESOURCES.iter().filter(|r| r.group == group && r.version == version) {
+    for r in RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+    {
         let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": VERBS});
         if !r.short_names.is_empty() {
             e["shortNames"] = json!(r.short_names);
@@ -81,6 +102,12 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
             out.push(sub_entry(r.plural, r.kind, r.namespaced, sub));
         }
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": out}),
+    )
 }

@@ -23,7 +23,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 /// `group` is empty for the core group; `resource` is the plural (`pods`).
 fn qualified(resource: &str, group: &str) -> String {
-    if group.is_empty() { resource.to_string() } else { format!("{resource}.{group}") }
+    if group.is_empty() {
+        resource.to_string()
+    } else {
+        format!("{resource}.{group}")
+    }
 }
 
 fn details(resource: &str, group: &str, name: &str) -> Value {
@@ -36,7 +40,12 @@ fn details(resource: &str, group: &str, name: &str) -> Value {
 
 impl ApiError {
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { code, reason, message: message.into(), details: None }
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn status(&self) -> Value {
@@ -47,10 +56,10 @@ impl ApiError {
         if let Some(d) = &self.details {
             s["details"] = d.clone();
         }
-        if self.reason.is_empty() {
-            if let Some(m) = s.as_object_mut() {
-                m.remove("reason");
-            }
+        if self.reason.is_empty()
+            && let Some(m) = s.as_object_mut()
+        {
+            m.remove("reason");
         }
         s
     }
@@ -87,7 +96,12 @@ impl ApiError {
 
     /// `kind` is the object kind (`Pod`); causes are (field, reason, message) such as
     /// ("spec.containers", "FieldValueRequired", "Required value").
-    pub fn invalid(kind: &str, group: &str, name: &str, causes: &[(String, &str, String)]) -> ApiError {
+    pub fn invalid(
+        kind: &str,
+        group: &str,
+        name: &str,
+        causes: &[(String, &str, String)],
+    ) -> ApiError {
         let list: Vec<String> = causes.iter().map(|(f, _, m)| format!("{f}: {m}")).collect();
         let message = if list.len() == 1 {
             format!("{kind} \"{name}\" is invalid: {}", list[0])
@@ -99,7 +113,12 @@ impl ApiError {
         if !group.is_empty() {
             d["group"] = json!(group);
         }
-        ApiError { code: 422, reason: "Invalid", message, details: Some(d) }
+        ApiError {
+            code: 422,
+            reason: "Invalid",
+            message,
+            details: Some(d),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -107,7 +126,11 @@ impl ApiError {
     }
 
     pub fn method_not_allowed() -> ApiError {
-        ApiError::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        ApiError::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
     }
 
     pub fn not_found_path() -> ApiError {
@@ -120,7 +143,13 @@ impl ApiError {
     }
 
     pub fn unsupported_media_type(ct: &str) -> ApiError {
-        ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {ct})"))
+        ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {ct})"
+            ),
+        )
     }
 
     pub fn forbidden(resource: &str, group: &str, name: &str, reason: &str) -> ApiError {
@@ -128,7 +157,11 @@ impl ApiError {
         ApiError {
             code: 403,
             reason: "Forbidden",
-            message: if name.is_empty() { format!("{q} is forbidden: {reason}") } else { format!("{q} \"{name}\" is forbidden: {reason}") },
+            message: if name.is_empty() {
+                format!("{q} is forbidden: {reason}")
+            } else {
+                format!("{q} \"{name}\" is forbidden: {reason}")
+            },
             details: Some(details(resource, group, name)),
         }
     }

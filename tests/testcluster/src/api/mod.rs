@@ -6,8 +6,8 @@ pub mod discovery;
 pub mod errors;
 pub mod handlers;
 pub mod openapi;
-pub mod protobuf;
 pub mod patch;
+pub mod protobuf;
 pub mod resources;
 pub mod select;
 pub mod store;
@@ -66,16 +66,18 @@ impl ApiContext {
             "user": user, "verb": verb, "method": method, "path": path, "status": status,
             "durationMs": started.elapsed().as_secs_f64() * 1000.0,
         });
-        if let Ok(mut g) = self.log.lock() {
-            if let Some(f) = g.as_mut() {
-                let _ = writeln!(f, "{line}");
-            }
+        if let Ok(mut g) = self.log.lock()
+            && let Some(f) = g.as_mut()
+        {
+            let _ = writeln!(f, "{line}");
         }
     }
 }
 
 pub fn full(b: impl Into<Bytes>) -> Body {
-    Full::new(b.into()).map_err(|never| match never {}).boxed_unsync()
+    Full::new(b.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 pub fn json_response(code: u16, v: &Value) -> Response<Body> {
@@ -94,7 +96,11 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
 
 /// A streamed body fed from a channel of chunks.
 pub fn stream_body(rx: tokio::sync::mpsc::Receiver<Bytes>) -> Body {
-    let s = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx)) });
+    let s = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
+    });
     BodyExt::boxed_unsync(StreamBody::new(s.boxed()))
 }
 
@@ -117,7 +123,11 @@ impl ApiServer {
     ) -> anyhow::Result<ApiServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(state_dir.join("requests.log")).ok();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(state_dir.join("requests.log"))
+            .ok();
         let ctx = Arc::new(ApiContext {
             store,
             token,
@@ -142,13 +152,17 @@ impl ApiServer {
                 let ctx = c.clone();
                 let mut sd = shutdown.clone();
                 tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(tcp).await else { return };
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
                     let io = hyper_util::rt::TokioIo::new(tls);
                     let svc = hyper::service::service_fn(move |req| {
                         let ctx = ctx.clone();
                         async move { Ok::<_, std::convert::Infallible>(serve(ctx, req).await) }
                     });
-                    let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, svc).with_upgrades();
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, svc)
+                        .with_upgrades();
                     tokio::select! {
                         _ = conn => {}
                         _ = sd.changed() => {}
@@ -186,23 +200,46 @@ async fn serve(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let full_path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
+    let full_path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
     let authorized = req
         .headers()
         .get("authorization")
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .is_some_and(|t| t.trim() == ctx.token);
-    let watch = req.uri().query().is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "watch" && (v == "true" || v == "1")));
+    let watch = req.uri().query().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "watch" && (v == "true" || v == "1"))
+    });
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let has_name = handlers::path_has_name(&segs);
     let verb = kube_verb(&method, has_name, watch);
     if !authorized {
         let resp = error_response(&ApiError::unauthorized());
-        ctx.log("system:anonymous", verb, method.as_str(), &full_path, 401, started);
+        ctx.log(
+            "system:anonymous",
+            verb,
+            method.as_str(),
+            &full_path,
+            401,
+            started,
+        );
         return resp;
     }
     let resp = handlers::route(ctx.clone(), req).await;
-    ctx.log("admin", verb, method.as_str(), &full_path, resp.status().as_u16(), started);
+    ctx.log(
+        "admin",
+        verb,
+        method.as_str(),
+        &full_path,
+        resp.status().as_u16(),
+        started,
+    );
     resp
 }

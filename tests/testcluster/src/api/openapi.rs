@@ -9,7 +9,11 @@ use serde_json::{Map, Value, json};
 const HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
 
 fn gv_path(group: &str, version: &str) -> String {
-    if group.is_empty() { format!("api/{version}") } else { format!("apis/{group}/{version}") }
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
 }
 
 pub fn root() -> Value {
@@ -18,7 +22,10 @@ pub fn root() -> Value {
     gvs.extend(GROUPS.iter().copied());
     for (g, v) in gvs {
         let p = gv_path(g, v);
-        paths.insert(p.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash={}", &HASH[..128])}));
+        paths.insert(
+            p.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{p}?hash={}", &HASH[..128])}),
+        );
     }
     json!({"paths": paths})
 }
@@ -33,9 +40,16 @@ pub fn group_version(path: &str) -> Option<Value> {
         return None;
     }
     let mut paths = Map::new();
-    for r in RESOURCES.iter().filter(|r| r.group == group && r.version == version) {
+    for r in RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+    {
         let base = format!("/{}", gv_path(group, version));
-        let p = if r.namespaced { format!("{base}/namespaces/{{namespace}}/{}/{{name}}", r.plural) } else { format!("{base}/{}/{{name}}", r.plural) };
+        let p = if r.namespaced {
+            format!("{base}/namespaces/{{namespace}}/{}/{{name}}", r.plural)
+        } else {
+            format!("{base}/{}/{{name}}", r.plural)
+        };
         let gvk = json!({"group": group, "version": version, "kind": r.kind});
         let op = |verb: &str| {
             json!({
@@ -51,7 +65,11 @@ pub fn group_version(path: &str) -> Option<Value> {
             })
         };
         paths.insert(p, json!({"patch": op("patch"), "put": op("put")}));
-        let coll = if r.namespaced { format!("{base}/namespaces/{{namespace}}/{}", r.plural) } else { format!("{base}/{}", r.plural) };
+        let coll = if r.namespaced {
+            format!("{base}/namespaces/{{namespace}}/{}", r.plural)
+        } else {
+            format!("{base}/{}", r.plural)
+        };
         paths.insert(coll, json!({"post": op("post")}));
     }
     Some(json!({

@@ -8,7 +8,13 @@ use serde_json::{Map, Value, json};
 /// The merge key of a list field in strategic merge patch and server-side apply.
 fn merge_key(field: &str, sample: Option<&Value>) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets" | "resourceClaims" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
+        | "resourceClaims" => "name",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
         "conditions" => "type",
@@ -36,8 +42,15 @@ pub fn json_merge(doc: &mut Value, patch: &Value) {
 }
 
 pub fn json_patch(doc: &mut Value, patch: &Value) -> ApiResult<()> {
-    let p: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| ApiError::bad_request(format!("json: cannot unmarshal patch: {e}")))?;
-    json_patch::patch(doc, &p.0).map_err(|e| ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: {e}")))
+    let p: json_patch::Patch = serde_json::from_value(patch.clone())
+        .map_err(|e| ApiError::bad_request(format!("json: cannot unmarshal patch: {e}")))?;
+    json_patch::patch(doc, &p.0).map_err(|e| {
+        ApiError::new(
+            422,
+            "Invalid",
+            format!("the server rejected our request due to an error in our request: {e}"),
+        )
+    })
 }
 
 /// Applies a strategic merge patch.
@@ -61,18 +74,27 @@ fn smp(target: &mut Value, patch: &Value, _field: &str) {
     if !target.is_object() {
         *target = Value::Object(Map::new());
     }
-    let retain: Option<Vec<String>> = pm.get("$retainKeys").and_then(Value::as_array).map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect());
+    let retain: Option<Vec<String>> = pm.get("$retainKeys").and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect()
+    });
     for (k, v) in pm {
         if k.starts_with("$setElementOrder/") || k == "$retainKeys" || k == "$patch" {
             continue;
         }
         if let Some(field) = k.strip_prefix("$deleteFromPrimitiveList/") {
-            if let (Some(list), Some(del)) = (target.get_mut(field).and_then(Value::as_array_mut), v.as_array()) {
+            if let (Some(list), Some(del)) = (
+                target.get_mut(field).and_then(Value::as_array_mut),
+                v.as_array(),
+            ) {
                 list.retain(|x| !del.contains(x));
             }
             continue;
         }
-        let Some(tm) = target.as_object_mut() else { return };
+        let Some(tm) = target.as_object_mut() else {
+            return;
+        };
         if v.is_null() {
             tm.remove(k);
             continue;
@@ -110,7 +132,12 @@ fn smp(target: &mut Value, patch: &Value, _field: &str) {
 
 fn strip_directives(v: &Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().filter(|(k, _)| !k.starts_with('$')).map(|(k, v)| (k.clone(), strip_directives(v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .map(|(k, v)| (k.clone(), strip_directives(v)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(strip_directives).collect()),
         _ => v.clone(),
     }
@@ -119,7 +146,9 @@ fn strip_directives(v: &Value) -> Value {
 fn merge_list_by_key(tl: &mut Vec<Value>, pl: &[Value], key: &str, directives: bool) {
     for p in pl {
         let kv = p.get(key).cloned();
-        let pos = kv.as_ref().and_then(|kv| tl.iter().position(|t| t.get(key) == Some(kv)));
+        let pos = kv
+            .as_ref()
+            .and_then(|kv| tl.iter().position(|t| t.get(key) == Some(kv)));
         if directives && p.get("$patch").and_then(Value::as_str) == Some("delete") {
             if let Some(i) = pos {
                 tl.remove(i);
@@ -148,16 +177,24 @@ fn apply_merge(target: &mut Value, applied: &Value, _field: &str) {
     if !target.is_object() {
         *target = Value::Object(Map::new());
     }
-    let Some(tm) = target.as_object_mut() else { return };
+    let Some(tm) = target.as_object_mut() else {
+        return;
+    };
     for (k, v) in am {
         match (tm.get_mut(k), v) {
             (Some(t @ Value::Object(_)), Value::Object(_)) => apply_merge(t, v, k),
-            (Some(Value::Array(tl)), Value::Array(pl)) if merge_key(k, pl.first().or(tl.first())).is_some() => {
+            (Some(Value::Array(tl)), Value::Array(pl))
+                if merge_key(k, pl.first().or(tl.first())).is_some() =>
+            {
                 let key = merge_key(k, pl.first().or(tl.first())).unwrap_or("name");
                 // order follows the applied list; elements only in the target stay after them
                 let mut out: Vec<Value> = Vec::new();
                 for p in pl {
-                    let mut el = tl.iter().find(|t| t.get(key) == p.get(key)).cloned().unwrap_or(json!({}));
+                    let mut el = tl
+                        .iter()
+                        .find(|t| t.get(key) == p.get(key))
+                        .cloned()
+                        .unwrap_or(json!({}));
                     apply_merge(&mut el, p, "");
                     out.push(el);
                 }
@@ -190,7 +227,10 @@ pub fn fieldset(v: &Value, field: &str) -> Value {
                     let mut md = Map::new();
                     if let Some(mm) = x.as_object() {
                         for (mk, mv) in mm {
-                            if matches!(mk.as_str(), "labels" | "annotations" | "finalizers" | "ownerReferences") {
+                            if matches!(
+                                mk.as_str(),
+                                "labels" | "annotations" | "finalizers" | "ownerReferences"
+                            ) {
                                 md.insert(format!("f:{mk}"), fieldset(mv, mk));
                             }
                         }
@@ -225,7 +265,9 @@ pub fn fieldset(v: &Value, field: &str) -> Value {
 
 /// Removes from `target` what `old` owned and `new` no longer does.
 fn remove_dropped(target: &mut Value, old: &Value, new: &Value, field: &str) {
-    let (Some(om), Some(tm)) = (old.as_object(), target.as_object_mut()) else { return };
+    let (Some(om), Some(tm)) = (old.as_object(), target.as_object_mut()) else {
+        return;
+    };
     let empty = Map::new();
     let nm = new.as_object().unwrap_or(&empty);
     for (k, ov) in om {
@@ -253,13 +295,21 @@ fn remove_dropped(target: &mut Value, old: &Value, new: &Value, field: &str) {
 }
 
 fn remove_dropped_list(target: &mut Value, old: &Value, new: &Value, field: &str) {
-    let (Some(om), Some(tl)) = (old.as_object(), target.as_array_mut()) else { return };
+    let (Some(om), Some(tl)) = (old.as_object(), target.as_array_mut()) else {
+        return;
+    };
     let empty = Map::new();
     let nm = new.as_object().unwrap_or(&empty);
     for (k, ov) in om {
-        let Some(kj) = k.strip_prefix("k:") else { continue };
-        let Ok(Value::Object(kv)) = serde_json::from_str::<Value>(kj) else { continue };
-        let Some((key, val)) = kv.iter().next() else { continue };
+        let Some(kj) = k.strip_prefix("k:") else {
+            continue;
+        };
+        let Ok(Value::Object(kv)) = serde_json::from_str::<Value>(kj) else {
+            continue;
+        };
+        let Some((key, val)) = kv.iter().next() else {
+            continue;
+        };
         let pos = tl.iter().position(|t| t.get(key) == Some(val));
         match (nm.get(k), pos) {
             (None, Some(i)) => {
@@ -272,7 +322,12 @@ fn remove_dropped_list(target: &mut Value, old: &Value, new: &Value, field: &str
 }
 
 /// Server-side apply of `applied` by `manager` onto `current` (None: create).
-pub fn server_side_apply(current: Option<&Value>, applied: &Value, manager: &str, api_version: &str) -> Value {
+pub fn server_side_apply(
+    current: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    api_version: &str,
+) -> Value {
     let new_fs = fieldset(applied, "");
     let mut out = match current {
         None => applied.clone(),
@@ -280,7 +335,9 @@ pub fn server_side_apply(current: Option<&Value>, applied: &Value, manager: &str
             let mut merged = cur.clone();
             let old_fs = util::arr(cur, &["metadata", "managedFields"])
                 .iter()
-                .find(|e| util::s(e, &["manager"]) == manager && util::s(e, &["operation"]) == "Apply")
+                .find(|e| {
+                    util::s(e, &["manager"]) == manager && util::s(e, &["operation"]) == "Apply"
+                })
                 .and_then(|e| e.get("fieldsV1"))
                 .cloned();
             if let Some(old) = old_fs {
@@ -295,8 +352,14 @@ pub fn server_side_apply(current: Option<&Value>, applied: &Value, manager: &str
         }
     };
     let mut entries: Vec<Value> = util::arr(&out, &["metadata", "managedFields"]).to_vec();
-    entries.retain(|e| !(util::s(e, &["manager"]) == manager && util::s(e, &["operation"]) == "Apply"));
+    entries.retain(|e| {
+        !(util::s(e, &["manager"]) == manager && util::s(e, &["operation"]) == "Apply")
+    });
     entries.insert(0, json!({"manager": manager, "operation": "Apply", "apiVersion": api_version, "time": util::now_ts(), "fieldsType": "FieldsV1", "fieldsV1": new_fs}));
-    util::set(&mut out, &["metadata", "managedFields"], Value::Array(entries));
+    util::set(
+        &mut out,
+        &["metadata", "managedFields"],
+        Value::Array(entries),
+    );
     out
 }

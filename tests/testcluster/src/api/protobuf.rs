@@ -21,7 +21,14 @@ enum T {
     IntOrStr,
 }
 
-const OWNER_REF: &[(u64, &str, T)] = &[(5, "apiVersion", T::Str), (1, "kind", T::Str), (3, "name", T::Str), (4, "uid", T::Str), (6, "controller", T::Bool), (7, "blockOwnerDeletion", T::Bool)];
+const OWNER_REF: &[(u64, &str, T)] = &[
+    (5, "apiVersion", T::Str),
+    (1, "kind", T::Str),
+    (3, "name", T::Str),
+    (4, "uid", T::Str),
+    (6, "controller", T::Bool),
+    (7, "blockOwnerDeletion", T::Bool),
+];
 const META: &[(u64, &str, T)] = &[
     (1, "name", T::Str),
     (2, "generateName", T::Str),
@@ -32,23 +39,75 @@ const META: &[(u64, &str, T)] = &[
     (13, "ownerReferences", T::RepMsg(OWNER_REF)),
     (14, "finalizers", T::RepStr),
 ];
-const REQ: &[(u64, &str, T)] = &[(1, "key", T::Str), (2, "operator", T::Str), (3, "values", T::RepStr)];
-const SELECTOR: &[(u64, &str, T)] = &[(1, "matchLabels", T::MapStr), (2, "matchExpressions", T::RepMsg(REQ))];
-const RULE: &[(u64, &str, T)] = &[(1, "verbs", T::RepStr), (2, "apiGroups", T::RepStr), (3, "resources", T::RepStr), (4, "resourceNames", T::RepStr), (5, "nonResourceURLs", T::RepStr)];
-const SUBJECT: &[(u64, &str, T)] = &[(1, "kind", T::Str), (2, "apiGroup", T::Str), (3, "name", T::Str), (4, "namespace", T::Str)];
-const ROLEREF: &[(u64, &str, T)] = &[(1, "apiGroup", T::Str), (2, "kind", T::Str), (3, "name", T::Str)];
+const REQ: &[(u64, &str, T)] = &[
+    (1, "key", T::Str),
+    (2, "operator", T::Str),
+    (3, "values", T::RepStr),
+];
+const SELECTOR: &[(u64, &str, T)] = &[
+    (1, "matchLabels", T::MapStr),
+    (2, "matchExpressions", T::RepMsg(REQ)),
+];
+const RULE: &[(u64, &str, T)] = &[
+    (1, "verbs", T::RepStr),
+    (2, "apiGroups", T::RepStr),
+    (3, "resources", T::RepStr),
+    (4, "resourceNames", T::RepStr),
+    (5, "nonResourceURLs", T::RepStr),
+];
+const SUBJECT: &[(u64, &str, T)] = &[
+    (1, "kind", T::Str),
+    (2, "apiGroup", T::Str),
+    (3, "name", T::Str),
+    (4, "namespace", T::Str),
+];
+const ROLEREF: &[(u64, &str, T)] = &[
+    (1, "apiGroup", T::Str),
+    (2, "kind", T::Str),
+    (3, "name", T::Str),
+];
 
 fn schema(kind: &str) -> Option<&'static [(u64, &'static str, T)]> {
-    const NS: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (2, "spec", T::Msg(&[(1, "finalizers", T::RepStr)]))];
-    const CM: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (2, "data", T::MapStr), (3, "binaryData", T::MapB64), (4, "immutable", T::Bool)];
-    const SECRET: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (2, "data", T::MapB64), (3, "type", T::Str), (4, "stringData", T::MapStr), (5, "immutable", T::Bool)];
-    const SA: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (4, "automountServiceAccountToken", T::Bool)];
+    const NS: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (2, "spec", T::Msg(&[(1, "finalizers", T::RepStr)])),
+    ];
+    const CM: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (2, "data", T::MapStr),
+        (3, "binaryData", T::MapB64),
+        (4, "immutable", T::Bool),
+    ];
+    const SECRET: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (2, "data", T::MapB64),
+        (3, "type", T::Str),
+        (4, "stringData", T::MapStr),
+        (5, "immutable", T::Bool),
+    ];
+    const SA: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (4, "automountServiceAccountToken", T::Bool),
+    ];
     const PDB: &[(u64, &str, T)] = &[
         (1, "metadata", T::Msg(META)),
-        (2, "spec", T::Msg(&[(1, "minAvailable", T::IntOrStr), (2, "selector", T::Msg(SELECTOR)), (3, "maxUnavailable", T::IntOrStr), (4, "unhealthyPodEvictionPolicy", T::Str)])),
+        (
+            2,
+            "spec",
+            T::Msg(&[
+                (1, "minAvailable", T::IntOrStr),
+                (2, "selector", T::Msg(SELECTOR)),
+                (3, "maxUnavailable", T::IntOrStr),
+                (4, "unhealthyPodEvictionPolicy", T::Str),
+            ]),
+        ),
     ];
     const ROLE: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (2, "rules", T::RepMsg(RULE))];
-    const BINDING: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META)), (2, "subjects", T::RepMsg(SUBJECT)), (3, "roleRef", T::Msg(ROLEREF))];
+    const BINDING: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (2, "subjects", T::RepMsg(SUBJECT)),
+        (3, "roleRef", T::Msg(ROLEREF)),
+    ];
     Some(match kind {
         "Namespace" => NS,
         "ConfigMap" => CM,
@@ -120,7 +179,13 @@ fn map_entry(b: &[u8], b64: bool) -> Option<(String, Value)> {
     while let Some((num, _, _, bytes)) = r.field() {
         match num {
             1 => k = String::from_utf8_lossy(bytes).into_owned(),
-            2 => v = if b64 { json!(base64::engine::general_purpose::STANDARD.encode(bytes)) } else { json!(String::from_utf8_lossy(bytes)) },
+            2 => {
+                v = if b64 {
+                    json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+                } else {
+                    json!(String::from_utf8_lossy(bytes))
+                }
+            }
             _ => {}
         }
     }
@@ -131,14 +196,19 @@ fn decode_msg(b: &[u8], fields: &[(u64, &str, T)]) -> Option<Value> {
     let mut r = Reader { b, i: 0 };
     let mut out = Map::new();
     while let Some((num, _wt, int, bytes)) = r.field() {
-        let Some((_, name, t)) = fields.iter().find(|(n, _, _)| *n == num) else { continue };
+        let Some((_, name, t)) = fields.iter().find(|(n, _, _)| *n == num) else {
+            continue;
+        };
         let name = name.to_string();
         match t {
             T::Str => {
                 out.insert(name, json!(String::from_utf8_lossy(bytes)));
             }
             T::B64 => {
-                out.insert(name, json!(base64::engine::general_purpose::STANDARD.encode(bytes)));
+                out.insert(
+                    name,
+                    json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                );
             }
             T::Int => {
                 out.insert(name, json!(int as i64));
@@ -167,8 +237,19 @@ fn decode_msg(b: &[u8], fields: &[(u64, &str, T)]) -> Option<Value> {
                 }
             }
             T::IntOrStr => {
-                let v = decode_msg(bytes, &[(1, "type", T::Int), (2, "intVal", T::Int), (3, "strVal", T::Str)])?;
-                let val = if v.get("type").and_then(Value::as_i64) == Some(1) { v.get("strVal").cloned().unwrap_or(json!("")) } else { v.get("intVal").cloned().unwrap_or(json!(0)) };
+                let v = decode_msg(
+                    bytes,
+                    &[
+                        (1, "type", T::Int),
+                        (2, "intVal", T::Int),
+                        (3, "strVal", T::Str),
+                    ],
+                )?;
+                let val = if v.get("type").and_then(Value::as_i64) == Some(1) {
+                    v.get("strVal").cloned().unwrap_or(json!(""))
+                } else {
+                    v.get("intVal").cloned().unwrap_or(json!(0))
+                };
                 out.insert(name, val);
             }
         }
@@ -179,10 +260,25 @@ fn decode_msg(b: &[u8], fields: &[(u64, &str, T)]) -> Option<Value> {
 /// Decodes a protobuf request body into JSON; None for an unknown kind or a malformed body.
 pub fn decode(body: &[u8]) -> Option<Value> {
     let rest = body.strip_prefix(b"k8s\0")?;
-    let unknown = decode_msg(rest, &[(1, "typeMeta", T::Msg(&[(1, "apiVersion", T::Str), (2, "kind", T::Str)])), (2, "raw", T::B64)])?;
+    let unknown = decode_msg(
+        rest,
+        &[
+            (
+                1,
+                "typeMeta",
+                T::Msg(&[(1, "apiVersion", T::Str), (2, "kind", T::Str)]),
+            ),
+            (2, "raw", T::B64),
+        ],
+    )?;
     let kind = unknown.pointer("/typeMeta/kind")?.as_str()?.to_string();
-    let api_version = unknown.pointer("/typeMeta/apiVersion")?.as_str()?.to_string();
-    let raw = base64::engine::general_purpose::STANDARD.decode(unknown.get("raw")?.as_str()?).ok()?;
+    let api_version = unknown
+        .pointer("/typeMeta/apiVersion")?
+        .as_str()?
+        .to_string();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(unknown.get("raw")?.as_str()?)
+        .ok()?;
     let mut obj = decode_msg(&raw, schema(&kind)?)?;
     obj["apiVersion"] = json!(api_version);
     obj["kind"] = json!(kind);

@@ -47,7 +47,13 @@ fn split_top(s: &str) -> Vec<String> {
 }
 
 fn values(list: &str) -> Vec<String> {
-    list.trim().trim_start_matches('(').trim_end_matches(')').split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+    list.trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 impl LabelSelector {
@@ -59,7 +65,11 @@ impl LabelSelector {
             if p.is_empty() {
                 continue;
             }
-            let bad = || ApiError::bad_request(format!("unable to parse requirement: found '{p}', expected: in, notin, =, ==, !=, gt, lt"));
+            let bad = || {
+                ApiError::bad_request(format!(
+                    "unable to parse requirement: found '{p}', expected: in, notin, =, ==, !=, gt, lt"
+                ))
+            };
             if let Some(k) = p.strip_prefix('!') {
                 reqs.push(Req::NotExists(k.trim().to_string()));
             } else if let Some((k, v)) = p.split_once("!=") {
@@ -78,13 +88,19 @@ impl LabelSelector {
                 reqs.push(Req::Exists(p.to_string()));
             }
         }
-        Ok(LabelSelector { reqs, nothing: false })
+        Ok(LabelSelector {
+            reqs,
+            nothing: false,
+        })
     }
 
     /// From a `metav1.LabelSelector` object; `None`/null selects nothing.
     pub fn from_object(sel: Option<&Value>) -> LabelSelector {
         let Some(sel) = sel.filter(|s| s.is_object()) else {
-            return LabelSelector { reqs: vec![], nothing: true };
+            return LabelSelector {
+                reqs: vec![],
+                nothing: true,
+            };
         };
         let mut reqs = Vec::new();
         if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
@@ -94,16 +110,27 @@ impl LabelSelector {
         }
         for e in util::arr(sel, &["matchExpressions"]) {
             let key = util::s(e, &["key"]).to_string();
-            let vals: Vec<String> = util::arr(e, &["values"]).iter().filter_map(|v| v.as_str().map(String::from)).collect();
+            let vals: Vec<String> = util::arr(e, &["values"])
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
             match util::s(e, &["operator"]) {
                 "In" => reqs.push(Req::In(key, vals)),
                 "NotIn" => reqs.push(Req::NotIn(key, vals)),
                 "Exists" => reqs.push(Req::Exists(key)),
                 "DoesNotExist" => reqs.push(Req::NotExists(key)),
-                _ => return LabelSelector { reqs: vec![], nothing: true },
+                _ => {
+                    return LabelSelector {
+                        reqs: vec![],
+                        nothing: true,
+                    };
+                }
             }
         }
-        LabelSelector { reqs, nothing: false }
+        LabelSelector {
+            reqs,
+            nothing: false,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -151,17 +178,33 @@ impl FieldSelector {
             } else if let Some((f, v)) = p.split_once('=') {
                 (f, v, true)
             } else {
-                return Err(ApiError::bad_request(format!("invalid selector: '{text}'; can't understand '{p}'")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid selector: '{text}'; can't understand '{p}'"
+                )));
             };
             let f = f.trim();
             let supported = matches!(f, "metadata.name" | "metadata.namespace")
-                || (kind == "Pod" && matches!(f, "spec.nodeName" | "status.phase" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "status.podIP" | "status.nominatedNodeName"))
-                || (kind == "Event" && (f.starts_with("involvedObject.") || matches!(f, "reason" | "type" | "source" | "reportingComponent")))
+                || (kind == "Pod"
+                    && matches!(
+                        f,
+                        "spec.nodeName"
+                            | "status.phase"
+                            | "spec.restartPolicy"
+                            | "spec.schedulerName"
+                            | "spec.serviceAccountName"
+                            | "status.podIP"
+                            | "status.nominatedNodeName"
+                    ))
+                || (kind == "Event"
+                    && (f.starts_with("involvedObject.")
+                        || matches!(f, "reason" | "type" | "source" | "reportingComponent")))
                 || (kind == "Node" && f == "spec.unschedulable")
                 || (kind == "Namespace" && f == "status.phase")
                 || (kind == "Secret" && f == "type");
             if !supported {
-                return Err(ApiError::bad_request(format!("field label not supported: {f}")));
+                return Err(ApiError::bad_request(format!(
+                    "field label not supported: {f}"
+                )));
             }
             reqs.push((f.to_string(), v.trim().to_string(), eq));
         }

@@ -46,6 +46,9 @@ pub struct WatchEvent {
 
 type ObjKey = (String, String);
 
+/// The events past a resourceVersion and the receiver of later ones.
+pub type Resumed = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+
 #[derive(Default)]
 struct Inner {
     rv: u64,
@@ -106,7 +109,13 @@ impl Default for Store {
 impl Store {
     pub fn new() -> Store {
         let (tx, _) = broadcast::channel(65536);
-        Store { inner: Mutex::new(Inner { rv: FIRST_RV, ..Default::default() }), tx }
+        Store {
+            inner: Mutex::new(Inner {
+                rv: FIRST_RV,
+                ..Default::default()
+            }),
+            tx,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -121,23 +130,31 @@ impl Store {
         let ev = Arc::new(ev);
         let h = inner.history.entry(ev.key.clone()).or_default();
         h.push_back(ev.clone());
-        if h.len() > HISTORY {
-            if let Some(old) = h.pop_front() {
-                inner.compacted.insert(ev.key.clone(), old.rv);
-            }
+        if h.len() > HISTORY
+            && let Some(old) = h.pop_front()
+        {
+            inner.compacted.insert(ev.key.clone(), old.rv);
         }
         let _ = self.tx.send(ev);
     }
 
     pub fn get(&self, key: &str, ns: &str, name: &str) -> Option<Value> {
-        self.lock().objects.get(key)?.get(&(ns.to_string(), name.to_string())).cloned()
+        self.lock()
+            .objects
+            .get(key)?
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
     }
 
     /// All objects of a resource (in one namespace, or all when `ns` is None), and the list's resourceVersion.
     pub fn list(&self, key: &str, ns: Option<&str>) -> (Vec<Value>, u64) {
         let inner = self.lock();
         let items = match inner.objects.get(key) {
-            Some(m) => m.iter().filter(|((n, _), _)| ns.is_none_or(|want| want == n)).map(|(_, v)| v.clone()).collect(),
+            Some(m) => m
+                .iter()
+                .filter(|((n, _), _)| ns.is_none_or(|want| want == n))
+                .map(|(_, v)| v.clone())
+                .collect(),
             None => Vec::new(),
         };
         (items, inner.rv)
@@ -152,7 +169,10 @@ impl Store {
         let ns = util::namespace(&obj).to_string();
         let name = util::name(&obj).to_string();
         let mut inner = self.lock();
-        let exists = inner.objects.get(key).is_some_and(|m| m.contains_key(&(ns.clone(), name.clone())));
+        let exists = inner
+            .objects
+            .get(key)
+            .is_some_and(|m| m.contains_key(&(ns.clone(), name.clone())));
         if exists {
             let (p, g) = err_names(key);
             return Err(ApiError::already_exists(p, g, &name));
@@ -169,15 +189,34 @@ impl Store {
             md.insert("generation".into(), json!(1));
             md.remove("deletionTimestamp");
         }
-        inner.objects.entry(key.to_string()).or_default().insert((ns, name), obj.clone());
-        self.emit(&mut inner, WatchEvent { key: key.to_string(), etype: EventType::Added, object: obj.clone(), old: None, rv });
+        inner
+            .objects
+            .entry(key.to_string())
+            .or_default()
+            .insert((ns, name), obj.clone());
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                key: key.to_string(),
+                etype: EventType::Added,
+                object: obj.clone(),
+                old: None,
+                rv,
+            },
+        );
         Ok(obj)
     }
 
     /// Replaces an object with what `f` makes of the current one, atomically. A result equal to the
     /// current object is not written (no new resourceVersion). A result with a deletionTimestamp and
     /// no finalizers is removed (except pods, which the kubelet removes).
-    pub fn update(&self, key: &str, ns: &str, name: &str, f: impl FnOnce(&Value) -> ApiResult<Value>) -> ApiResult<Updated> {
+    pub fn update(
+        &self,
+        key: &str,
+        ns: &str,
+        name: &str,
+        f: impl FnOnce(&Value) -> ApiResult<Value>,
+    ) -> ApiResult<Updated> {
         let mut inner = self.lock();
         let k = (ns.to_string(), name.to_string());
         let Some(cur) = inner.objects.get(key).and_then(|m| m.get(&k)).cloned() else {
@@ -188,7 +227,14 @@ impl Store {
         {
             // identity fields are the server's
             let md = util::obj_mut(&mut new, &["metadata"]);
-            for f in ["uid", "creationTimestamp", "namespace", "name", "deletionTimestamp", "deletionGracePeriodSeconds"] {
+            for f in [
+                "uid",
+                "creationTimestamp",
+                "namespace",
+                "name",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+            ] {
                 match cur.get("metadata").and_then(|m| m.get(f)) {
                     Some(v) => {
                         md.insert(f.into(), v.clone());
@@ -203,32 +249,81 @@ impl Store {
             }
         }
         if spec_of(&new) != spec_of(&cur) {
-            let g = cur.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1) + 1;
+            let g = cur
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1)
+                + 1;
             util::set(&mut new, &["metadata", "generation"], json!(g));
         }
         let finalize = key != resources::keys::PODS
             && new.pointer("/metadata/deletionTimestamp").is_some()
             && util::arr(&new, &["metadata", "finalizers"]).is_empty();
         if same_content(&new, &cur) && !finalize {
-            return Ok(Updated { object: cur, changed: false, removed: false });
+            return Ok(Updated {
+                object: cur,
+                changed: false,
+                removed: false,
+            });
         }
         inner.rv += 1;
         let rv = inner.rv;
-        util::set(&mut new, &["metadata", "resourceVersion"], json!(rv.to_string()));
+        util::set(
+            &mut new,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
         if finalize {
             if let Some(m) = inner.objects.get_mut(key) {
                 m.remove(&k);
             }
-            self.emit(&mut inner, WatchEvent { key: key.to_string(), etype: EventType::Deleted, object: new.clone(), old: None, rv });
-            return Ok(Updated { object: new, changed: true, removed: true });
+            self.emit(
+                &mut inner,
+                WatchEvent {
+                    key: key.to_string(),
+                    etype: EventType::Deleted,
+                    object: new.clone(),
+                    old: None,
+                    rv,
+                },
+            );
+            return Ok(Updated {
+                object: new,
+                changed: true,
+                removed: true,
+            });
         }
-        inner.objects.entry(key.to_string()).or_default().insert(k, new.clone());
-        self.emit(&mut inner, WatchEvent { key: key.to_string(), etype: EventType::Modified, object: new.clone(), old: Some(cur), rv });
-        Ok(Updated { object: new, changed: true, removed: false })
+        inner
+            .objects
+            .entry(key.to_string())
+            .or_default()
+            .insert(k, new.clone());
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                key: key.to_string(),
+                etype: EventType::Modified,
+                object: new.clone(),
+                old: Some(cur),
+                rv,
+            },
+        );
+        Ok(Updated {
+            object: new,
+            changed: true,
+            removed: false,
+        })
     }
 
     /// Sets deletionTimestamp (now + grace) and deletionGracePeriodSeconds, adding `finalizers`.
-    pub fn mark_deleting(&self, key: &str, ns: &str, name: &str, grace: i64, add_finalizers: &[&str]) -> ApiResult<Updated> {
+    pub fn mark_deleting(
+        &self,
+        key: &str,
+        ns: &str,
+        name: &str,
+        grace: i64,
+        add_finalizers: &[&str],
+    ) -> ApiResult<Updated> {
         let mut inner = self.lock();
         let k = (ns.to_string(), name.to_string());
         let Some(cur) = inner.objects.get(key).and_then(|m| m.get(&k)).cloned() else {
@@ -264,14 +359,39 @@ impl Store {
             }
         }
         if new == cur {
-            return Ok(Updated { object: cur, changed: false, removed: false });
+            return Ok(Updated {
+                object: cur,
+                changed: false,
+                removed: false,
+            });
         }
         inner.rv += 1;
         let rv = inner.rv;
-        util::set(&mut new, &["metadata", "resourceVersion"], json!(rv.to_string()));
-        inner.objects.entry(key.to_string()).or_default().insert(k, new.clone());
-        self.emit(&mut inner, WatchEvent { key: key.to_string(), etype: EventType::Modified, object: new.clone(), old: Some(cur), rv });
-        Ok(Updated { object: new, changed: true, removed: false })
+        util::set(
+            &mut new,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
+        inner
+            .objects
+            .entry(key.to_string())
+            .or_default()
+            .insert(k, new.clone());
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                key: key.to_string(),
+                etype: EventType::Modified,
+                object: new.clone(),
+                old: Some(cur),
+                rv,
+            },
+        );
+        Ok(Updated {
+            object: new,
+            changed: true,
+            removed: false,
+        })
     }
 
     /// Removes an object at once. `uid`, when given, must match (a precondition).
@@ -283,19 +403,32 @@ impl Store {
             let (p, g) = err_names(key);
             return Err(ApiError::not_found(p, g, name));
         };
-        if let Some(u) = uid {
-            if util::uid(&obj) != u {
-                let (p, g) = err_names(key);
-                return Err(ApiError::conflict(p, g, name));
-            }
+        if let Some(u) = uid
+            && util::uid(&obj) != u
+        {
+            let (p, g) = err_names(key);
+            return Err(ApiError::conflict(p, g, name));
         }
         if let Some(m) = inner.objects.get_mut(key) {
             m.remove(&k);
         }
         inner.rv += 1;
         let rv = inner.rv;
-        util::set(&mut obj, &["metadata", "resourceVersion"], json!(rv.to_string()));
-        self.emit(&mut inner, WatchEvent { key: key.to_string(), etype: EventType::Deleted, object: obj.clone(), old: None, rv });
+        util::set(
+            &mut obj,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                key: key.to_string(),
+                etype: EventType::Deleted,
+                object: obj.clone(),
+                old: None,
+                rv,
+            },
+        );
         Ok(obj)
     }
 
@@ -306,22 +439,39 @@ impl Store {
 
     /// For a watch starting after `rv`: the events of `key` already past it, and a receiver of
     /// later ones. Err(oldest resumable rv) when `rv` is older than the kept history.
-    pub fn watch_from(&self, key: &str, rv: u64) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), u64> {
+    pub fn watch_from(&self, key: &str, rv: u64) -> Result<Resumed, u64> {
         let inner = self.lock();
         // nothing before the store's first resourceVersion can be resumed from
-        let floor = inner.compacted.get(key).copied().unwrap_or(FIRST_RV).max(FIRST_RV);
+        let floor = inner
+            .compacted
+            .get(key)
+            .copied()
+            .unwrap_or(FIRST_RV)
+            .max(FIRST_RV);
         if rv < floor {
             return Err(floor);
         }
-        let past = inner.history.get(key).map(|h| h.iter().filter(|e| e.rv > rv).cloned().collect()).unwrap_or_default();
+        let past = inner
+            .history
+            .get(key)
+            .map(|h| h.iter().filter(|e| e.rv > rv).cloned().collect())
+            .unwrap_or_default();
         Ok((past, self.tx.subscribe()))
     }
 
     /// For a watch without resourceVersion: the current objects and a receiver of later events.
-    pub fn snapshot_and_subscribe(&self, key: &str, ns: Option<&str>) -> (Vec<Value>, u64, broadcast::Receiver<Arc<WatchEvent>>) {
+    pub fn snapshot_and_subscribe(
+        &self,
+        key: &str,
+        ns: Option<&str>,
+    ) -> (Vec<Value>, u64, broadcast::Receiver<Arc<WatchEvent>>) {
         let inner = self.lock();
         let items = match inner.objects.get(key) {
-            Some(m) => m.iter().filter(|((n, _), _)| ns.is_none_or(|want| want == n)).map(|(_, v)| v.clone()).collect(),
+            Some(m) => m
+                .iter()
+                .filter(|((n, _), _)| ns.is_none_or(|want| want == n))
+                .map(|(_, v)| v.clone())
+                .collect(),
             None => Vec::new(),
         };
         (items, inner.rv, self.tx.subscribe())

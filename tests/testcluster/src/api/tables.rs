@@ -35,7 +35,13 @@ pub fn columns(kind: &str) -> Vec<Value> {
             col("Kernel-Version", "string", "", 1),
             col("Container-Runtime", "string", "", 1),
         ],
-        "StatefulSet" => vec![name, col("Ready", "string", "", 0), agec, col("Containers", "string", "", 1), col("Images", "string", "", 1)],
+        "StatefulSet" => vec![
+            name,
+            col("Ready", "string", "", 0),
+            agec,
+            col("Containers", "string", "", 1),
+            col("Images", "string", "", 1),
+        ],
         "DaemonSet" => vec![
             name,
             col("Desired", "integer", "", 0),
@@ -57,7 +63,12 @@ pub fn columns(kind: &str) -> Vec<Value> {
         ],
         "Endpoints" => vec![name, col("Endpoints", "string", "", 0), agec],
         "ConfigMap" => vec![name, col("Data", "string", "", 0), agec],
-        "Secret" => vec![name, col("Type", "string", "", 0), col("Data", "string", "", 0), agec],
+        "Secret" => vec![
+            name,
+            col("Type", "string", "", 0),
+            col("Data", "string", "", 0),
+            agec,
+        ],
         "ServiceAccount" => vec![name, col("Secrets", "string", "", 0), agec],
         "Namespace" => vec![name, col("Status", "string", "", 0), agec],
         "PersistentVolumeClaim" => vec![
@@ -111,15 +122,31 @@ pub fn columns(kind: &str) -> Vec<Value> {
             col("Count", "string", "", 1),
             col("Name", "string", "", 1),
         ],
-        "ControllerRevision" => vec![name, col("Controller", "string", "", 0), col("Revision", "integer", "", 0), agec],
+        "ControllerRevision" => vec![
+            name,
+            col("Controller", "string", "", 0),
+            col("Revision", "integer", "", 0),
+            agec,
+        ],
         "Role" | "ClusterRole" => vec![name, col("Created At", "date", "", 0)],
-        "RoleBinding" | "ClusterRoleBinding" => vec![name, col("Role", "string", "", 0), agec, col("Users", "string", "", 1), col("Groups", "string", "", 1), col("ServiceAccounts", "string", "", 1)],
+        "RoleBinding" | "ClusterRoleBinding" => vec![
+            name,
+            col("Role", "string", "", 0),
+            agec,
+            col("Users", "string", "", 1),
+            col("Groups", "string", "", 1),
+            col("ServiceAccounts", "string", "", 1),
+        ],
         _ => vec![name, agec],
     }
 }
 
 fn none_str(v: &str) -> String {
-    if v.is_empty() { "<none>".into() } else { v.to_string() }
+    if v.is_empty() {
+        "<none>".into()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The pod STATUS column as kubectl's printer computes it.
@@ -129,7 +156,10 @@ pub fn pod_status(p: &Value) -> String {
         reason = s(p, &["status", "reason"]).to_string();
     }
     let mut initializing = false;
-    for (i, c) in arr(p, &["status", "initContainerStatuses"]).iter().enumerate() {
+    for (i, c) in arr(p, &["status", "initContainerStatuses"])
+        .iter()
+        .enumerate()
+    {
         let term = c.pointer("/state/terminated");
         if term.is_some_and(|t| t.get("exitCode").and_then(Value::as_i64) == Some(0)) {
             continue;
@@ -137,8 +167,18 @@ pub fn pod_status(p: &Value) -> String {
         initializing = true;
         if let Some(t) = term {
             let r = util::s(t, &["reason"]);
-            reason = if r.is_empty() { format!("Init:ExitCode:{}", t.get("exitCode").and_then(Value::as_i64).unwrap_or(0)) } else { format!("Init:{r}") };
-        } else if let Some(w) = c.pointer("/state/waiting").filter(|w| !s(w, &["reason"]).is_empty() && s(w, &["reason"]) != "PodInitializing") {
+            reason = if r.is_empty() {
+                format!(
+                    "Init:ExitCode:{}",
+                    t.get("exitCode").and_then(Value::as_i64).unwrap_or(0)
+                )
+            } else {
+                format!("Init:{r}")
+            };
+        } else if let Some(w) = c
+            .pointer("/state/waiting")
+            .filter(|w| !s(w, &["reason"]).is_empty() && s(w, &["reason"]) != "PodInitializing")
+        {
             reason = format!("Init:{}", s(w, &["reason"]));
         } else {
             reason = format!("Init:{}/{}", i, arr(p, &["spec", "initContainers"]).len());
@@ -148,24 +188,41 @@ pub fn pod_status(p: &Value) -> String {
     if !initializing {
         let mut has_running = false;
         for c in arr(p, &["status", "containerStatuses"]).iter().rev() {
-            if let Some(w) = c.pointer("/state/waiting").filter(|w| !s(w, &["reason"]).is_empty()) {
+            if let Some(w) = c
+                .pointer("/state/waiting")
+                .filter(|w| !s(w, &["reason"]).is_empty())
+            {
                 reason = s(w, &["reason"]).to_string();
             } else if let Some(t) = c.pointer("/state/terminated") {
                 let r = s(t, &["reason"]);
                 reason = if !r.is_empty() {
                     r.to_string()
                 } else if t.get("signal").and_then(Value::as_i64).unwrap_or(0) != 0 {
-                    format!("Signal:{}", t.get("signal").and_then(Value::as_i64).unwrap_or(0))
+                    format!(
+                        "Signal:{}",
+                        t.get("signal").and_then(Value::as_i64).unwrap_or(0)
+                    )
                 } else {
-                    format!("ExitCode:{}", t.get("exitCode").and_then(Value::as_i64).unwrap_or(0))
+                    format!(
+                        "ExitCode:{}",
+                        t.get("exitCode").and_then(Value::as_i64).unwrap_or(0)
+                    )
                 };
-            } else if c.get("ready").and_then(Value::as_bool) == Some(true) && c.pointer("/state/running").is_some() {
+            } else if c.get("ready").and_then(Value::as_bool) == Some(true)
+                && c.pointer("/state/running").is_some()
+            {
                 has_running = true;
             }
         }
         if reason == "Completed" && has_running {
-            let ready = arr(p, &["status", "conditions"]).iter().any(|c| s(c, &["type"]) == "Ready" && s(c, &["status"]) == "True");
-            reason = if ready { "Running".into() } else { "NotReady".into() };
+            let ready = arr(p, &["status", "conditions"])
+                .iter()
+                .any(|c| s(c, &["type"]) == "Ready" && s(c, &["status"]) == "True");
+            reason = if ready {
+                "Running".into()
+            } else {
+                "NotReady".into()
+            };
         }
     }
     if p.pointer("/metadata/deletionTimestamp").is_some() {
@@ -183,10 +240,12 @@ fn restarts(p: &Value) -> String {
     let mut last: Option<String> = None;
     for c in arr(p, &["status", "containerStatuses"]) {
         n += c.get("restartCount").and_then(Value::as_i64).unwrap_or(0);
-        if let Some(t) = c.pointer("/lastState/terminated/finishedAt").and_then(Value::as_str) {
-            if last.as_deref().is_none_or(|l| t > l) {
-                last = Some(t.to_string());
-            }
+        if let Some(t) = c
+            .pointer("/lastState/terminated/finishedAt")
+            .and_then(Value::as_str)
+            && last.as_deref().is_none_or(|l| t > l)
+        {
+            last = Some(t.to_string());
         }
     }
     match last {
@@ -222,7 +281,11 @@ fn int_or_str(v: Option<&Value>) -> String {
 
 fn selector_str(v: Option<&Value>) -> String {
     match v.and_then(Value::as_object) {
-        Some(m) if !m.is_empty() => m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(","),
+        Some(m) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(","),
         _ => "<none>".into(),
     }
 }
@@ -235,9 +298,16 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
         "Pod" => {
             let cs = arr(o, &["status", "containerStatuses"]);
             let total = arr(o, &["spec", "containers"]).len();
-            let ready = cs.iter().filter(|c| c.get("ready").and_then(Value::as_bool) == Some(true)).count();
+            let ready = cs
+                .iter()
+                .filter(|c| c.get("ready").and_then(Value::as_bool) == Some(true))
+                .count();
             let gates = arr(o, &["spec", "readinessGates"]);
-            let gates_s = if gates.is_empty() { "<none>".to_string() } else { format!("0/{}", gates.len()) };
+            let gates_s = if gates.is_empty() {
+                "<none>".to_string()
+            } else {
+                format!("0/{}", gates.len())
+            };
             vec![
                 name,
                 json!(format!("{ready}/{total}")),
@@ -251,7 +321,10 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
             ]
         }
         "Node" => {
-            let ready = arr(o, &["status", "conditions"]).iter().find(|c| s(c, &["type"]) == "Ready").map(|c| s(c, &["status"]) == "True");
+            let ready = arr(o, &["status", "conditions"])
+                .iter()
+                .find(|c| s(c, &["type"]) == "Ready")
+                .map(|c| s(c, &["status"]) == "True");
             let mut st = match ready {
                 Some(true) => "Ready".to_string(),
                 Some(false) => "NotReady".to_string(),
@@ -265,11 +338,21 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/").map(String::from))
                 .collect();
             roles.sort();
-            let addr = |t: &str| arr(o, &["status", "addresses"]).iter().find(|a| s(a, &["type"]) == t).map(|a| s(a, &["address"]).to_string()).unwrap_or("<none>".into());
+            let addr = |t: &str| {
+                arr(o, &["status", "addresses"])
+                    .iter()
+                    .find(|a| s(a, &["type"]) == t)
+                    .map(|a| s(a, &["address"]).to_string())
+                    .unwrap_or("<none>".into())
+            };
             vec![
                 name,
                 json!(st),
-                json!(if roles.is_empty() { "<none>".into() } else { roles.join(",") }),
+                json!(if roles.is_empty() {
+                    "<none>".into()
+                } else {
+                    roles.join(",")
+                }),
                 a,
                 json!(s(o, &["status", "nodeInfo", "kubeletVersion"])),
                 json!(addr("InternalIP")),
@@ -285,16 +368,36 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 name,
                 json!(format!(
                     "{}/{}",
-                    o.pointer("/status/readyReplicas").and_then(Value::as_i64).unwrap_or(0),
-                    o.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)
+                    o.pointer("/status/readyReplicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0),
+                    o.pointer("/spec/replicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1)
                 )),
                 a,
-                json!(cs.iter().map(|c| s(c, &["name"])).collect::<Vec<_>>().join(",")),
-                json!(cs.iter().map(|c| s(c, &["image"])).collect::<Vec<_>>().join(",")),
+                json!(
+                    cs.iter()
+                        .map(|c| s(c, &["name"]))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                json!(
+                    cs.iter()
+                        .map(|c| s(c, &["image"]))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
             ]
         }
         "DaemonSet" => {
-            let n = |f: &str| json!(o.pointer(&format!("/status/{f}")).and_then(Value::as_i64).unwrap_or(0));
+            let n = |f: &str| {
+                json!(
+                    o.pointer(&format!("/status/{f}"))
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0)
+                )
+            };
             vec![
                 name,
                 n("desiredNumberScheduled"),
@@ -323,7 +426,11 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 json!(s(o, &["spec", "type"])),
                 json!(s(o, &["spec", "clusterIP"])),
                 json!("<none>"),
-                json!(if ports.is_empty() { "<none>".into() } else { ports.join(",") }),
+                json!(if ports.is_empty() {
+                    "<none>".into()
+                } else {
+                    ports.join(",")
+                }),
                 a,
                 json!(selector_str(o.pointer("/spec/selector"))),
             ]
@@ -337,33 +444,73 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                         eps.push(s(addr, &["ip"]).to_string());
                     }
                     for p in ports {
-                        eps.push(format!("{}:{}", s(addr, &["ip"]), p.get("port").and_then(Value::as_i64).unwrap_or(0)));
+                        eps.push(format!(
+                            "{}:{}",
+                            s(addr, &["ip"]),
+                            p.get("port").and_then(Value::as_i64).unwrap_or(0)
+                        ));
                     }
                 }
             }
             let total = eps.len();
-            let shown = if total > 3 { format!("{} + {} more...", eps[..3].join(","), total - 3) } else { eps.join(",") };
-            vec![name, json!(if shown.is_empty() { "<none>".into() } else { shown }), a]
+            let shown = if total > 3 {
+                format!("{} + {} more...", eps[..3].join(","), total - 3)
+            } else {
+                eps.join(",")
+            };
+            vec![
+                name,
+                json!(if shown.is_empty() {
+                    "<none>".into()
+                } else {
+                    shown
+                }),
+                a,
+            ]
         }
         "ConfigMap" => {
-            let n = o.get("data").and_then(Value::as_object).map_or(0, |m| m.len()) + o.get("binaryData").and_then(Value::as_object).map_or(0, |m| m.len());
+            let n = o
+                .get("data")
+                .and_then(Value::as_object)
+                .map_or(0, |m| m.len())
+                + o.get("binaryData")
+                    .and_then(Value::as_object)
+                    .map_or(0, |m| m.len());
             vec![name, json!(n), a]
         }
         "Secret" => {
-            let n = o.get("data").and_then(Value::as_object).map_or(0, |m| m.len());
+            let n = o
+                .get("data")
+                .and_then(Value::as_object)
+                .map_or(0, |m| m.len());
             vec![name, json!(s(o, &["type"])), json!(n), a]
         }
         "ServiceAccount" => vec![name, json!(arr(o, &["secrets"]).len()), a],
         "Namespace" => vec![name, json!(s(o, &["status", "phase"])), a],
         "PersistentVolumeClaim" => {
-            let phase = if o.pointer("/metadata/deletionTimestamp").is_some() { "Terminating" } else { s(o, &["status", "phase"]) };
+            let phase = if o.pointer("/metadata/deletionTimestamp").is_some() {
+                "Terminating"
+            } else {
+                s(o, &["status", "phase"])
+            };
             let bound = phase == "Bound";
             vec![
                 name,
                 json!(phase),
                 json!(s(o, &["spec", "volumeName"])),
-                json!(if bound { o.pointer("/status/capacity/storage").and_then(Value::as_str).unwrap_or("").to_string() } else { String::new() }),
-                json!(if bound { access_modes(arr(o, &["status", "accessModes"])) } else { String::new() }),
+                json!(if bound {
+                    o.pointer("/status/capacity/storage")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                } else {
+                    String::new()
+                }),
+                json!(if bound {
+                    access_modes(arr(o, &["status", "accessModes"]))
+                } else {
+                    String::new()
+                }),
                 json!(none_str(s(o, &["spec", "storageClassName"]))),
                 json!(none_str(s(o, &["spec", "volumeAttributesClassName"]))),
                 a,
@@ -375,10 +522,18 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 Some(c) => format!("{}/{}", s(c, &["namespace"]), s(c, &["name"])),
                 None => String::new(),
             };
-            let phase = if o.pointer("/metadata/deletionTimestamp").is_some() { "Terminating" } else { s(o, &["status", "phase"]) };
+            let phase = if o.pointer("/metadata/deletionTimestamp").is_some() {
+                "Terminating"
+            } else {
+                s(o, &["status", "phase"])
+            };
             vec![
                 name,
-                json!(o.pointer("/spec/capacity/storage").and_then(Value::as_str).unwrap_or("")),
+                json!(
+                    o.pointer("/spec/capacity/storage")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                ),
                 json!(access_modes(arr(o, &["spec", "accessModes"]))),
                 json!(s(o, &["spec", "persistentVolumeReclaimPolicy"])),
                 json!(phase),
@@ -394,29 +549,69 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
             name,
             json!(int_or_str(o.pointer("/spec/minAvailable"))),
             json!(int_or_str(o.pointer("/spec/maxUnavailable"))),
-            json!(o.pointer("/status/disruptionsAllowed").and_then(Value::as_i64).unwrap_or(0)),
+            json!(
+                o.pointer("/status/disruptionsAllowed")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+            ),
             a,
         ],
         "StorageClass" => {
-            let default = util::get(o, &["metadata", "annotations", "storageclass.kubernetes.io/is-default-class"]).and_then(Value::as_str) == Some("true");
-            let n = if default { format!("{} (default)", util::name(o)) } else { util::name(o).to_string() };
+            let default = util::get(
+                o,
+                &[
+                    "metadata",
+                    "annotations",
+                    "storageclass.kubernetes.io/is-default-class",
+                ],
+            )
+            .and_then(Value::as_str)
+                == Some("true");
+            let n = if default {
+                format!("{} (default)", util::name(o))
+            } else {
+                util::name(o).to_string()
+            };
             vec![
                 json!(n),
                 json!(s(o, &["provisioner"])),
                 json!(s(o, &["reclaimPolicy"])),
                 json!(s(o, &["volumeBindingMode"])),
-                json!(o.get("allowVolumeExpansion").and_then(Value::as_bool).unwrap_or(false).to_string()),
+                json!(
+                    o.get("allowVolumeExpansion")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                        .to_string()
+                ),
                 a,
             ]
         }
         "Event" => {
-            let last = [s(o, &["lastTimestamp"]), s(o, &["eventTime"]), s(o, &["metadata", "creationTimestamp"])].into_iter().find(|x| !x.is_empty()).unwrap_or("");
-            let first = [s(o, &["firstTimestamp"]), s(o, &["eventTime"]), s(o, &["metadata", "creationTimestamp"])].into_iter().find(|x| !x.is_empty()).unwrap_or("");
+            let last = [
+                s(o, &["lastTimestamp"]),
+                s(o, &["eventTime"]),
+                s(o, &["metadata", "creationTimestamp"]),
+            ]
+            .into_iter()
+            .find(|x| !x.is_empty())
+            .unwrap_or("");
+            let first = [
+                s(o, &["firstTimestamp"]),
+                s(o, &["eventTime"]),
+                s(o, &["metadata", "creationTimestamp"]),
+            ]
+            .into_iter()
+            .find(|x| !x.is_empty())
+            .unwrap_or("");
             let io = o.get("involvedObject").cloned().unwrap_or(json!({}));
             let kind_lc = s(&io, &["kind"]).to_lowercase();
             let comp = s(o, &["source", "component"]);
             let host = s(o, &["source", "host"]);
-            let source = if host.is_empty() { comp.to_string() } else { format!("{comp}, {host}") };
+            let source = if host.is_empty() {
+                comp.to_string()
+            } else {
+                format!("{comp}, {host}")
+            };
             vec![
                 json!(util::age_of(last)),
                 json!(s(o, &["type"])),
@@ -426,13 +621,35 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 json!(source),
                 json!(s(o, &["message"]).trim()),
                 json!(util::age_of(first)),
-                json!(o.get("count").and_then(Value::as_i64).unwrap_or(1).to_string()),
+                json!(
+                    o.get("count")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1)
+                        .to_string()
+                ),
                 json!(util::name(o)),
             ]
         }
         "ControllerRevision" => {
-            let ctl = arr(o, &["metadata", "ownerReferences"]).iter().find(|r| r.get("controller").and_then(Value::as_bool) == Some(true)).map(|r| format!("{}/{}", s(r, &["kind"]).to_lowercase() + "." + s(r, &["apiVersion"]).split('/').next().unwrap_or(""), s(r, &["name"]))).unwrap_or("<none>".into());
-            vec![name, json!(ctl), json!(o.get("revision").and_then(Value::as_i64).unwrap_or(0)), a]
+            let ctl = arr(o, &["metadata", "ownerReferences"])
+                .iter()
+                .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+                .map(|r| {
+                    format!(
+                        "{}/{}",
+                        s(r, &["kind"]).to_lowercase()
+                            + "."
+                            + s(r, &["apiVersion"]).split('/').next().unwrap_or(""),
+                        s(r, &["name"])
+                    )
+                })
+                .unwrap_or("<none>".into());
+            vec![
+                name,
+                json!(ctl),
+                json!(o.get("revision").and_then(Value::as_i64).unwrap_or(0)),
+                a,
+            ]
         }
         "Role" | "ClusterRole" => vec![name, json!(s(o, &["metadata", "creationTimestamp"]))],
         "RoleBinding" | "ClusterRoleBinding" => {
@@ -440,13 +657,23 @@ pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
                 arr(o, &["subjects"])
                     .iter()
                     .filter(|x| s(x, &["kind"]) == k)
-                    .map(|x| if k == "ServiceAccount" { format!("{}/{}", s(x, &["namespace"]), s(x, &["name"])) } else { s(x, &["name"]).to_string() })
+                    .map(|x| {
+                        if k == "ServiceAccount" {
+                            format!("{}/{}", s(x, &["namespace"]), s(x, &["name"]))
+                        } else {
+                            s(x, &["name"]).to_string()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
             vec![
                 name,
-                json!(format!("{}/{}", s(o, &["roleRef", "kind"]), s(o, &["roleRef", "name"]))),
+                json!(format!(
+                    "{}/{}",
+                    s(o, &["roleRef", "kind"]),
+                    s(o, &["roleRef", "name"])
+                )),
                 a,
                 json!(subj("User")),
                 json!(subj("Group")),
@@ -466,7 +693,13 @@ fn partial(o: &Value) -> Value {
 }
 
 /// A Table of `items`; `include_object` is `None`, `Metadata` (default) or `Object`.
-pub fn table(kind: &str, items: &[Value], rv: &str, include_object: &str, with_columns: bool) -> Value {
+pub fn table(
+    kind: &str,
+    items: &[Value],
+    rv: &str,
+    include_object: &str,
+    with_columns: bool,
+) -> Value {
     let rows: Vec<Value> = items
         .iter()
         .map(|o| {
@@ -483,11 +716,13 @@ pub fn table(kind: &str, items: &[Value], rv: &str, include_object: &str, with_c
         })
         .collect();
     let mut t = json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv}, "rows": rows});
-    t["columnDefinitions"] = if with_columns { Value::Array(columns(kind)) } else { Value::Null };
-    if !with_columns {
-        if let Some(m) = t.as_object_mut() {
-            m.remove("columnDefinitions");
-        }
+    t["columnDefinitions"] = if with_columns {
+        Value::Array(columns(kind))
+    } else {
+        Value::Null
+    };
+    if !with_columns && let Some(m) = t.as_object_mut() {
+        m.remove("columnDefinitions");
     }
     t
 }

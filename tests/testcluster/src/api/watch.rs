@@ -23,7 +23,11 @@ struct Filter {
 
 impl Filter {
     fn matches(&self, o: &Value) -> bool {
-        self.ns.as_deref().is_none_or(|n| n == crate::util::namespace(o)) && self.label.matches_obj(o) && self.field.matches(o)
+        self.ns
+            .as_deref()
+            .is_none_or(|n| n == crate::util::namespace(o))
+            && self.label.matches_obj(o)
+            && self.field.matches(o)
     }
 
     /// What a watcher with this filter sees of an event.
@@ -61,10 +65,29 @@ fn line(etype: &str, object: &Value, kind: &str, table: bool, first: &mut bool) 
     Bytes::from(v)
 }
 
-pub fn watch(ctx: Arc<ApiContext>, def: &'static ResourceDef, ns: Option<String>, label: LabelSelector, field: FieldSelector, q: &HashMap<String, String>, table: bool) -> Response<Body> {
-    let filter = Filter { key: def.key(), ns: ns.clone(), label, field };
-    let rv: Option<u64> = q.get("resourceVersion").filter(|r| !r.is_empty() && *r != "0").and_then(|r| r.parse().ok());
-    let timeout = q.get("timeoutSeconds").and_then(|t| t.parse::<u64>().ok()).map(Duration::from_secs);
+pub fn watch(
+    ctx: Arc<ApiContext>,
+    def: &'static ResourceDef,
+    ns: Option<String>,
+    label: LabelSelector,
+    field: FieldSelector,
+    q: &HashMap<String, String>,
+    table: bool,
+) -> Response<Body> {
+    let filter = Filter {
+        key: def.key(),
+        ns: ns.clone(),
+        label,
+        field,
+    };
+    let rv: Option<u64> = q
+        .get("resourceVersion")
+        .filter(|r| !r.is_empty() && *r != "0")
+        .and_then(|r| r.parse().ok());
+    let timeout = q
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Duration::from_secs);
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     // Everything to send first, and the live receiver, taken atomically.
     let mut first = true;
@@ -88,7 +111,8 @@ pub fn watch(ctx: Arc<ApiContext>, def: &'static ResourceDef, ns: Option<String>
             }
             Err(oldest) => {
                 let e = ApiError::gone(format!("too old resource version: {rv} ({oldest})"));
-                let mut v = serde_json::to_vec(&json!({"type": "ERROR", "object": e.status()})).unwrap_or_default();
+                let mut v = serde_json::to_vec(&json!({"type": "ERROR", "object": e.status()}))
+                    .unwrap_or_default();
                 v.push(b'\n');
                 initial.push(Bytes::from(v));
                 None
@@ -120,7 +144,11 @@ pub fn watch(ctx: Arc<ApiContext>, def: &'static ResourceDef, ns: Option<String>
                     }
                     if let Some((t, o)) = filter.translate(&ev) {
                         last = ev.rv;
-                        if tx.send(line(t.as_str(), &o, def.kind, table, &mut first)).await.is_err() {
+                        if tx
+                            .send(line(t.as_str(), &o, def.kind, table, &mut first))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }

@@ -63,7 +63,11 @@ impl Controllers {
     /// Creates an object through the API's create path (defaults, validation).
     pub fn create(&self, key: &str, obj: Value) -> Option<Value> {
         let def = resources::by_key(key)?;
-        let ns = if def.namespaced { Some(util::namespace(&obj).to_string()) } else { None };
+        let ns = if def.namespaced {
+            Some(util::namespace(&obj).to_string())
+        } else {
+            None
+        };
         match handlers::create(&self.ctx, def, ns.as_deref(), obj, false) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -74,7 +78,13 @@ impl Controllers {
     }
 
     /// Changes an object in place; no write when nothing changed.
-    pub fn mutate(&self, key: &str, ns: &str, name: &str, f: impl FnOnce(&mut Value)) -> Option<Value> {
+    pub fn mutate(
+        &self,
+        key: &str,
+        ns: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value),
+    ) -> Option<Value> {
         self.ctx
             .store
             .update(key, ns, name, |cur| {
@@ -98,8 +108,20 @@ impl Controllers {
     }
 
     /// Records an event only once per `memo_key`.
-    pub fn event_once(&self, memo_key: &str, obj: &Value, etype: &str, reason: &str, message: &str, component: &str) {
-        let first = self.memo.lock().map(|mut m| m.insert(memo_key.to_string())).unwrap_or(false);
+    pub fn event_once(
+        &self,
+        memo_key: &str,
+        obj: &Value,
+        etype: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
+        let first = self
+            .memo
+            .lock()
+            .map(|mut m| m.insert(memo_key.to_string()))
+            .unwrap_or(false);
         if first {
             self.event(obj, etype, reason, message, component);
         }
@@ -107,15 +129,34 @@ impl Controllers {
 }
 
 /// Records an event about `obj`; a repeat of the same reason and message bumps `count`.
-pub fn record_event(ctx: &ApiContext, obj: &Value, etype: &str, reason: &str, message: &str, component: &str, host: &str) {
+pub fn record_event(
+    ctx: &ApiContext,
+    obj: &Value,
+    etype: &str,
+    reason: &str,
+    message: &str,
+    component: &str,
+    host: &str,
+) {
     let ns = {
         let n = util::namespace(obj);
-        if n.is_empty() { "default".to_string() } else { n.to_string() }
+        if n.is_empty() {
+            "default".to_string()
+        } else {
+            n.to_string()
+        }
     };
     let uid = util::uid(obj);
-    let existing = ctx.store.list(keys::EVENTS, Some(&ns)).0.into_iter().find(|e| {
-        util::s(e, &["involvedObject", "uid"]) == uid && util::s(e, &["reason"]) == reason && util::s(e, &["message"]) == message
-    });
+    let existing = ctx
+        .store
+        .list(keys::EVENTS, Some(&ns))
+        .0
+        .into_iter()
+        .find(|e| {
+            util::s(e, &["involvedObject", "uid"]) == uid
+                && util::s(e, &["reason"]) == reason
+                && util::s(e, &["message"]) == message
+        });
     let now = util::now_ts();
     if let Some(e) = existing {
         let _ = ctx.store.update(keys::EVENTS, &ns, util::name(&e), |cur| {
@@ -163,11 +204,15 @@ pub struct State {
 }
 
 pub fn is_pod_ready(p: &Value) -> bool {
-    util::arr(p, &["status", "conditions"]).iter().any(|c| util::s(c, &["type"]) == "Ready" && util::s(c, &["status"]) == "True")
+    util::arr(p, &["status", "conditions"])
+        .iter()
+        .any(|c| util::s(c, &["type"]) == "Ready" && util::s(c, &["status"]) == "True")
 }
 
 pub fn is_running_and_ready(p: &Value) -> bool {
-    util::s(p, &["status", "phase"]) == "Running" && is_pod_ready(p) && p.pointer("/metadata/deletionTimestamp").is_none()
+    util::s(p, &["status", "phase"]) == "Running"
+        && is_pod_ready(p)
+        && p.pointer("/metadata/deletionTimestamp").is_none()
 }
 
 pub fn is_terminating(p: &Value) -> bool {
@@ -175,17 +220,29 @@ pub fn is_terminating(p: &Value) -> bool {
 }
 
 pub fn controller_uid(o: &Value) -> Option<&str> {
-    util::arr(o, &["metadata", "ownerReferences"]).iter().find(|r| r.get("controller").and_then(Value::as_bool) == Some(true)).map(|r| util::s(r, &["uid"]))
+    util::arr(o, &["metadata", "ownerReferences"])
+        .iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        .map(|r| util::s(r, &["uid"]))
 }
 
 /// Sets a condition in `status.conditions` (lastTransitionTime only changes with the status).
-pub fn set_condition(obj: &mut Value, ctype: &str, status: &str, reason: &str, message: &str, probe_time: bool) {
+pub fn set_condition(
+    obj: &mut Value,
+    ctype: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    probe_time: bool,
+) {
     let st = util::obj_mut(obj, &["status"]);
     let conds = st.entry("conditions").or_insert_with(|| json!([]));
     if !conds.is_array() {
         *conds = json!([]);
     }
-    let Some(list) = conds.as_array_mut() else { return };
+    let Some(list) = conds.as_array_mut() else {
+        return;
+    };
     let now = util::now_ts();
     let mut c = json!({"type": ctype, "status": status, "lastTransitionTime": now});
     if probe_time {
@@ -199,10 +256,10 @@ pub fn set_condition(obj: &mut Value, ctype: &str, status: &str, reason: &str, m
     }
     match list.iter_mut().find(|x| util::s(x, &["type"]) == ctype) {
         Some(existing) => {
-            if util::s(existing, &["status"]) == status {
-                if let Some(t) = existing.get("lastTransitionTime") {
-                    c["lastTransitionTime"] = t.clone();
-                }
+            if util::s(existing, &["status"]) == status
+                && let Some(t) = existing.get("lastTransitionTime")
+            {
+                c["lastTransitionTime"] = t.clone();
             }
             *existing = c;
         }

@@ -17,12 +17,21 @@ pub fn reconcile(c: &Controllers) {
             }
             for (key, o) in content {
                 if o.pointer("/metadata/deletionTimestamp").is_none() {
-                    c.delete(&key, &name, util::name(&o), json!({"propagationPolicy": "Background"}));
+                    c.delete(
+                        &key,
+                        &name,
+                        util::name(&o),
+                        json!({"propagationPolicy": "Background"}),
+                    );
                 }
             }
             continue;
         }
-        if c.ctx.store.get(keys::SERVICEACCOUNTS, &name, "default").is_none() {
+        if c.ctx
+            .store
+            .get(keys::SERVICEACCOUNTS, &name, "default")
+            .is_none()
+        {
             c.create(keys::SERVICEACCOUNTS, json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}}));
         }
     }

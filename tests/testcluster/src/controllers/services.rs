@@ -24,16 +24,28 @@ pub fn reconcile(c: &Controllers) {
     for svc in &services {
         let ns = util::namespace(svc);
         let name = util::name(svc);
-        let Some(sel) = svc.pointer("/spec/selector").filter(|s| s.as_object().is_some_and(|m| !m.is_empty())) else { continue };
+        let Some(sel) = svc
+            .pointer("/spec/selector")
+            .filter(|s| s.as_object().is_some_and(|m| !m.is_empty()))
+        else {
+            continue;
+        };
         let selector = LabelSelector::from_object(Some(&json!({"matchLabels": sel})));
-        let publish_all = svc.pointer("/spec/publishNotReadyAddresses").and_then(Value::as_bool) == Some(true);
+        let publish_all = svc
+            .pointer("/spec/publishNotReadyAddresses")
+            .and_then(Value::as_bool)
+            == Some(true);
         let mut pods: Vec<Value> = c
             .ctx
             .store
             .list(keys::PODS, Some(ns))
             .0
             .into_iter()
-            .filter(|p| selector.matches_obj(p) && !util::s(p, &["status", "podIP"]).is_empty() && !is_terminating(p))
+            .filter(|p| {
+                selector.matches_obj(p)
+                    && !util::s(p, &["status", "podIP"]).is_empty()
+                    && !is_terminating(p)
+            })
             .collect();
         pods.sort_by(|a, b| util::s(a, &["status", "podIP"]).cmp(util::s(b, &["status", "podIP"])));
         let mut ready = Vec::new();
@@ -42,10 +54,16 @@ pub fn reconcile(c: &Controllers) {
         for p in &pods {
             let mut addr = json!({"ip": util::s(p, &["status", "podIP"]), "nodeName": util::s(p, &["spec", "nodeName"]),
                 "targetRef": {"kind": "Pod", "namespace": ns, "name": util::name(p), "uid": util::uid(p)}});
-            if !util::s(p, &["spec", "hostname"]).is_empty() && util::s(p, &["spec", "subdomain"]) == name {
+            if !util::s(p, &["spec", "hostname"]).is_empty()
+                && util::s(p, &["spec", "subdomain"]) == name
+            {
                 addr["hostname"] = json!(util::s(p, &["spec", "hostname"]));
             }
-            if is_pod_ready(p) || publish_all { ready.push(addr) } else { not_ready.push(addr) }
+            if is_pod_ready(p) || publish_all {
+                ready.push(addr)
+            } else {
+                not_ready.push(addr)
+            }
             if ports.is_empty() {
                 for sp in util::arr(svc, &["spec", "ports"]) {
                     if let Some(tp) = target_port(sp, p) {
@@ -68,7 +86,11 @@ pub fn reconcile(c: &Controllers) {
         if !ports.is_empty() {
             subset["ports"] = json!(ports);
         }
-        let subsets = if pods.is_empty() { json!([]) } else { json!([subset]) };
+        let subsets = if pods.is_empty() {
+            json!([])
+        } else {
+            json!([subset])
+        };
         let mut labels = util::labels(svc);
         if util::s(svc, &["spec", "clusterIP"]) == "None" {
             labels.insert("service.kubernetes.io/headless".into(), json!(""));
@@ -101,7 +123,10 @@ pub fn reconcile(c: &Controllers) {
         if name == "kubernetes" && ns == "default" {
             continue;
         }
-        if !services.iter().any(|s| util::namespace(s) == ns && util::name(s) == name) {
+        if !services
+            .iter()
+            .any(|s| util::namespace(s) == ns && util::name(s) == name)
+        {
             c.delete(keys::ENDPOINTS, ns, name, json!({}));
         }
     }

@@ -12,7 +12,9 @@ use std::hash::{Hash, Hasher};
 
 fn revision_hash(template: &Value) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(template).unwrap_or_default().hash(&mut h);
+    serde_json::to_string(template)
+        .unwrap_or_default()
+        .hash(&mut h);
     let v = h.finish();
     // like the real controller: a short alphanumeric hash
     const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -26,7 +28,11 @@ fn revision_hash(template: &Value) -> String {
 }
 
 fn ordinal_of(set_name: &str, pod_name: &str) -> Option<i64> {
-    pod_name.strip_prefix(set_name)?.strip_prefix('-')?.parse().ok()
+    pod_name
+        .strip_prefix(set_name)?
+        .strip_prefix('-')?
+        .parse()
+        .ok()
 }
 
 fn claim_name(template: &Value, set: &str, ordinal: i64) -> String {
@@ -38,10 +44,20 @@ fn new_pod(set: &Value, ordinal: i64, rev: &str) -> Value {
     let ns = util::namespace(set);
     let name = format!("{set_name}-{ordinal}");
     let template = set.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    let mut labels = template.pointer("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut labels = template
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     labels.insert("statefulset.kubernetes.io/pod-name".into(), json!(name));
-    labels.insert("controller-revision-hash".into(), json!(format!("{set_name}-{rev}")));
-    labels.insert("apps.kubernetes.io/pod-index".into(), json!(ordinal.to_string()));
+    labels.insert(
+        "controller-revision-hash".into(),
+        json!(format!("{set_name}-{rev}")),
+    );
+    labels.insert(
+        "apps.kubernetes.io/pod-index".into(),
+        json!(ordinal.to_string()),
+    );
     let mut metadata = json!({
         "name": name, "namespace": ns, "labels": labels,
         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": set_name, "uid": util::uid(set), "controller": true, "blockOwnerDeletion": true}],
@@ -70,13 +86,21 @@ fn new_pod(set: &Value, ordinal: i64, rev: &str) -> Value {
 fn ensure_claims(c: &Controllers, set: &Value, ordinal: i64) {
     let set_name = util::name(set);
     let ns = util::namespace(set);
-    let sel_labels = set.pointer("/spec/selector/matchLabels").and_then(Value::as_object).cloned().unwrap_or_default();
+    let sel_labels = set
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for t in util::arr(set, &["spec", "volumeClaimTemplates"]) {
         let name = claim_name(t, set_name, ordinal);
         if c.ctx.store.get(keys::PVCS, ns, &name).is_some() {
             continue;
         }
-        let mut labels = t.pointer("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut labels = t
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         for (k, v) in &sel_labels {
             labels.insert(k.clone(), v.clone());
         }
@@ -86,7 +110,15 @@ fn ensure_claims(c: &Controllers, set: &Value, ordinal: i64) {
         }
         let pvc = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": md, "spec": t.get("spec").cloned().unwrap_or(json!({}))});
         if c.create(keys::PVCS, pvc).is_some() {
-            c.event(set, "Normal", "SuccessfulCreate", &format!("create Claim {name} Pod {set_name}-{ordinal} in StatefulSet {set_name} success"), "statefulset-controller");
+            c.event(
+                set,
+                "Normal",
+                "SuccessfulCreate",
+                &format!(
+                    "create Claim {name} Pod {set_name}-{ordinal} in StatefulSet {set_name} success"
+                ),
+                "statefulset-controller",
+            );
         }
     }
 }
@@ -104,26 +136,36 @@ fn sync(c: &Controllers, set: &Value) {
     let ns = util::namespace(set);
     let set_name = util::name(set).to_string();
     let uid = util::uid(set).to_string();
-    let replicas = set.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    let replicas = set
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     let parallel = util::s(set, &["spec", "podManagementPolicy"]) == "Parallel";
     let template = set.pointer("/spec/template").cloned().unwrap_or(json!({}));
     let rev = revision_hash(&template);
     let update_revision = format!("{set_name}-{rev}");
     let selector = LabelSelector::from_object(set.pointer("/spec/selector"));
     let on_delete = util::s(set, &["spec", "updateStrategy", "type"]) == "OnDelete";
-    let partition = set.pointer("/spec/updateStrategy/rollingUpdate/partition").and_then(Value::as_i64).unwrap_or(0);
+    let partition = set
+        .pointer("/spec/updateStrategy/rollingUpdate/partition")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
 
     // pods of this set by ordinal (adopting orphans that match)
     let mut pods: BTreeMap<i64, Value> = BTreeMap::new();
     for p in c.ctx.store.list(keys::PODS, Some(ns)).0 {
-        let Some(ord) = ordinal_of(&set_name, util::name(&p)) else { continue };
+        let Some(ord) = ordinal_of(&set_name, util::name(&p)) else {
+            continue;
+        };
         match controller_uid(&p) {
             Some(u) if u == uid => {
                 pods.insert(ord, p);
             }
             None if selector.matches_obj(&p) && !is_terminating(&p) => {
                 let set_ref = json!([{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": set_name, "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
-                if let Some(p2) = c.mutate(keys::PODS, ns, util::name(&p), |o| util::set(o, &["metadata", "ownerReferences"], set_ref)) {
+                if let Some(p2) = c.mutate(keys::PODS, ns, util::name(&p), |o| {
+                    util::set(o, &["metadata", "ownerReferences"], set_ref)
+                }) {
                     pods.insert(ord, p2);
                 }
             }
@@ -137,7 +179,16 @@ fn sync(c: &Controllers, set: &Value) {
         let phase = util::s(&p, &["status", "phase"]);
         if (phase == "Failed" || phase == "Succeeded") && !is_terminating(&p) {
             c.delete(keys::PODS, ns, util::name(&p), json!({}));
-            c.event(set, "Warning", "RecreatingFailedPod", &format!("StatefulSet {ns}/{set_name} is recreating failed Pod {}", util::name(&p)), "statefulset-controller");
+            c.event(
+                set,
+                "Warning",
+                "RecreatingFailedPod",
+                &format!(
+                    "StatefulSet {ns}/{set_name} is recreating failed Pod {}",
+                    util::name(&p)
+                ),
+                "statefulset-controller",
+            );
             pods.remove(&ord);
         }
     }
@@ -153,7 +204,13 @@ fn sync(c: &Controllers, set: &Value) {
                 let pname = format!("{set_name}-{ord}");
                 match c.create(keys::PODS, pod) {
                     Some(p) => {
-                        c.event(set, "Normal", "SuccessfulCreate", &format!("create Pod {pname} in StatefulSet {set_name} successful"), "statefulset-controller");
+                        c.event(
+                            set,
+                            "Normal",
+                            "SuccessfulCreate",
+                            &format!("create Pod {pname} in StatefulSet {set_name} successful"),
+                            "statefulset-controller",
+                        );
                         pods.insert(ord, p);
                     }
                     None => {
@@ -173,7 +230,12 @@ fn sync(c: &Controllers, set: &Value) {
         }
     }
     // scale down: highest ordinal first
-    let condemned: Vec<i64> = pods.keys().copied().filter(|o| *o >= replicas).rev().collect();
+    let condemned: Vec<i64> = pods
+        .keys()
+        .copied()
+        .filter(|o| *o >= replicas)
+        .rev()
+        .collect();
     let healthy_below = (0..replicas).all(|o| pods.get(&o).is_some_and(is_running_and_ready));
     for ord in condemned {
         let Some(p) = pods.get(&ord) else { continue };
@@ -187,7 +249,16 @@ fn sync(c: &Controllers, set: &Value) {
             break;
         }
         c.delete(keys::PODS, ns, util::name(p), json!({}));
-        c.event(set, "Normal", "SuccessfulDelete", &format!("delete Pod {} in StatefulSet {set_name} successful", util::name(p)), "statefulset-controller");
+        c.event(
+            set,
+            "Normal",
+            "SuccessfulDelete",
+            &format!(
+                "delete Pod {} in StatefulSet {set_name} successful",
+                util::name(p)
+            ),
+            "statefulset-controller",
+        );
         if !parallel {
             break;
         }
@@ -198,9 +269,20 @@ fn sync(c: &Controllers, set: &Value) {
         if all_ready {
             for ord in (partition..replicas).rev() {
                 let Some(p) = pods.get(&ord) else { continue };
-                if util::s(p, &["metadata", "labels", "controller-revision-hash"]) != update_revision {
+                if util::s(p, &["metadata", "labels", "controller-revision-hash"])
+                    != update_revision
+                {
                     c.delete(keys::PODS, ns, util::name(p), json!({}));
-                    c.event(set, "Normal", "SuccessfulDelete", &format!("delete Pod {} in StatefulSet {set_name} successful", util::name(p)), "statefulset-controller");
+                    c.event(
+                        set,
+                        "Normal",
+                        "SuccessfulDelete",
+                        &format!(
+                            "delete Pod {} in StatefulSet {set_name} successful",
+                            util::name(p)
+                        ),
+                        "statefulset-controller",
+                    );
                     break;
                 }
             }
@@ -210,18 +292,35 @@ fn sync(c: &Controllers, set: &Value) {
     let live: Vec<&Value> = pods.values().filter(|p| !is_terminating(p)).collect();
     let count = pods.len() as i64;
     let ready = live.iter().filter(|p| is_running_and_ready(p)).count() as i64;
-    let updated = pods.values().filter(|p| util::s(p, &["metadata", "labels", "controller-revision-hash"]) == update_revision).count() as i64;
+    let updated = pods
+        .values()
+        .filter(|p| {
+            util::s(p, &["metadata", "labels", "controller-revision-hash"]) == update_revision
+        })
+        .count() as i64;
     let old_rev = pods
         .values()
         .map(|p| util::s(p, &["metadata", "labels", "controller-revision-hash"]).to_string())
         .find(|r| *r != update_revision);
-    let current_revision = match (&old_rev, set.pointer("/status/currentRevision").and_then(Value::as_str)) {
+    let current_revision = match (
+        &old_rev,
+        set.pointer("/status/currentRevision")
+            .and_then(Value::as_str),
+    ) {
         (None, _) => update_revision.clone(),
         (Some(_), Some(cur)) if !cur.is_empty() => cur.to_string(),
         (Some(o), _) => o.clone(),
     };
-    let current = pods.values().filter(|p| util::s(p, &["metadata", "labels", "controller-revision-hash"]) == current_revision).count() as i64;
-    let generation = set.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+    let current = pods
+        .values()
+        .filter(|p| {
+            util::s(p, &["metadata", "labels", "controller-revision-hash"]) == current_revision
+        })
+        .count() as i64;
+    let generation = set
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     c.mutate(keys::STATEFULSETS, ns, &set_name, |o| {
         let st = util::obj_mut(o, &["status"]);
         st.insert("observedGeneration".into(), json!(generation));

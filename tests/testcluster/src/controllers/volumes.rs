@@ -16,7 +16,9 @@ fn pvc_in_use(c: &Controllers, ns: &str, claim: &str) -> bool {
         let phase = util::s(p, &["status", "phase"]);
         phase != "Succeeded"
             && phase != "Failed"
-            && util::arr(p, &["spec", "volumes"]).iter().any(|v| util::s(v, &["persistentVolumeClaim", "claimName"]) == claim)
+            && util::arr(p, &["spec", "volumes"])
+                .iter()
+                .any(|v| util::s(v, &["persistentVolumeClaim", "claimName"]) == claim)
     })
 }
 
@@ -28,7 +30,10 @@ pub fn reconcile(c: &Controllers) {
         if pvc.pointer("/metadata/deletionTimestamp").is_some() {
             if !pvc_in_use(c, &ns, &name) {
                 c.mutate(keys::PVCS, &ns, &name, |o| {
-                    if let Some(f) = o.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
+                    if let Some(f) = o
+                        .pointer_mut("/metadata/finalizers")
+                        .and_then(Value::as_array_mut)
+                    {
                         f.retain(|x| x != "kubernetes.io/pvc-protection");
                     }
                 });
@@ -59,8 +64,14 @@ pub fn reconcile(c: &Controllers) {
             tracing::warn!("creating volume directory {}: {e}", dir.display());
             continue;
         }
-        let storage = pvc.pointer("/spec/resources/requests/storage").cloned().unwrap_or(json!("1Gi"));
-        let modes = pvc.pointer("/spec/accessModes").cloned().unwrap_or(json!(["ReadWriteOnce"]));
+        let storage = pvc
+            .pointer("/spec/resources/requests/storage")
+            .cloned()
+            .unwrap_or(json!("1Gi"));
+        let modes = pvc
+            .pointer("/spec/accessModes")
+            .cloned()
+            .unwrap_or(json!(["ReadWriteOnce"]));
         if c.ctx.store.get(keys::PVS, "", &pv_name).is_none() {
             let pv = json!({
                 "apiVersion": "v1", "kind": "PersistentVolume",
@@ -78,16 +89,30 @@ pub fn reconcile(c: &Controllers) {
             if c.create(keys::PVS, pv).is_none() {
                 continue;
             }
-            c.mutate(keys::PVS, "", &pv_name, |o| util::set(o, &["status", "phase"], json!("Bound")));
-            c.event(&pvc, "Normal", "ProvisioningSucceeded", &format!("Successfully provisioned volume {pv_name}"), util::s(class, &["provisioner"]));
+            c.mutate(keys::PVS, "", &pv_name, |o| {
+                util::set(o, &["status", "phase"], json!("Bound"))
+            });
+            c.event(
+                &pvc,
+                "Normal",
+                "ProvisioningSucceeded",
+                &format!("Successfully provisioned volume {pv_name}"),
+                util::s(class, &["provisioner"]),
+            );
         }
         c.mutate(keys::PVCS, &ns, &name, |o| {
             util::set(o, &["spec", "volumeName"], json!(pv_name));
             let a = util::obj_mut(o, &["metadata", "annotations"]);
             a.insert("pv.kubernetes.io/bind-completed".into(), json!("yes"));
             a.insert("pv.kubernetes.io/bound-by-controller".into(), json!("yes"));
-            a.insert("volume.beta.kubernetes.io/storage-provisioner".into(), json!(util::s(class, &["provisioner"])));
-            a.insert("volume.kubernetes.io/storage-provisioner".into(), json!(util::s(class, &["provisioner"])));
+            a.insert(
+                "volume.beta.kubernetes.io/storage-provisioner".into(),
+                json!(util::s(class, &["provisioner"])),
+            );
+            a.insert(
+                "volume.kubernetes.io/storage-provisioner".into(),
+                json!(util::s(class, &["provisioner"])),
+            );
             util::set(o, &["status", "phase"], json!("Bound"));
             util::set(o, &["status", "accessModes"], modes.clone());
             util::set(o, &["status", "capacity"], json!({"storage": storage}));
@@ -95,13 +120,26 @@ pub fn reconcile(c: &Controllers) {
     }
     // released volumes
     for pv in c.ctx.store.items(keys::PVS) {
-        let Some(claim) = pv.pointer("/spec/claimRef") else { continue };
+        let Some(claim) = pv.pointer("/spec/claimRef") else {
+            continue;
+        };
         let pv_name = util::name(&pv).to_string();
-        let still = c.ctx.store.get(keys::PVCS, util::s(claim, &["namespace"]), util::s(claim, &["name"])).is_some_and(|p| util::uid(&p) == util::s(claim, &["uid"]));
+        let still = c
+            .ctx
+            .store
+            .get(
+                keys::PVCS,
+                util::s(claim, &["namespace"]),
+                util::s(claim, &["name"]),
+            )
+            .is_some_and(|p| util::uid(&p) == util::s(claim, &["uid"]));
         if pv.pointer("/metadata/deletionTimestamp").is_some() {
             if !still {
                 c.mutate(keys::PVS, "", &pv_name, |o| {
-                    if let Some(f) = o.pointer_mut("/metadata/finalizers").and_then(Value::as_array_mut) {
+                    if let Some(f) = o
+                        .pointer_mut("/metadata/finalizers")
+                        .and_then(Value::as_array_mut)
+                    {
                         f.retain(|x| x != "kubernetes.io/pv-protection");
                     }
                 });
@@ -117,7 +155,9 @@ pub fn reconcile(c: &Controllers) {
                 c.delete(keys::PVS, "", &pv_name, json!({}));
             }
             _ => {
-                c.mutate(keys::PVS, "", &pv_name, |o| util::set(o, &["status", "phase"], json!("Released")));
+                c.mutate(keys::PVS, "", &pv_name, |o| {
+                    util::set(o, &["status", "phase"], json!("Released"))
+                });
             }
         }
     }

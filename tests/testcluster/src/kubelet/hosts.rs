@@ -20,14 +20,26 @@ use tokio::sync::watch;
 const DOMAIN: &str = "svc.cluster.local";
 
 /// The hosts entries for a pod of namespace `ns`.
-pub fn entries_for(ns: &str, services: &[Value], endpoints: &[Value]) -> Vec<(Ipv4Addr, Vec<String>)> {
+pub fn entries_for(
+    ns: &str,
+    services: &[Value],
+    endpoints: &[Value],
+) -> Vec<(Ipv4Addr, Vec<String>)> {
     let mut out: Vec<(Ipv4Addr, Vec<String>)> = Vec::new();
     for svc in services {
         let sns = util::namespace(svc);
         let sname = util::name(svc);
-        let Some(ep) = endpoints.iter().find(|e| util::namespace(e) == sns && util::name(e) == sname) else { continue };
+        let Some(ep) = endpoints
+            .iter()
+            .find(|e| util::namespace(e) == sns && util::name(e) == sname)
+        else {
+            continue;
+        };
         let headless = util::s(svc, &["spec", "clusterIP"]) == "None";
-        let publish_all = svc.pointer("/spec/publishNotReadyAddresses").and_then(Value::as_bool) == Some(true);
+        let publish_all = svc
+            .pointer("/spec/publishNotReadyAddresses")
+            .and_then(Value::as_bool)
+            == Some(true);
         let mut ready_ips: Vec<Ipv4Addr> = Vec::new();
         for sub in util::arr(ep, &["subsets"]) {
             let mut addrs: Vec<&Value> = util::arr(sub, &["addresses"]).iter().collect();
@@ -35,7 +47,9 @@ pub fn entries_for(ns: &str, services: &[Value], endpoints: &[Value]) -> Vec<(Ip
                 addrs.extend(util::arr(sub, &["notReadyAddresses"]));
             }
             for a in addrs {
-                let Ok(ip) = util::s(a, &["ip"]).parse::<Ipv4Addr>() else { continue };
+                let Ok(ip) = util::s(a, &["ip"]).parse::<Ipv4Addr>() else {
+                    continue;
+                };
                 if !ready_ips.contains(&ip) {
                     ready_ips.push(ip);
                 }
@@ -50,7 +64,11 @@ pub fn entries_for(ns: &str, services: &[Value], endpoints: &[Value]) -> Vec<(Ip
                 }
             }
         }
-        let mut names = vec![format!("{sname}.{sns}.{DOMAIN}"), format!("{sname}.{sns}.svc"), format!("{sname}.{sns}")];
+        let mut names = vec![
+            format!("{sname}.{sns}.{DOMAIN}"),
+            format!("{sname}.{sns}.svc"),
+            format!("{sname}.{sns}"),
+        ];
         if sns == ns {
             names.push(sname.to_string());
         }
@@ -66,15 +84,26 @@ pub fn entries_for(ns: &str, services: &[Value], endpoints: &[Value]) -> Vec<(Ip
 }
 
 /// Pushes hosts files whenever the entries of a pod change.
-pub async fn run(shared: Arc<Shared>, mut changed: watch::Receiver<u64>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    shared: Arc<Shared>,
+    mut changed: watch::Receiver<u64>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut pushed: HashMap<String, Vec<(Ipv4Addr, Vec<String>)>> = HashMap::new();
     loop {
         let services = shared.ctx.store.items(keys::SERVICES);
         let endpoints = shared.ctx.store.items(keys::ENDPOINTS);
-        let running: Vec<(String, super::RunningPod)> = shared.running.lock().map(|g| g.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let running: Vec<(String, super::RunningPod)> = shared
+            .running
+            .lock()
+            .map(|g| g.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
         let mut by_ns: HashMap<String, Vec<(Ipv4Addr, Vec<String>)>> = HashMap::new();
         for (uid, rp) in &running {
-            let entries = by_ns.entry(rp.namespace.clone()).or_insert_with(|| entries_for(&rp.namespace, &services, &endpoints)).clone();
+            let entries = by_ns
+                .entry(rp.namespace.clone())
+                .or_insert_with(|| entries_for(&rp.namespace, &services, &endpoints))
+                .clone();
             if pushed.get(uid) != Some(&entries) {
                 if let Err(e) = rp.sandbox.set_hosts(&entries).await {
                     tracing::warn!("writing /etc/hosts of {}/{}: {e:#}", rp.namespace, rp.name);

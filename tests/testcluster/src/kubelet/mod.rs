@@ -18,19 +18,33 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The log file of a container's current (or previous) start.
-pub fn log_path(state_dir: &Path, uid: &str, container: &str, previous: bool, pod: &Value) -> PathBuf {
+pub fn log_path(
+    state_dir: &Path,
+    uid: &str,
+    container: &str,
+    previous: bool,
+    pod: &Value,
+) -> PathBuf {
     let restarts = util::arr(pod, &["status", "containerStatuses"])
         .iter()
         .find(|c| util::s(c, &["name"]) == container)
         .and_then(|c| c.get("restartCount"))
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    let n = if previous { (restarts - 1).max(0) } else { restarts };
+    let n = if previous {
+        (restarts - 1).max(0)
+    } else {
+        restarts
+    };
     log_file(state_dir, uid, container, n)
 }
 
 pub fn log_file(state_dir: &Path, uid: &str, container: &str, start: i64) -> PathBuf {
-    state_dir.join("pods").join(uid).join(container).join(format!("{start}.log"))
+    state_dir
+        .join("pods")
+        .join(uid)
+        .join(container)
+        .join(format!("{start}.log"))
 }
 
 /// Timing knobs: faithful by default, shortened with `fast`.
@@ -42,7 +56,11 @@ pub struct Timing {
 impl Timing {
     /// A probe's initial delay or period as the kubelet will wait it.
     pub fn probe(&self, secs: f64) -> Duration {
-        if self.fast { Duration::from_secs_f64((secs / 5.0).max(0.2)) } else { Duration::from_secs_f64(secs) }
+        if self.fast {
+            Duration::from_secs_f64((secs / 5.0).max(0.2))
+        } else {
+            Duration::from_secs_f64(secs)
+        }
     }
 
     /// Restart back-off after the n-th consecutive failure (n ≥ 1): 0, 10s, 20s, … 300s.
@@ -58,7 +76,11 @@ impl Timing {
     /// The grace period actually waited before SIGKILL.
     pub fn grace(&self, secs: i64) -> Duration {
         let s = secs.max(0) as u64;
-        if self.fast { Duration::from_secs(s.min(3)) } else { Duration::from_secs(s) }
+        if self.fast {
+            Duration::from_secs(s.min(3))
+        } else {
+            Duration::from_secs(s)
+        }
     }
 }
 
@@ -85,7 +107,12 @@ pub struct RunningPod {
 
 impl Shared {
     /// The sandbox and container of a running pod (`container` None: the first one).
-    pub fn container(&self, ns: &str, pod: &str, container: Option<&str>) -> Option<(Sandbox, Container)> {
+    pub fn container(
+        &self,
+        ns: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Option<(Sandbox, Container)> {
         let g = self.running.lock().ok()?;
         let rp = g.values().find(|r| r.namespace == ns && r.name == pod)?;
         let c = match container {
@@ -107,17 +134,36 @@ pub struct Kubelet {
 }
 
 impl Kubelet {
-    pub fn new(ctx: Arc<ApiContext>, net: Arc<ClusterNet>, state_dir: PathBuf, timing: Timing) -> Kubelet {
+    pub fn new(
+        ctx: Arc<ApiContext>,
+        net: Arc<ClusterNet>,
+        state_dir: PathBuf,
+        timing: Timing,
+    ) -> Kubelet {
         let host_ip = net.subnet().gateway();
         let (hosts_tx, hosts_rx) = watch::channel(0);
-        Kubelet { shared: Arc::new(Shared { ctx, net, state_dir, timing, host_ip, running: Mutex::new(HashMap::new()), hosts_tx }), hosts_rx }
+        Kubelet {
+            shared: Arc::new(Shared {
+                ctx,
+                net,
+                state_dir,
+                timing,
+                host_ip,
+                running: Mutex::new(HashMap::new()),
+                hosts_tx,
+            }),
+            hosts_rx,
+        }
     }
 
     /// Runs until shutdown, then stops every pod.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let shared = self.shared.clone();
         let mut rx = shared.ctx.store.subscribe();
-        let mut workers: HashMap<String, (watch::Sender<Option<Value>>, tokio::task::JoinHandle<()>)> = HashMap::new();
+        let mut workers: HashMap<
+            String,
+            (watch::Sender<Option<Value>>, tokio::task::JoinHandle<()>),
+        > = HashMap::new();
         let hosts_task = tokio::spawn(hosts::run(shared.clone(), self.hosts_rx, shutdown.clone()));
         loop {
             // sync every pod bound to a node with its worker

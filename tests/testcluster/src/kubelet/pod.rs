@@ -4,7 +4,9 @@
 use super::{RunningPod, Shared, log_file};
 use crate::api::resources::keys;
 use crate::controllers::{record_event, set_condition};
-use crate::runtime::{self, Container, ContainerSpec, ExitInfo, Mount, ProbeResult, Sandbox, SandboxSpec};
+use crate::runtime::{
+    self, Container, ContainerSpec, ExitInfo, Mount, ProbeResult, Sandbox, SandboxSpec,
+};
 use crate::util;
 use base64::Engine;
 use serde_json::{Value, json};
@@ -53,7 +55,15 @@ struct Worker {
 
 impl Worker {
     fn event(&self, pod: &Value, etype: &str, reason: &str, msg: &str) {
-        record_event(&self.shared.ctx, pod, etype, reason, msg, "kubelet", &self.node);
+        record_event(
+            &self.shared.ctx,
+            pod,
+            etype,
+            reason,
+            msg,
+            "kubelet",
+            &self.node,
+        );
     }
 
     fn with_c<R>(&self, name: &str, f: impl FnOnce(&mut CState) -> R) -> Option<R> {
@@ -84,70 +94,128 @@ impl Worker {
             })
             .collect();
         let all_ready = !g.containers.is_empty() && g.containers.iter().all(|c| c.ready);
-        let any_running = g.containers.iter().any(|c| c.state.get("running").is_some());
+        let any_running = g
+            .containers
+            .iter()
+            .any(|c| c.state.get("running").is_some());
         let ever = g.containers.iter().any(|c| c.ever_started);
         let all_done = g.containers.iter().all(|c| c.done);
         let phase = if all_done && ever {
-            if g.containers.iter().all(|c| c.state.pointer("/terminated/exitCode").and_then(Value::as_i64) == Some(0)) { "Succeeded" } else { "Failed" }
+            if g.containers.iter().all(|c| {
+                c.state
+                    .pointer("/terminated/exitCode")
+                    .and_then(Value::as_i64)
+                    == Some(0)
+            }) {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
         } else if any_running || ever {
             "Running"
         } else {
             "Pending"
         };
-        let unready: Vec<String> = g.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
+        let unready: Vec<String> = g
+            .containers
+            .iter()
+            .filter(|c| !c.ready)
+            .map(|c| c.name.clone())
+            .collect();
         let pod_ip = g.pod_ip.clone();
         let start_time = g.start_time.clone();
         drop(g);
         let host_ip = self.shared.host_ip.to_string();
-        let _ = self.shared.ctx.store.update(keys::PODS, &self.ns, &self.name, |cur| {
-            if util::uid(cur) != self.uid {
-                return Err(crate::api::errors::ApiError::conflict("pods", "", &self.name));
-            }
-            let mut n = cur.clone();
-            {
-                let st = util::obj_mut(&mut n, &["status"]);
-                st.insert("phase".into(), json!(phase));
-                st.insert("hostIP".into(), json!(host_ip));
-                st.insert("hostIPs".into(), json!([{"ip": host_ip}]));
-                if !pod_ip.is_empty() {
-                    st.insert("podIP".into(), json!(pod_ip));
-                    st.insert("podIPs".into(), json!([{"ip": pod_ip}]));
+        let _ = self
+            .shared
+            .ctx
+            .store
+            .update(keys::PODS, &self.ns, &self.name, |cur| {
+                if util::uid(cur) != self.uid {
+                    return Err(crate::api::errors::ApiError::conflict(
+                        "pods", "", &self.name,
+                    ));
                 }
-                if !start_time.is_empty() {
-                    st.insert("startTime".into(), json!(start_time));
+                let mut n = cur.clone();
+                {
+                    let st = util::obj_mut(&mut n, &["status"]);
+                    st.insert("phase".into(), json!(phase));
+                    st.insert("hostIP".into(), json!(host_ip));
+                    st.insert("hostIPs".into(), json!([{"ip": host_ip}]));
+                    if !pod_ip.is_empty() {
+                        st.insert("podIP".into(), json!(pod_ip));
+                        st.insert("podIPs".into(), json!([{"ip": pod_ip}]));
+                    }
+                    if !start_time.is_empty() {
+                        st.insert("startTime".into(), json!(start_time));
+                    }
+                    st.insert("containerStatuses".into(), Value::Array(statuses));
                 }
-                st.insert("containerStatuses".into(), Value::Array(statuses));
-            }
-            let msg = format!("containers with unready status: [{}]", unready.join(" "));
-            set_condition(&mut n, "PodReadyToStartContainers", if pod_ip.is_empty() { "False" } else { "True" }, "", "", true);
-            set_condition(&mut n, "Initialized", "True", "", "", true);
-            if all_ready {
-                set_condition(&mut n, "Ready", "True", "", "", true);
-                set_condition(&mut n, "ContainersReady", "True", "", "", true);
-            } else {
-                let reason = if phase == "Succeeded" || phase == "Failed" { "PodCompleted" } else { "ContainersNotReady" };
-                let m = if reason == "PodCompleted" { "" } else { msg.as_str() };
-                set_condition(&mut n, "Ready", "False", reason, m, true);
-                set_condition(&mut n, "ContainersReady", "False", reason, m, true);
-            }
-            set_condition(&mut n, "PodScheduled", "True", "", "", true);
-            // the real kubelet orders conditions like this
-            if let Some(conds) = n.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
-                let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-                conds.sort_by_key(|c| order.iter().position(|o| *o == util::s(c, &["type"])).unwrap_or(99));
-            }
-            Ok(n)
-        });
+                let msg = format!("containers with unready status: [{}]", unready.join(" "));
+                set_condition(
+                    &mut n,
+                    "PodReadyToStartContainers",
+                    if pod_ip.is_empty() { "False" } else { "True" },
+                    "",
+                    "",
+                    true,
+                );
+                set_condition(&mut n, "Initialized", "True", "", "", true);
+                if all_ready {
+                    set_condition(&mut n, "Ready", "True", "", "", true);
+                    set_condition(&mut n, "ContainersReady", "True", "", "", true);
+                } else {
+                    let reason = if phase == "Succeeded" || phase == "Failed" {
+                        "PodCompleted"
+                    } else {
+                        "ContainersNotReady"
+                    };
+                    let m = if reason == "PodCompleted" {
+                        ""
+                    } else {
+                        msg.as_str()
+                    };
+                    set_condition(&mut n, "Ready", "False", reason, m, true);
+                    set_condition(&mut n, "ContainersReady", "False", reason, m, true);
+                }
+                set_condition(&mut n, "PodScheduled", "True", "", "", true);
+                // the real kubelet orders conditions like this
+                if let Some(conds) = n
+                    .pointer_mut("/status/conditions")
+                    .and_then(Value::as_array_mut)
+                {
+                    let order = [
+                        "PodReadyToStartContainers",
+                        "Initialized",
+                        "Ready",
+                        "ContainersReady",
+                        "PodScheduled",
+                    ];
+                    conds.sort_by_key(|c| {
+                        order
+                            .iter()
+                            .position(|o| *o == util::s(c, &["type"]))
+                            .unwrap_or(99)
+                    });
+                }
+                Ok(n)
+            });
     }
 }
 
 fn waiting(reason: &str, message: &str) -> Value {
-    if message.is_empty() { json!({"waiting": {"reason": reason}}) } else { json!({"waiting": {"reason": reason, "message": message}}) }
+    if message.is_empty() {
+        json!({"waiting": {"reason": reason}})
+    } else {
+        json!({"waiting": {"reason": reason, "message": message}})
+    }
 }
 
 /// Runs one pod until it is deleted (or the store loses it: `None`).
 pub async fn run(shared: Arc<Shared>, mut pod_rx: watch::Receiver<Option<Value>>) {
-    let Some(pod) = pod_rx.borrow().clone() else { return };
+    let Some(pod) = pod_rx.borrow().clone() else {
+        return;
+    };
     let uid = util::uid(&pod).to_string();
     let w = Arc::new(Worker {
         shared: shared.clone(),
@@ -193,14 +261,29 @@ pub async fn run(shared: Arc<Shared>, mut pod_rx: watch::Receiver<Option<Value>>
         h.chars().take(63).collect()
     };
     let sub = util::s(&pod, &["spec", "subdomain"]);
-    let fqdn = if sub.is_empty() { None } else { Some(format!("{hostname}.{sub}.{}.svc.cluster.local", w.ns)) };
-    let spec = SandboxSpec { uid: uid.clone(), namespace: w.ns.clone(), name: w.name.clone(), hostname, fqdn };
+    let fqdn = if sub.is_empty() {
+        None
+    } else {
+        Some(format!("{hostname}.{sub}.{}.svc.cluster.local", w.ns))
+    };
+    let spec = SandboxSpec {
+        uid: uid.clone(),
+        namespace: w.ns.clone(),
+        name: w.name.clone(),
+        hostname,
+        fqdn,
+    };
     // sandbox, retried until it works or the pod goes
     let sandbox = loop {
         match Sandbox::create(&shared.net, &spec).await {
             Ok(sb) => break sb,
             Err(e) => {
-                w.event(&pod, "Warning", "FailedCreatePodSandBox", &format!("Failed to create pod sandbox: {e:#}"));
+                w.event(
+                    &pod,
+                    "Warning",
+                    "FailedCreatePodSandBox",
+                    &format!("Failed to create pod sandbox: {e:#}"),
+                );
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                     _ = pod_gone(&mut pod_rx) => { publisher.abort(); finish(&w, None).await; return; }
@@ -214,10 +297,20 @@ pub async fn run(shared: Arc<Shared>, mut pod_rx: watch::Receiver<Option<Value>>
     {
         let services = shared.ctx.store.items(keys::SERVICES);
         let endpoints = shared.ctx.store.items(keys::ENDPOINTS);
-        let _ = sandbox.set_hosts(&super::hosts::entries_for(&w.ns, &services, &endpoints)).await;
+        let _ = sandbox
+            .set_hosts(&super::hosts::entries_for(&w.ns, &services, &endpoints))
+            .await;
     }
     if let Ok(mut g) = shared.running.lock() {
-        g.insert(uid.clone(), RunningPod { namespace: w.ns.clone(), name: w.name.clone(), sandbox: sandbox.clone(), containers: HashMap::new() });
+        g.insert(
+            uid.clone(),
+            RunningPod {
+                namespace: w.ns.clone(),
+                name: w.name.clone(),
+                sandbox: sandbox.clone(),
+                containers: HashMap::new(),
+            },
+        );
     }
     shared.hosts_changed();
     w.write_status();
@@ -226,7 +319,13 @@ pub async fn run(shared: Arc<Shared>, mut pod_rx: watch::Receiver<Option<Value>>
     let (stop_tx, stop_rx) = watch::channel::<Option<Duration>>(None);
     let mut tasks = Vec::new();
     for c in util::arr(&pod, &["spec", "containers"]).to_vec() {
-        tasks.push(tokio::spawn(run_container(w.clone(), sandbox.clone(), pod.clone(), c, stop_rx.clone())));
+        tasks.push(tokio::spawn(run_container(
+            w.clone(),
+            sandbox.clone(),
+            pod.clone(),
+            c,
+            stop_rx.clone(),
+        )));
     }
     // wait for deletion
     let grace = wait_deletion(&w, &mut pod_rx).await;
@@ -260,7 +359,10 @@ async fn wait_deletion(w: &Worker, rx: &mut watch::Receiver<Option<Value>>) -> D
         match cur {
             None => return Duration::ZERO,
             Some(p) if p.pointer("/metadata/deletionTimestamp").is_some() => {
-                let g = p.pointer("/metadata/deletionGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+                let g = p
+                    .pointer("/metadata/deletionGracePeriodSeconds")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(30);
                 return w.shared.timing.grace(g);
             }
             Some(_) => {}
@@ -276,10 +378,10 @@ async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
     if let Ok(mut g) = w.shared.running.lock() {
         g.remove(&w.uid);
     }
-    if let Some(sb) = sandbox {
-        if let Err(e) = sb.destroy().await {
-            tracing::warn!("destroying sandbox of {}/{}: {e:#}", w.ns, w.name);
-        }
+    if let Some(sb) = sandbox
+        && let Err(e) = sb.destroy().await
+    {
+        tracing::warn!("destroying sandbox of {}/{}: {e:#}", w.ns, w.name);
     }
     w.shared.hosts_changed();
     // the final delete, once finalizers are gone
@@ -290,7 +392,11 @@ async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
                     return;
                 }
                 if util::arr(&p, &["metadata", "finalizers"]).is_empty() {
-                    let _ = w.shared.ctx.store.remove(keys::PODS, &w.ns, &w.name, Some(&w.uid));
+                    let _ = w
+                        .shared
+                        .ctx
+                        .store
+                        .remove(keys::PODS, &w.ns, &w.name, Some(&w.uid));
                     return;
                 }
             }
@@ -301,15 +407,30 @@ async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
 }
 
 /// Files of configMap/secret volumes: (relative path, bytes).
-fn key_files(data: &serde_json::Map<String, Value>, items: &[Value], decode: bool) -> Vec<(String, Vec<u8>)> {
+fn key_files(
+    data: &serde_json::Map<String, Value>,
+    items: &[Value],
+    decode: bool,
+) -> Vec<(String, Vec<u8>)> {
     let get = |k: &str| -> Option<Vec<u8>> {
         let v = data.get(k)?.as_str()?;
-        if decode { base64::engine::general_purpose::STANDARD.decode(v).ok() } else { Some(v.as_bytes().to_vec()) }
+        if decode {
+            base64::engine::general_purpose::STANDARD.decode(v).ok()
+        } else {
+            Some(v.as_bytes().to_vec())
+        }
     };
     if items.is_empty() {
-        data.keys().filter_map(|k| get(k).map(|b| (k.clone(), b))).collect()
+        data.keys()
+            .filter_map(|k| get(k).map(|b| (k.clone(), b)))
+            .collect()
     } else {
-        items.iter().filter_map(|i| get(util::s(i, &["key"])).map(|b| (util::s(i, &["path"]).to_string(), b))).collect()
+        items
+            .iter()
+            .filter_map(|i| {
+                get(util::s(i, &["key"])).map(|b| (util::s(i, &["path"]).to_string(), b))
+            })
+            .collect()
     }
 }
 
@@ -321,36 +442,59 @@ fn prepare_volumes(w: &Worker, pod: &Value) -> Result<HashMap<String, PathBuf>, 
     for v in util::arr(pod, &["spec", "volumes"]) {
         let vname = util::s(v, &["name"]).to_string();
         let dir = base.join(&vname);
-        if let Some(claim) = v.pointer("/persistentVolumeClaim/claimName").and_then(Value::as_str) {
-            let pvc = store.get(keys::PVCS, &w.ns, claim).ok_or_else(|| format!("persistentvolumeclaim \"{claim}\" not found"))?;
+        if let Some(claim) = v
+            .pointer("/persistentVolumeClaim/claimName")
+            .and_then(Value::as_str)
+        {
+            let pvc = store
+                .get(keys::PVCS, &w.ns, claim)
+                .ok_or_else(|| format!("persistentvolumeclaim \"{claim}\" not found"))?;
             let pv_name = util::s(&pvc, &["spec", "volumeName"]);
-            let pv = store.get(keys::PVS, "", pv_name).ok_or_else(|| format!("volume \"{vname}\": claim {claim} is not bound"))?;
+            let pv = store
+                .get(keys::PVS, "", pv_name)
+                .ok_or_else(|| format!("volume \"{vname}\": claim {claim} is not bound"))?;
             let path = util::s(&pv, &["spec", "hostPath", "path"]);
             if path.is_empty() {
-                return Err(format!("volume \"{vname}\": persistent volume {pv_name} has no host path"));
+                return Err(format!(
+                    "volume \"{vname}\": persistent volume {pv_name} has no host path"
+                ));
             }
             let _ = std::fs::create_dir_all(path);
             out.insert(vname, PathBuf::from(path));
         } else if let Some(hp) = v.pointer("/hostPath/path").and_then(Value::as_str) {
             out.insert(vname, PathBuf::from(hp));
         } else if v.get("configMap").is_some() || v.get("secret").is_some() {
-            let (src, key, field, decode) = if v.get("configMap").is_some() { ("configMap", keys::CONFIGMAPS, "name", false) } else { ("secret", keys::SECRETS, "secretName", true) };
+            let (src, key, field, decode) = if v.get("configMap").is_some() {
+                ("configMap", keys::CONFIGMAPS, "name", false)
+            } else {
+                ("secret", keys::SECRETS, "secretName", true)
+            };
             let obj_name = util::s(v, &[src, field]);
-            let optional = v.pointer(&format!("/{src}/optional")).and_then(Value::as_bool) == Some(true);
+            let optional = v
+                .pointer(&format!("/{src}/optional"))
+                .and_then(Value::as_bool)
+                == Some(true);
             let _ = std::fs::create_dir_all(&dir);
             match store.get(key, &w.ns, obj_name) {
                 Some(o) => {
-                    let mut data = o.get("data").and_then(Value::as_object).cloned().unwrap_or_default();
-                    if !decode {
-                        if let Some(bin) = o.get("binaryData").and_then(Value::as_object) {
-                            for (k, b) in bin {
-                                if let Some(d) = b.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()) {
-                                    data.insert(k.clone(), json!(String::from_utf8_lossy(&d)));
-                                }
+                    let mut data = o
+                        .get("data")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    if !decode && let Some(bin) = o.get("binaryData").and_then(Value::as_object) {
+                        for (k, b) in bin {
+                            if let Some(d) = b.as_str().and_then(|s| {
+                                base64::engine::general_purpose::STANDARD.decode(s).ok()
+                            }) {
+                                data.insert(k.clone(), json!(String::from_utf8_lossy(&d)));
                             }
                         }
                     }
-                    let mode = v.pointer(&format!("/{src}/defaultMode")).and_then(Value::as_u64).unwrap_or(0o644) as u32;
+                    let mode = v
+                        .pointer(&format!("/{src}/defaultMode"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0o644) as u32;
                     for (rel, bytes) in key_files(&data, util::arr(v, &[src, "items"]), decode) {
                         let p = dir.join(&rel);
                         if let Some(parent) = p.parent() {
@@ -363,8 +507,14 @@ fn prepare_volumes(w: &Worker, pod: &Value) -> Result<HashMap<String, PathBuf>, 
                 }
                 None if optional => {}
                 None => {
-                    let kind = if src == "configMap" { "configmap" } else { "secret" };
-                    return Err(format!("MountVolume.SetUp failed for volume \"{vname}\" : {kind} \"{obj_name}\" not found"));
+                    let kind = if src == "configMap" {
+                        "configmap"
+                    } else {
+                        "secret"
+                    };
+                    return Err(format!(
+                        "MountVolume.SetUp failed for volume \"{vname}\" : {kind} \"{obj_name}\" not found"
+                    ));
                 }
             }
             out.insert(vname, dir);
@@ -417,7 +567,10 @@ fn field_ref(pod: &Value, path: &str, pod_ip: &str, host_ip: &str) -> String {
         "status.podIP" | "status.podIPs" => pod_ip.into(),
         "status.hostIP" | "status.hostIPs" => host_ip.into(),
         p => {
-            for (prefix, field) in [("metadata.labels['", "labels"), ("metadata.annotations['", "annotations")] {
+            for (prefix, field) in [
+                ("metadata.labels['", "labels"),
+                ("metadata.annotations['", "annotations"),
+            ] {
                 if let Some(k) = p.strip_prefix(prefix).and_then(|x| x.strip_suffix("']")) {
                     return util::s(pod, &["metadata", field, k]).to_string();
                 }
@@ -427,25 +580,50 @@ fn field_ref(pod: &Value, path: &str, pod_ip: &str, host_ip: &str) -> String {
     }
 }
 
-fn container_env(w: &Worker, pod: &Value, c: &Value, pod_ip: &str) -> Result<Vec<(String, String)>, String> {
+fn container_env(
+    w: &Worker,
+    pod: &Value,
+    c: &Value,
+    pod_ip: &str,
+) -> Result<Vec<(String, String)>, String> {
     let store = &w.shared.ctx.store;
     let host_ip = w.shared.host_ip.to_string();
     let mut env: Vec<(String, String)> = Vec::new();
     for ef in util::arr(c, &["envFrom"]) {
         let prefix = util::s(ef, &["prefix"]);
-        for (src, key, decode) in [("configMapRef", keys::CONFIGMAPS, false), ("secretRef", keys::SECRETS, true)] {
+        for (src, key, decode) in [
+            ("configMapRef", keys::CONFIGMAPS, false),
+            ("secretRef", keys::SECRETS, true),
+        ] {
             if let Some(r) = ef.get(src) {
                 let name = util::s(r, &["name"]);
                 match store.get(key, &w.ns, name) {
                     Some(o) => {
-                        for (k, v) in o.get("data").and_then(Value::as_object).cloned().unwrap_or_default() {
+                        for (k, v) in o
+                            .get("data")
+                            .and_then(Value::as_object)
+                            .cloned()
+                            .unwrap_or_default()
+                        {
                             let val = v.as_str().unwrap_or("").to_string();
-                            let val = if decode { base64::engine::general_purpose::STANDARD.decode(&val).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default() } else { val };
+                            let val = if decode {
+                                base64::engine::general_purpose::STANDARD
+                                    .decode(&val)
+                                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                                    .unwrap_or_default()
+                            } else {
+                                val
+                            };
                             env.push((format!("{prefix}{k}"), val));
                         }
                     }
                     None if r.get("optional").and_then(Value::as_bool) == Some(true) => {}
-                    None => return Err(format!("{} \"{name}\" not found", if decode { "secret" } else { "configmap" })),
+                    None => {
+                        return Err(format!(
+                            "{} \"{name}\" not found",
+                            if decode { "secret" } else { "configmap" }
+                        ));
+                    }
                 }
             }
         }
@@ -454,14 +632,35 @@ fn container_env(w: &Worker, pod: &Value, c: &Value, pod_ip: &str) -> Result<Vec
         let name = util::s(e, &["name"]).to_string();
         let value = if let Some(v) = e.get("value").and_then(Value::as_str) {
             expand(v, &env)
-        } else if let Some(fr) = e.pointer("/valueFrom/fieldRef/fieldPath").and_then(Value::as_str) {
+        } else if let Some(fr) = e
+            .pointer("/valueFrom/fieldRef/fieldPath")
+            .and_then(Value::as_str)
+        {
             field_ref(pod, fr, pod_ip, &host_ip)
-        } else if let Some(r) = e.pointer("/valueFrom/configMapKeyRef").or(e.pointer("/valueFrom/secretKeyRef")) {
+        } else if let Some(r) = e
+            .pointer("/valueFrom/configMapKeyRef")
+            .or(e.pointer("/valueFrom/secretKeyRef"))
+        {
             let secret = e.pointer("/valueFrom/secretKeyRef").is_some();
-            let obj = store.get(if secret { keys::SECRETS } else { keys::CONFIGMAPS }, &w.ns, util::s(r, &["name"]));
-            let raw = obj.as_ref().and_then(|o| o.pointer(&format!("/data/{}", util::s(r, &["key"])))).and_then(Value::as_str).map(String::from);
+            let obj = store.get(
+                if secret {
+                    keys::SECRETS
+                } else {
+                    keys::CONFIGMAPS
+                },
+                &w.ns,
+                util::s(r, &["name"]),
+            );
+            let raw = obj
+                .as_ref()
+                .and_then(|o| o.pointer(&format!("/data/{}", util::s(r, &["key"]))))
+                .and_then(Value::as_str)
+                .map(String::from);
             match raw {
-                Some(v) if secret => base64::engine::general_purpose::STANDARD.decode(&v).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
+                Some(v) if secret => base64::engine::general_purpose::STANDARD
+                    .decode(&v)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
                 Some(v) => v,
                 None if r.get("optional").and_then(Value::as_bool) == Some(true) => continue,
                 None => {
@@ -477,10 +676,19 @@ fn container_env(w: &Worker, pod: &Value, c: &Value, pod_ip: &str) -> Result<Vec
         } else if let Some(rf) = e.pointer("/valueFrom/resourceFieldRef") {
             let res = util::s(rf, &["resource"]);
             let parts: Vec<&str> = res.split('.').collect();
-            let q = if parts.len() == 2 { c.pointer(&format!("/resources/{}/{}", parts[0], parts[1])).cloned() } else { None };
+            let q = if parts.len() == 2 {
+                c.pointer(&format!("/resources/{}/{}", parts[0], parts[1]))
+                    .cloned()
+            } else {
+                None
+            };
             match (q, parts.get(1).copied()) {
-                (Some(q), Some("cpu")) => util::quantity(&q, true).map(|m| ((m + 999) / 1000).max(1).to_string()).unwrap_or_default(),
-                (Some(q), _) => util::quantity(&q, false).map(|b| b.to_string()).unwrap_or_default(),
+                (Some(q), Some("cpu")) => util::quantity(&q, true)
+                    .map(|m| ((m + 999) / 1000).max(1).to_string())
+                    .unwrap_or_default(),
+                (Some(q), _) => util::quantity(&q, false)
+                    .map(|b| b.to_string())
+                    .unwrap_or_default(),
                 (None, Some("cpu")) => "4".into(),
                 (None, _) => (8i64 << 30).to_string(),
             }
@@ -501,7 +709,13 @@ fn security_ids(pod: &Value, c: &Value, field: &str) -> Option<u32> {
 }
 
 /// Runs one container with restarts until the pod stops.
-async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, mut stop: watch::Receiver<Option<Duration>>) {
+async fn run_container(
+    w: Arc<Worker>,
+    sandbox: Sandbox,
+    pod: Value,
+    c: Value,
+    mut stop: watch::Receiver<Option<Duration>>,
+) {
     let cname = util::s(&c, &["name"]).to_string();
     let image = util::s(&c, &["image"]).to_string();
     let policy = util::s(&pod, &["spec", "restartPolicy"]).to_string();
@@ -517,25 +731,47 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
         // the image
         if runtime::profile_for(&image).is_none() {
             pull_failures += 1;
-            let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": image not known to testcluster");
+            let msg = format!(
+                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": image not known to testcluster"
+            );
             w.with_c(&cname, |s| s.state = waiting("ErrImagePull", &msg));
-            w.event(&pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""));
+            w.event(
+                &pod,
+                "Normal",
+                "Pulling",
+                &format!("Pulling image \"{image}\""),
+            );
             w.event(&pod, "Warning", "Failed", &msg);
             w.event(&pod, "Warning", "Failed", "Error: ErrImagePull");
-            let d = timing.backoff(pull_failures + 1).max(Duration::from_secs(1));
+            let d = timing
+                .backoff(pull_failures + 1)
+                .max(Duration::from_secs(1));
             if sleep_or_stop(&mut stop, d).await {
                 return;
             }
             let m2 = format!("Back-off pulling image \"{image}\"");
             w.with_c(&cname, |s| s.state = waiting("ImagePullBackOff", &m2));
             w.event(&pod, "Normal", "BackOff", &m2);
-            if sleep_or_stop(&mut stop, timing.backoff(pull_failures + 1).max(Duration::from_secs(1))).await {
+            if sleep_or_stop(
+                &mut stop,
+                timing
+                    .backoff(pull_failures + 1)
+                    .max(Duration::from_secs(1)),
+            )
+            .await
+            {
                 return;
             }
             continue;
         }
         // volumes and env (wait until they can be set up)
-        let current_pod = w.shared.ctx.store.get(keys::PODS, &w.ns, &w.name).filter(|p| util::uid(p) == w.uid).unwrap_or_else(|| pod.clone());
+        let current_pod = w
+            .shared
+            .ctx
+            .store
+            .get(keys::PODS, &w.ns, &w.name)
+            .filter(|p| util::uid(p) == w.uid)
+            .unwrap_or_else(|| pod.clone());
         let vols = match prepare_volumes(&w, &current_pod) {
             Ok(v) => v,
             Err(msg) => {
@@ -550,7 +786,9 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
         let env = match container_env(&w, &current_pod, &c, &pod_ip) {
             Ok(e) => e,
             Err(msg) => {
-                w.with_c(&cname, |s| s.state = waiting("CreateContainerConfigError", &msg));
+                w.with_c(&cname, |s| {
+                    s.state = waiting("CreateContainerConfigError", &msg)
+                });
                 w.event(&pod, "Warning", "Failed", &format!("Error: {msg}"));
                 if sleep_or_stop(&mut stop, Duration::from_secs(2)).await {
                     return;
@@ -560,7 +798,9 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
         };
         let mut mounts = Vec::new();
         for m in util::arr(&c, &["volumeMounts"]) {
-            let Some(host) = vols.get(util::s(m, &["name"])) else { continue };
+            let Some(host) = vols.get(util::s(m, &["name"])) else {
+                continue;
+            };
             let mut host = host.clone();
             let sub = util::s(m, &["subPath"]);
             if !sub.is_empty() {
@@ -569,23 +809,44 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
                     let _ = std::fs::create_dir_all(&host);
                 }
             }
-            mounts.push(Mount { host_path: host, container_path: PathBuf::from(util::s(m, &["mountPath"])), read_only: m.get("readOnly").and_then(Value::as_bool) == Some(true) });
+            mounts.push(Mount {
+                host_path: host,
+                container_path: PathBuf::from(util::s(m, &["mountPath"])),
+                read_only: m.get("readOnly").and_then(Value::as_bool) == Some(true),
+            });
         }
-        let strs = |k: &str| -> Vec<String> { util::arr(&c, &[k]).iter().map(|x| expand(x.as_str().unwrap_or(""), &env)).collect() };
+        let strs = |k: &str| -> Vec<String> {
+            util::arr(&c, &[k])
+                .iter()
+                .map(|x| expand(x.as_str().unwrap_or(""), &env))
+                .collect()
+        };
         let spec = ContainerSpec {
             name: cname.clone(),
             image: image.clone(),
             command: strs("command"),
             args: strs("args"),
             env: env.clone(),
-            working_dir: c.get("workingDir").and_then(Value::as_str).filter(|s| !s.is_empty()).map(PathBuf::from),
+            working_dir: c
+                .get("workingDir")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from),
             mounts,
             run_as_user: security_ids(&pod, &c, "runAsUser"),
             run_as_group: security_ids(&pod, &c, "runAsGroup"),
-            fs_group: pod.pointer("/spec/securityContext/fsGroup").and_then(Value::as_u64).map(|v| v as u32),
+            fs_group: pod
+                .pointer("/spec/securityContext/fsGroup")
+                .and_then(Value::as_u64)
+                .map(|v| v as u32),
         };
         if starts == 0 {
-            w.event(&pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"));
+            w.event(
+                &pod,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+            );
         }
         let log = log_file(&w.shared.state_dir, &w.uid, &cname, starts);
         if let Some(parent) = log.parent() {
@@ -604,16 +865,33 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
                     s.ready = false;
                     s.started = false;
                 });
-                exit = ExitInfo { code: Some(128), signal: None, finished_at: SystemTime::now() };
+                exit = ExitInfo {
+                    code: Some(128),
+                    signal: None,
+                    finished_at: SystemTime::now(),
+                };
                 let _ = exit;
             }
             Ok(container) => {
-                w.event(&pod, "Normal", "Created", &format!("Created container: {cname}"));
-                w.event(&pod, "Normal", "Started", &format!("Started container {cname}"));
+                w.event(
+                    &pod,
+                    "Normal",
+                    "Created",
+                    &format!("Created container: {cname}"),
+                );
+                w.event(
+                    &pod,
+                    "Normal",
+                    "Started",
+                    &format!("Started container {cname}"),
+                );
                 let started_at = sys_ts(container.started_at());
                 let has_readiness = c.get("readinessProbe").is_some();
                 let has_startup = c.get("startupProbe").is_some();
-                let cid = format!("containerd://{:064x}", (container.pid() as u128) << 64 | (starts as u128));
+                let cid = format!(
+                    "containerd://{:064x}",
+                    (container.pid() as u128) << 64 | (starts as u128)
+                );
                 w.with_c(&cname, |s| {
                     if s.ever_started {
                         s.restart_count += 1;
@@ -624,13 +902,20 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
                     s.ready = !has_readiness && !has_startup;
                     s.container_id = cid.clone();
                 });
-                if let Ok(mut g) = w.shared.running.lock() {
-                    if let Some(rp) = g.get_mut(&w.uid) {
-                        rp.containers.insert(cname.clone(), container.clone());
-                    }
+                if let Ok(mut g) = w.shared.running.lock()
+                    && let Some(rp) = g.get_mut(&w.uid)
+                {
+                    rp.containers.insert(cname.clone(), container.clone());
                 }
                 let (kill_tx, mut kill_rx) = watch::channel::<Option<String>>(None);
-                let probes = tokio::spawn(run_probes(w.clone(), sandbox.clone(), container.clone(), pod.clone(), c.clone(), kill_tx));
+                let probes = tokio::spawn(run_probes(
+                    w.clone(),
+                    sandbox.clone(),
+                    container.clone(),
+                    pod.clone(),
+                    c.clone(),
+                    kill_tx,
+                ));
                 let mut killed_by_liveness = false;
                 enum Why {
                     Exited(ExitInfo),
@@ -646,13 +931,26 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
                     Why::Exited(e) => e,
                     Why::Stop => {
                         let grace = stop.borrow().unwrap_or(Duration::ZERO);
-                        w.event(&pod, "Normal", "Killing", &format!("Stopping container {cname}"));
+                        w.event(
+                            &pod,
+                            "Normal",
+                            "Killing",
+                            &format!("Stopping container {cname}"),
+                        );
                         container.stop(grace).await
                     }
                     Why::Liveness(why) => {
                         killed_by_liveness = true;
-                        w.event(&pod, "Normal", "Killing", &format!("Container {cname} {why}, will be restarted"));
-                        let g = pod.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+                        w.event(
+                            &pod,
+                            "Normal",
+                            "Killing",
+                            &format!("Container {cname} {why}, will be restarted"),
+                        );
+                        let g = pod
+                            .pointer("/spec/terminationGracePeriodSeconds")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(30);
                         container.stop(timing.grace(g)).await
                     }
                 };
@@ -685,10 +983,10 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
         };
         if !restart {
             w.with_c(&cname, |s| s.done = true);
-            if let Ok(mut g) = w.shared.running.lock() {
-                if let Some(rp) = g.get_mut(&w.uid) {
-                    rp.containers.remove(&cname);
-                }
+            if let Ok(mut g) = w.shared.running.lock()
+                && let Some(rp) = g.get_mut(&w.uid)
+            {
+                rp.containers.remove(&cname);
             }
             // wait for the pod's deletion
             let _ = stop.wait_for(Option::is_some).await;
@@ -697,12 +995,26 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
         failures += 1;
         let delay = timing.backoff(failures);
         if !delay.is_zero() {
-            let msg = format!("back-off {} restarting failed container={cname} pod={}_{}({})", humantime(delay), w.name, w.ns, w.uid);
+            let msg = format!(
+                "back-off {} restarting failed container={cname} pod={}_{}({})",
+                humantime(delay),
+                w.name,
+                w.ns,
+                w.uid
+            );
             w.with_c(&cname, |s| {
                 s.last_state = s.state.clone();
                 s.state = waiting("CrashLoopBackOff", &msg);
             });
-            w.event(&pod, "Warning", "BackOff", &format!("Back-off restarting failed container {cname} in pod {}_{}({})", w.name, w.ns, w.uid));
+            w.event(
+                &pod,
+                "Warning",
+                "BackOff",
+                &format!(
+                    "Back-off restarting failed container {cname} in pod {}_{}({})",
+                    w.name, w.ns, w.uid
+                ),
+            );
             if sleep_or_stop(&mut stop, delay).await {
                 return;
             }
@@ -714,7 +1026,13 @@ async fn run_container(w: Arc<Worker>, sandbox: Sandbox, pod: Value, c: Value, m
 
 fn humantime(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 60 && s % 60 == 0 { format!("{}m0s", s / 60) } else if s >= 60 { format!("{}m{}s", s / 60, s % 60) } else { format!("{s}s") }
+    if s >= 60 && s.is_multiple_of(60) {
+        format!("{}m0s", s / 60)
+    } else if s >= 60 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
 }
 
 /// Sleeps, returning true when the pod is stopping instead.
@@ -729,32 +1047,62 @@ async fn sleep_or_stop(stop: &mut watch::Receiver<Option<Duration>>, d: Duration
     !slept || stop.borrow().is_some()
 }
 
-async fn probe_once(sandbox: &Sandbox, container: &Container, probe: &Value, ip: std::net::Ipv4Addr, c: &Value) -> ProbeResult {
-    let timeout = Duration::from_secs(probe.get("timeoutSeconds").and_then(Value::as_u64).unwrap_or(1).max(1));
+async fn probe_once(
+    sandbox: &Sandbox,
+    container: &Container,
+    probe: &Value,
+    ip: std::net::Ipv4Addr,
+    c: &Value,
+) -> ProbeResult {
+    let timeout = Duration::from_secs(
+        probe
+            .get("timeoutSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1),
+    );
     let port_of = |v: Option<&Value>| -> Option<u16> {
         match v? {
             Value::Number(n) => n.as_u64().map(|p| p as u16),
-            Value::String(name) => util::arr(c, &["ports"]).iter().find(|p| util::s(p, &["name"]) == name).and_then(|p| p.get("containerPort").and_then(Value::as_u64)).map(|p| p as u16),
+            Value::String(name) => util::arr(c, &["ports"])
+                .iter()
+                .find(|p| util::s(p, &["name"]) == name)
+                .and_then(|p| p.get("containerPort").and_then(Value::as_u64))
+                .map(|p| p as u16),
             _ => None,
         }
     };
     if let Some(cmd) = probe.pointer("/exec/command").and_then(Value::as_array) {
-        let argv: Vec<String> = cmd.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect();
+        let argv: Vec<String> = cmd
+            .iter()
+            .map(|x| x.as_str().unwrap_or("").to_string())
+            .collect();
         return runtime::probe_exec(sandbox, container, &argv, timeout).await;
     }
     if let Some(h) = probe.get("httpGet") {
-        let Some(port) = port_of(h.get("port")) else { return ProbeResult::Failure("invalid port".into()) };
+        let Some(port) = port_of(h.get("port")) else {
+            return ProbeResult::Failure("invalid port".into());
+        };
         return runtime::probe_http(ip, port, util::s(h, &["path"]), timeout).await;
     }
     if let Some(t) = probe.get("tcpSocket") {
-        let Some(port) = port_of(t.get("port")) else { return ProbeResult::Failure("invalid port".into()) };
+        let Some(port) = port_of(t.get("port")) else {
+            return ProbeResult::Failure("invalid port".into());
+        };
         return runtime::probe_tcp(ip, port, timeout).await;
     }
     ProbeResult::Success
 }
 
 /// Startup, readiness and liveness probes of one container start.
-async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod: Value, c: Value, kill: watch::Sender<Option<String>>) {
+async fn run_probes(
+    w: Arc<Worker>,
+    sandbox: Sandbox,
+    container: Container,
+    pod: Value,
+    c: Value,
+    kill: watch::Sender<Option<String>>,
+) {
     let cname = util::s(&c, &["name"]).to_string();
     let timing = w.shared.timing;
     let ip = sandbox.ip();
@@ -768,7 +1116,12 @@ async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod:
                 ProbeResult::Success => break,
                 ProbeResult::Failure(m) => {
                     fails += 1;
-                    w.event(&pod, "Warning", "Unhealthy", &format!("Startup probe failed: {m}"));
+                    w.event(
+                        &pod,
+                        "Warning",
+                        "Unhealthy",
+                        &format!("Startup probe failed: {m}"),
+                    );
                     if fails >= num(sp, "failureThreshold", 3) {
                         let _ = kill.send(Some("failed startup probe".into()));
                         return;
@@ -788,7 +1141,14 @@ async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod:
     let liveness = c.get("livenessProbe").cloned();
     let mut tasks = Vec::new();
     if let Some(rp) = readiness {
-        let (w, sandbox, container, pod, c, cname) = (w.clone(), sandbox.clone(), container.clone(), pod.clone(), c.clone(), cname.clone());
+        let (w, sandbox, container, pod, c, cname) = (
+            w.clone(),
+            sandbox.clone(),
+            container.clone(),
+            pod.clone(),
+            c.clone(),
+            cname.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(timing.probe(num(&rp, "initialDelaySeconds", 0) as f64)).await;
             let (mut ok, mut bad) = (0, 0);
@@ -804,7 +1164,12 @@ async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod:
                     ProbeResult::Failure(m) => {
                         bad += 1;
                         ok = 0;
-                        w.event(&pod, "Warning", "Unhealthy", &format!("Readiness probe failed: {m}"));
+                        w.event(
+                            &pod,
+                            "Warning",
+                            "Unhealthy",
+                            &format!("Readiness probe failed: {m}"),
+                        );
                         if bad >= num(&rp, "failureThreshold", 3) {
                             w.with_c(&cname, |s| s.ready = false);
                         }
@@ -815,7 +1180,13 @@ async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod:
         }));
     }
     if let Some(lp) = liveness {
-        let (w, sandbox, container, pod, c) = (w.clone(), sandbox.clone(), container.clone(), pod.clone(), c.clone());
+        let (w, sandbox, container, pod, c) = (
+            w.clone(),
+            sandbox.clone(),
+            container.clone(),
+            pod.clone(),
+            c.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(timing.probe(num(&lp, "initialDelaySeconds", 0) as f64)).await;
             let mut bad = 0;
@@ -824,7 +1195,12 @@ async fn run_probes(w: Arc<Worker>, sandbox: Sandbox, container: Container, pod:
                     ProbeResult::Success => bad = 0,
                     ProbeResult::Failure(m) => {
                         bad += 1;
-                        w.event(&pod, "Warning", "Unhealthy", &format!("Liveness probe failed: {m}"));
+                        w.event(
+                            &pod,
+                            "Warning",
+                            "Unhealthy",
+                            &format!("Liveness probe failed: {m}"),
+                        );
                         if bad >= num(&lp, "failureThreshold", 3) {
                             let _ = kill.send(Some("failed liveness probe".into()));
                             return;

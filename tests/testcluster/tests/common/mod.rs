@@ -13,13 +13,11 @@ pub fn kubectl_dir() -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
         let k = dir.join("kubectl");
-        if let Ok(real) = std::fs::canonicalize(&k) {
-            if let Some(parent) = real.parent() {
-                if parent.join("kubectl.1.33").exists() {
+        if let Ok(real) = std::fs::canonicalize(&k)
+            && let Some(parent) = real.parent()
+                && parent.join("kubectl.1.33").exists() {
                     return parent.to_path_buf();
                 }
-            }
-        }
     }
     panic!("kubectl.1.33 not found beside the kubectl on PATH");
 }
@@ -27,7 +25,10 @@ pub fn kubectl_dir() -> PathBuf {
 pub fn require_root() {
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
-    assert_eq!(euid, 0, "the testcluster acceptance tests need root (network namespaces)");
+    assert_eq!(
+        euid, 0,
+        "the testcluster acceptance tests need root (network namespaces)"
+    );
 }
 
 /// A cluster run by the `testcluster up` binary; stopped (SIGTERM) on drop.
@@ -67,8 +68,16 @@ impl TestCluster {
             let _ = child.kill();
             panic!("testcluster did not print `testcluster ready` within 60s");
         }
-        assert!(kubeconfig.exists(), "kubeconfig written before `testcluster ready`");
-        TestCluster { child: Some(child), dir, kubeconfig, state_dir }
+        assert!(
+            kubeconfig.exists(),
+            "kubeconfig written before `testcluster ready`"
+        );
+        TestCluster {
+            child: Some(child),
+            dir,
+            kubeconfig,
+            state_dir,
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -134,7 +143,10 @@ impl Drop for TestCluster {
 }
 
 fn uuid() -> String {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{t:x}")
 }
 
@@ -149,7 +161,12 @@ pub struct Run {
 
 impl From<Output> for Run {
     fn from(o: Output) -> Run {
-        Run { ok: o.status.success(), code: o.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&o.stdout).into(), stderr: String::from_utf8_lossy(&o.stderr).into() }
+        Run {
+            ok: o.status.success(),
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+        }
     }
 }
 
@@ -170,15 +187,22 @@ pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T
 /// Table rows of kubectl's default output: header → cells, by column name.
 pub fn rows(table: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut lines = table.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else { return vec![] };
+    let Some(header) = lines.next() else {
+        return vec![];
+    };
     // column starts from the header
     let mut starts = Vec::new();
     let mut names = Vec::new();
     let bytes = header.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b' ' && (i == 0 || (i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2] == b' ') || (i == 0)) {
-            let end = header[i..].find("  ").map(|e| i + e).unwrap_or(header.len());
+        if bytes[i] != b' '
+            && (i == 0 || (i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2] == b' '))
+        {
+            let end = header[i..]
+                .find("  ")
+                .map(|e| i + e)
+                .unwrap_or(header.len());
             starts.push(i);
             names.push(header[i..end].trim().to_string());
             i = end;
@@ -191,7 +215,11 @@ pub fn rows(table: &str) -> Vec<std::collections::HashMap<String, String>> {
             let mut m = std::collections::HashMap::new();
             for (n, (s, name)) in starts.iter().zip(&names).enumerate() {
                 let end = starts.get(n + 1).copied().unwrap_or(l.len()).min(l.len());
-                let cell = if *s < l.len() { l[*s..end].trim().to_string() } else { String::new() };
+                let cell = if *s < l.len() {
+                    l[*s..end].trim().to_string()
+                } else {
+                    String::new()
+                };
                 m.insert(name.clone(), cell);
             }
             m
