@@ -198,6 +198,18 @@ fn assert_rss_under_limit(pods: &[(Sandbox, Container)]) {
     eprintln!("RSS per pod (kB): {per_pod:?}, total {} MB", total / 1024);
 }
 
+/// SIGTERM reaches the server (the scripts `exec` down to the JVM): it stops well within the grace.
+async fn assert_stops_on_sigterm(c: &Container) {
+    let begun = Instant::now();
+    let exit = c.stop(Duration::from_secs(20)).await;
+    assert_ne!(exit.signal, Some(9), "the server ignored SIGTERM: {exit}");
+    assert!(
+        begun.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        begun.elapsed()
+    );
+}
+
 /// A GET from the host to a pod's IP: (status code, body).
 async fn http_get(ip: Ipv4Addr, port: u16, path: &str) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect((ip, port))
@@ -457,6 +469,7 @@ async fn kubernetes_zookeeper_pods_behave_like_the_seeds() {
         );
 
         assert_rss_under_limit(&pods);
+        assert_stops_on_sigterm(&pods[0].1).await;
 
         net.destroy().await.expect("destroy");
         let _ = std::fs::remove_dir_all(&dir);
@@ -596,6 +609,7 @@ async fn docker_library_zookeeper_pods_use_zoo_env_or_a_mounted_config() {
         zkcli_get_hello(sb2, c2).await;
 
         assert_rss_under_limit(&pods);
+        assert_stops_on_sigterm(&pods[0].1).await;
 
         net.destroy().await.expect("destroy");
         let _ = std::fs::remove_dir_all(&dir);
