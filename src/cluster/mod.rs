@@ -2,3 +2,5 @@
 //! (as commands are wired) finding an ensemble, transports into pods, apply and evict.
 
 pub mod client;
+pub mod ensemble;
+pub mod zookeeper;

@@ -3,6 +3,7 @@
 pub mod complete;
 pub mod completion;
 pub mod install;
+pub mod status;
 pub mod version;
 
 use std::process::ExitCode;

@@ -22,6 +22,7 @@ pub mod four_letter;
 pub mod metrics;
 pub mod myid;
 pub mod quorum;
+pub mod view;
 pub mod zoo_cfg;
 
 use std::fmt;
