@@ -134,15 +134,13 @@ fn even_replicas_warn_but_render() {
 
 #[test]
 fn commands_not_wired_say_so_and_exit_2() {
-    let cases: [&[&str]; 8] = [
-        &["status"],
+    let cases: [&[&str]; 6] = [
         &["myid"],
         &["config"],
         &["leader"],
         &["drain-safe", "node-1"],
         &["persist-check"],
         &["uninstall"],
-        &["install"],
     ];
     for args in cases {
         let output = zk(args);
@@ -320,4 +318,18 @@ fn closed_pipe_is_not_an_error() {
     let output = child.wait_with_output().expect("exits");
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}
+
+#[test]
+fn no_kubeconfig_is_one_line_with_the_fix() {
+    for args in [&["status"][..], &["install"][..]] {
+        let output = zk(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("set KUBECONFIG or pass --kubeconfig FILE"),
+            "{err}"
+        );
+    }
 }

@@ -33,7 +33,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
     match cli.command {
         Command::Install(args) => install::run(&global, *args).await,
-        Command::Status(_) => not_wired("status", 5),
+        Command::Status(args) => status::run(&global, args).await,
         Command::Myid(_) => not_wired("myid", 5),
         Command::Config(_) => not_wired("config", 5),
         Command::Leader(_) => not_wired("leader", 5),

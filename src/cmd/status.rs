@@ -483,7 +483,9 @@ async fn ask_four_letter(
         via: Some(transport_name(via)),
         ..Answer::default()
     };
-    let (srvr, conf) = futures::join!(ask(FourLetterWord::Srvr), ask(FourLetterWord::Conf));
+    // One after the other: `srvr` counts the connections open while it answers.
+    let srvr = ask(FourLetterWord::Srvr).await;
+    let conf = ask(FourLetterWord::Conf).await;
     match four_letter::parse_srvr(&srvr?) {
         Ok(srvr) => answer.server = Some(ServerView::from(&srvr)),
         Err(FourLetterError::NotServing) => answer.not_serving = true,
@@ -631,12 +633,19 @@ pub fn decide(
         Health::Degraded
     };
     if !quorum_holds {
+        let why = if serving >= quorum::quorum_size(voters) {
+            format!(
+                "no member leads (an election may be under way; {serving} of {voters} still answer as followers)"
+            )
+        } else {
+            format!(
+                "{serving} of {voters} members serve, {} needed",
+                quorum::quorum_size(voters)
+            )
+        };
         warnings.insert(
             0,
-            format!(
-                "quorum lost: {serving} of {voters} members serve, {} needed; ZooKeeper refuses writes until a majority is back",
-                quorum::quorum_size(voters)
-            ),
+            format!("quorum lost: {why}; ZooKeeper refuses writes until a leader has a majority"),
         );
     }
     EnsembleStatus {

@@ -62,34 +62,30 @@ impl From<&ServerStatsReply> for ServerView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]
 pub enum Lag {
-    /// Same epoch, this many transactions behind (0 = in sync).
+    /// This many transactions behind (0 = in sync).
     Transactions(u64),
-    /// The member has not yet seen the leader's epoch (it is syncing after an election).
-    OlderEpoch,
     /// The member reports a later zxid than the leader (the leader answered first).
     Ahead,
 }
 
 impl Lag {
-    /// The lag of `member` behind `leader`.
+    /// The lag of `member` behind `leader`. A follower syncs with the leader up to the new
+    /// epoch when it joins, so a zxid of an older epoch means it has applied none of this
+    /// epoch's transactions: it lags by the leader's counter (0 on an idle ensemble).
     pub fn between(leader: Zxid, member: Zxid) -> Lag {
         match member.epoch().cmp(&leader.epoch()) {
-            std::cmp::Ordering::Less => Lag::OlderEpoch,
+            std::cmp::Ordering::Less => Lag::Transactions(u64::from(leader.counter())),
             std::cmp::Ordering::Greater => Lag::Ahead,
             std::cmp::Ordering::Equal if member.0 > leader.0 => Lag::Ahead,
             std::cmp::Ordering::Equal => {
-                Lag::Transactions(leader.counter() as u64 - member.counter() as u64)
+                Lag::Transactions(u64::from(leader.counter() - member.counter()))
             }
         }
     }
 
-    /// Whether this is worth a warning: more than `threshold` transactions, or an old epoch.
+    /// Whether this is worth a warning: more than `threshold` transactions behind.
     pub fn is_lagging(self, threshold: u64) -> bool {
-        match self {
-            Lag::Transactions(n) => n > threshold,
-            Lag::OlderEpoch => true,
-            Lag::Ahead => false,
-        }
+        matches!(self, Lag::Transactions(n) if n > threshold)
     }
 }
 
@@ -97,7 +93,6 @@ impl std::fmt::Display for Lag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Lag::Transactions(n) => write!(f, "{n}"),
-            Lag::OlderEpoch => f.write_str("old epoch"),
             Lag::Ahead => f.write_str("0"),
         }
     }
@@ -141,10 +136,15 @@ mod tests {
         let z = |epoch: u32, counter: u32| Zxid((u64::from(epoch) << 32) | u64::from(counter));
         assert_eq!(Lag::between(z(2, 10), z(2, 10)), Lag::Transactions(0));
         assert_eq!(Lag::between(z(2, 10), z(2, 3)), Lag::Transactions(7));
-        assert_eq!(Lag::between(z(3, 1), z(2, 900)), Lag::OlderEpoch);
+        assert_eq!(
+            Lag::between(z(3, 0), z(0, 0)),
+            Lag::Transactions(0),
+            "idle ensemble after an election"
+        );
+        assert_eq!(Lag::between(z(3, 12), z(2, 900)), Lag::Transactions(12));
         assert_eq!(Lag::between(z(2, 1), z(2, 5)), Lag::Ahead);
         assert!(Lag::Transactions(1001).is_lagging(1000));
         assert!(!Lag::Transactions(1000).is_lagging(1000));
-        assert!(Lag::OlderEpoch.is_lagging(1000));
+        assert!(!Lag::Ahead.is_lagging(0));
     }
 }

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests: the built binary, the real kubectl binaries
-//! installed on the machine, and the Python virtualenv the test command prepares.
+//! installed on the machine, the Python virtualenv the test command prepares, and a test
+//! cluster ([`cluster`]).
 
 #![allow(dead_code)]
+
+pub mod cluster;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

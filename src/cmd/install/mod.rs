@@ -1,0 +1,369 @@
+//! `install`: create or update an ensemble.
+//!
+//! Options → a validated [`EnsembleSpec`] → preflight (nothing is created when a check
+//! fails) → server-side apply of every object, reporting created / configured / unchanged →
+//! a watched rollout that explains trouble → a summary with the leader. With `--dry-run`
+//! (client) it renders the objects and touches nothing.
+
+pub mod preflight;
+pub mod rollout;
+
+use std::time::Duration;
+
+use anyhow::bail;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
+use kube::api::{Api, Patch, PatchParams};
+use serde::Serialize;
+
+use crate::cli::{DryRun, GlobalOptions, InstallArgs, OutputFormat};
+use crate::cluster::apply::{Action, Applied, apply};
+use crate::cluster::client::{connect, namespace_without_connecting};
+use crate::cluster::ensemble::Ensemble;
+use crate::cmd::Outcome;
+use crate::cmd::status;
+use crate::manifest::options::{Flavor, even_replicas_warning};
+use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
+use crate::render::{Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
+
+/// Runs `install`.
+pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
+    if args.dry_run == DryRun::Client {
+        let (namespace, source) = namespace_without_connecting(global).await;
+        if global.verbose > 0 {
+            eprintln!("Namespace {namespace} ({source})");
+        }
+        let spec = spec_from_args(&args, namespace)?;
+        print_warnings(&spec);
+        print_objects(&Manifest::render(&spec), args.output.output)?;
+        return Ok(Outcome::Ok);
+    }
+    let connection = connect(global).await?;
+    let spec = spec_from_args(&args, connection.namespace.clone())?;
+    print_warnings(&spec);
+    let client = &connection.client;
+    let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    let server_dry_run = args.dry_run == DryRun::Server;
+    if found.create_namespace {
+        create_namespace(client, &spec.namespace, server_dry_run).await?;
+    }
+    let applied = apply_all(client, &Manifest::render(&spec), server_dry_run).await?;
+    let mut report = InstallReport {
+        ensemble: spec.name.to_string(),
+        namespace: spec.namespace.clone(),
+        storage_class: found.storage_class.clone(),
+        openshift: found.openshift,
+        dry_run: server_dry_run,
+        objects: applied,
+        ready: None,
+        leader: None,
+        not_ready: Vec::new(),
+    };
+    let style = Style::new(global.color);
+    let format = args.output.output.unwrap_or(OutputFormat::Table);
+    if server_dry_run || !args.wait {
+        emit(&report, format, style)?;
+        return Ok(Outcome::Ok);
+    }
+    // Objects first, so the user sees what happened while the rollout runs.
+    if format == OutputFormat::Table || format == OutputFormat::Wide {
+        write_stdout(&report.objects_table())?;
+    }
+    match rollout::wait(client, &spec, args.timeout).await? {
+        rollout::Rollout::Done => {
+            let (ready, leader) = leader_of(client, &spec).await;
+            report.ready = Some(ready);
+            report.leader = leader;
+        }
+        rollout::Rollout::TimedOut(stuck) => report.not_ready = stuck,
+    }
+    match format {
+        OutputFormat::Table | OutputFormat::Wide => write_stdout(&report.summary())?,
+        other => emit(&report, other, style)?,
+    }
+    Ok(if report.not_ready.is_empty() && report.leader.is_some() {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
+    })
+}
+
+fn print_warnings(spec: &EnsembleSpec) {
+    for warning in warnings(spec) {
+        eprintln!("Warning: {warning}");
+    }
+}
+
+async fn create_namespace(client: &Client, name: &str, dry_run: bool) -> anyhow::Result<()> {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let mut ns = Namespace::default();
+    ns.metadata.name = Some(name.to_owned());
+    let mut params = PatchParams::apply(MANAGER);
+    params.dry_run = dry_run;
+    namespaces
+        .patch(name, &params, &Patch::Apply(&ns))
+        .await
+        .map_err(|e| anyhow::anyhow!(e).context(format!("cannot create namespace {name}")))?;
+    Ok(())
+}
+
+/// Applies every object in order; the StatefulSet last, so what it refers to exists.
+async fn apply_all(
+    client: &Client,
+    manifest: &Manifest,
+    dry_run: bool,
+) -> anyhow::Result<Vec<Applied>> {
+    let mut applied = vec![apply(client, &manifest.service_account, dry_run).await?];
+    if let Some(config_map) = &manifest.config_map {
+        applied.push(apply(client, config_map, dry_run).await?);
+    }
+    applied.push(apply(client, &manifest.headless_service, dry_run).await?);
+    applied.push(apply(client, &manifest.client_service, dry_run).await?);
+    applied.push(apply(client, &manifest.pdb, dry_run).await?);
+    applied.push(apply(client, &manifest.stateful_set, dry_run).await?);
+    Ok(applied)
+}
+
+/// After the rollout: how many members are Ready and who leads, from ZooKeeper itself.
+async fn leader_of(client: &Client, spec: &EnsembleSpec) -> (u32, Option<String>) {
+    let sets: Api<k8s_openapi::api::apps::v1::StatefulSet> =
+        Api::namespaced(client.clone(), &spec.namespace);
+    let Some(ensemble) = sets
+        .get_opt(spec.name.as_str())
+        .await
+        .ok()
+        .flatten()
+        .and_then(Ensemble::from_stateful_set)
+    else {
+        return (0, None);
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(status) =
+            status::gather(client, ensemble.clone(), None, Duration::from_secs(5)).await
+        {
+            if status.leader.is_some() || std::time::Instant::now() > deadline {
+                return (status.ready, status.leader);
+            }
+        } else if std::time::Instant::now() > deadline {
+            return (0, None);
+        }
+        // The members are Ready; the election itself takes a moment longer.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// What `install` did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallReport {
+    /// StatefulSet name.
+    pub ensemble: String,
+    /// Namespace.
+    pub namespace: String,
+    /// The StorageClass of the data volumes.
+    pub storage_class: String,
+    /// Whether the cluster is OpenShift.
+    pub openshift: bool,
+    /// Server-side dry run: nothing persisted.
+    pub dry_run: bool,
+    /// Each object and what happened to it.
+    pub objects: Vec<Applied>,
+    /// Members Ready at the end.
+    pub ready: Option<u32>,
+    /// The leader's pod.
+    pub leader: Option<String>,
+    /// Members not Ready when the timeout passed, with why.
+    pub not_ready: Vec<String>,
+}
+
+impl InstallReport {
+    fn objects_table(&self) -> String {
+        let suffix = if self.dry_run {
+            " (server dry run)"
+        } else {
+            ""
+        };
+        let mut text = String::new();
+        for object in &self.objects {
+            text.push_str(&format!(
+                "{} {}{suffix}\n",
+                object.object,
+                object.action.word()
+            ));
+            if object.action == Action::Configured {
+                for change in &object.changes {
+                    text.push_str(&format!("  {change}\n"));
+                }
+            }
+        }
+        text
+    }
+
+    fn summary(&self) -> String {
+        if !self.not_ready.is_empty() {
+            let mut text = format!(
+                "Ensemble {} in namespace {} is not ready yet:\n",
+                self.ensemble, self.namespace
+            );
+            for line in &self.not_ready {
+                text.push_str(&format!("  {line}\n"));
+            }
+            text.push_str(&format!(
+                "Follow it with `kubectl get pods -l app={} -n {} -w` or `kubectl zk status --name {} -n {}`.\n",
+                self.ensemble, self.namespace, self.ensemble, self.namespace
+            ));
+            return text;
+        }
+        format!(
+            "Ensemble {} in namespace {}: {} members Ready, leader {}.\nRun `kubectl zk status --name {} -n {}` to see it.\n",
+            self.ensemble,
+            self.namespace,
+            self.ready.unwrap_or(0),
+            self.leader.as_deref().unwrap_or("not elected yet"),
+            self.ensemble,
+            self.namespace
+        )
+    }
+}
+
+impl Tabular for InstallReport {
+    fn table(&self, _style: Style, _wide: bool) -> String {
+        let mut text = self.objects_table();
+        if self.ready.is_some() || !self.not_ready.is_empty() {
+            text.push_str(&self.summary());
+        }
+        text
+    }
+}
+
+/// Turns the options into a validated spec; a contradiction is an error naming the fix.
+pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<EnsembleSpec> {
+    let (image, flavor) = match (&args.image, args.flavor) {
+        (None, flavor) => {
+            let flavor = flavor.unwrap_or(Flavor::Official);
+            (flavor.default_image().to_owned(), flavor)
+        }
+        (Some(image), Some(flavor)) => {
+            if let Some(inferred) = Flavor::infer(image).filter(|inferred| *inferred != flavor) {
+                bail!(
+                    "--image {image} is the {inferred} flavour but --flavor says {flavor}; drop --flavor or use --flavor {inferred}"
+                );
+            }
+            (image.clone(), flavor)
+        }
+        (Some(image), None) => match Flavor::infer(image) {
+            Some(flavor) => (image.clone(), flavor),
+            None => bail!(
+                "cannot tell how to configure --image {image}; add --flavor official (Docker library zookeeper image) or --flavor k8s-tutorial (kubernetes-zookeeper image)"
+            ),
+        },
+    };
+    validate_image(&image)?;
+    let min_session_timeout = args.min_session_timeout.unwrap_or(2 * args.tick_time);
+    let max_session_timeout = args.max_session_timeout.unwrap_or(20 * args.tick_time);
+    if min_session_timeout > max_session_timeout {
+        bail!(
+            "--min-session-timeout {min_session_timeout} is above --max-session-timeout {max_session_timeout}; make the minimum the smaller one"
+        );
+    }
+    if args.cluster_domain.is_empty()
+        || crate::names::NodeName::parse_arg(&args.cluster_domain).is_err()
+    {
+        bail!(
+            "--cluster-domain '{}' is not a DNS domain; use e.g. cluster.local",
+            args.cluster_domain
+        );
+    }
+    Ok(EnsembleSpec {
+        name: args.name.clone(),
+        namespace,
+        replicas: args.replicas,
+        image,
+        flavor,
+        storage_class: args.storage_class.clone(),
+        storage_size: args.storage_size.clone(),
+        heap: args.heap.clone(),
+        cpu: args.cpu.clone(),
+        memory: args.memory.clone(),
+        anti_affinity: args.anti_affinity,
+        pod_management: args
+            .pod_management_policy
+            .unwrap_or(flavor.default_pod_management()),
+        zookeeper: ZooKeeperSettings {
+            tick_time: args.tick_time,
+            init_limit: args.init_limit,
+            sync_limit: args.sync_limit,
+            max_client_cnxns: args.max_client_cnxns,
+            snap_retain_count: args.snap_retain_count,
+            purge_interval: args.purge_interval,
+            min_session_timeout,
+            max_session_timeout,
+            log_level: args.log_level,
+        },
+        cluster_domain: args.cluster_domain.clone(),
+    })
+}
+
+/// An image reference has no spaces or control characters and is not empty.
+fn validate_image(image: &str) -> anyhow::Result<()> {
+    if image.is_empty() || image.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        bail!(
+            "--image '{image}' is not an image reference; use e.g. docker.io/library/zookeeper:3.9.3"
+        );
+    }
+    Ok(())
+}
+
+/// What the user should know before the objects are created.
+pub fn warnings(spec: &EnsembleSpec) -> Vec<String> {
+    let mut warnings = Vec::new();
+    warnings.extend(even_replicas_warning(spec.replicas));
+    let memory = spec.memory.value();
+    if (spec.heap.bytes() as f64) >= memory {
+        warnings.push(format!(
+            "--heap {} does not fit in --memory {}: the JVM needs room beyond its heap; raise --memory or lower --heap",
+            spec.heap, spec.memory
+        ));
+    }
+    let zk = &spec.zookeeper;
+    if zk.min_session_timeout < 2 * zk.tick_time || zk.max_session_timeout > 20 * zk.tick_time {
+        warnings.push(format!(
+            "session timeouts {}..{} ms are outside 2x..20x tickTime ({}..{} ms); ZooKeeper will not honour the part outside",
+            zk.min_session_timeout,
+            zk.max_session_timeout,
+            2 * zk.tick_time,
+            20 * zk.tick_time
+        ));
+    }
+    warnings
+}
+
+/// Prints the objects: YAML (default) or JSON (a `v1 List`), or kubectl's one line per
+/// object for `-o table`.
+fn print_objects(manifest: &Manifest, format: Option<OutputFormat>) -> anyhow::Result<()> {
+    let values = manifest.to_values()?;
+    let text = match format.unwrap_or(OutputFormat::Yaml) {
+        OutputFormat::Yaml => to_yaml_stream(&values)?,
+        OutputFormat::Json => to_json(&serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "List",
+            "metadata": {},
+            "items": values,
+        }))?,
+        OutputFormat::Table | OutputFormat::Wide => values
+            .iter()
+            .map(|value| {
+                let kind = value["kind"].as_str().unwrap_or_default().to_lowercase();
+                let group = value["apiVersion"]
+                    .as_str()
+                    .and_then(|v| v.split_once('/'))
+                    .map(|(group, _)| format!(".{group}"))
+                    .unwrap_or_default();
+                let name = value["metadata"]["name"].as_str().unwrap_or_default();
+                format!("{kind}{group}/{name} created (dry run)\n")
+            })
+            .collect(),
+    };
+    write_stdout(&text)
+}

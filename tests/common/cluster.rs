@@ -1,0 +1,155 @@
+//! A test cluster for the plugin's live tests: the workspace's `testcluster` binary run as
+//! `testcluster up --fast`, ready once it prints `testcluster ready`, stopped with SIGTERM
+//! (which removes every process, namespace and link it made) when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{kubectl, path_with, plugin, plugin_path_dir};
+
+/// The `testcluster` binary beside this test's binary (built by `cargo build --workspace`).
+fn testcluster_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let binary = dir.join("testcluster");
+    assert!(
+        binary.exists(),
+        "{} is missing: build the workspace first (`cargo build --workspace`, as the README's test command does)",
+        binary.display()
+    );
+    binary
+}
+
+/// A running test cluster.
+pub struct Cluster {
+    child: Option<Child>,
+    /// Its temporary directory (kubeconfig, state).
+    pub dir: tempfile::TempDir,
+    /// The kubeconfig it wrote.
+    pub kubeconfig: PathBuf,
+    plugin_dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// Starts a cluster with `nodes` nodes.
+    pub fn start(nodes: u32) -> Cluster {
+        let dir = tempfile::Builder::new()
+            .prefix("kzk-")
+            .tempdir()
+            .expect("temp dir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        let mut child = Command::new(testcluster_binary())
+            .args([
+                "up",
+                "--fast",
+                "--nodes",
+                &nodes.to_string(),
+                "--kubeconfig",
+            ])
+            .arg(&kubeconfig)
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("testcluster starts (as root)");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.trim() == "testcluster ready" {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = child.kill();
+            panic!("testcluster did not become ready within 60 s");
+        }
+        Cluster {
+            child: Some(child),
+            dir,
+            kubeconfig,
+            plugin_dir: plugin_path_dir(),
+        }
+    }
+
+    /// Runs the plugin binary against this cluster.
+    pub fn zk(&self, args: &[&str]) -> Output {
+        Command::new(plugin())
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the plugin runs")
+    }
+
+    /// Runs the real kubectl 1.33 against this cluster, with the plugin on its PATH.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        Command::new(kubectl(33))
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("PATH", path_with(self.plugin_dir.path()))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs")
+    }
+
+    /// kubectl that must succeed; its stdout.
+    pub fn k(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls `check` until it returns Some, at most `limit`.
+    pub fn wait_for<T>(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut check: impl FnMut() -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {limit:?} waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGTERM: the cluster stops its pods and removes its namespaces and links.
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! `install` and `status` against the test cluster (real ZooKeeper servers in real
+//! processes), through the real kubectl at least once: what a user would run and check.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::Cluster;
+use common::{stderr, stdout};
+use serde_json::Value;
+
+fn status_json(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
+    let mut argv = vec!["status", "-o", "json"];
+    argv.extend_from_slice(args);
+    let out = cluster.zk(&argv);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "status -o json is JSON ({e}): {}{}",
+            stdout(&out),
+            stderr(&out)
+        )
+    });
+    (json, out.status.code())
+}
+
+fn leaders(status: &Value) -> Vec<String> {
+    status["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["mode"]["serving"] == "leader")
+        .map(|m| m["pod"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// `srvr` inside the pod, as the seeds check it.
+fn mode_by_exec(cluster: &Cluster, ns: &str, pod: &str) -> String {
+    let out = cluster.k(&[
+        "exec",
+        "-n",
+        ns,
+        pod,
+        "--",
+        "sh",
+        "-c",
+        "printf srvr | nc 127.0.0.1 2181",
+    ]);
+    out.lines()
+        .find_map(|l| l.strip_prefix("Mode: "))
+        .unwrap_or("none")
+        .to_owned()
+}
+
+#[test]
+fn official_flavour_installs_reports_and_survives_a_leader_kill() {
+    let cluster = Cluster::start(4);
+
+    // Through the real kubectl: `kubectl zk install`.
+    let out = cluster.kubectl(&["zk", "install", "--timeout", "180s"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    for object in [
+        "serviceaccount/zk created",
+        "configmap/zk-config created",
+        "service/zk-hs created",
+        "service/zk-cs created",
+        "poddisruptionbudget.policy/zk-pdb created",
+        "statefulset.apps/zk created",
+    ] {
+        assert!(text.contains(object), "{object} missing:\n{text}");
+    }
+    assert!(text.contains("3 members Ready, leader zk-"), "{text}");
+
+    // status names exactly one leader, the one ZooKeeper itself reports.
+    let (status, code) = status_json(&cluster, &[]);
+    assert_eq!(code, Some(0), "{status}");
+    assert_eq!(status["health"], "healthy");
+    assert_eq!(status["quorumHolds"], true);
+    let leader = leaders(&status);
+    assert_eq!(leader.len(), 1, "{status}");
+    assert_eq!(status["leader"], leader[0].as_str());
+    assert_eq!(mode_by_exec(&cluster, "default", &leader[0]), "leader");
+    for member in status["members"].as_array().expect("members") {
+        let zxid = member["server"]["zxid"].as_str().expect("zxid");
+        assert!(zxid.starts_with("0x"), "{zxid}");
+        assert_eq!(member["pvcBound"], true, "{member}");
+        let pod = member["pod"].as_str().expect("pod");
+        let myid = cluster.k(&["exec", pod, "--", "cat", "/data/myid"]);
+        assert_eq!(
+            member["myid"].as_u64().map(|n| n.to_string()),
+            Some(myid.trim().to_owned())
+        );
+    }
+
+    // The same install again changes nothing and restarts nothing.
+    let uids_before = cluster.k(&[
+        "get",
+        "pods",
+        "-l",
+        "app=zk",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ]);
+    let out = cluster.zk(&["install", "--timeout", "120s"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert_eq!(text.matches(" unchanged").count(), 6, "{text}");
+    let uids_after = cluster.k(&[
+        "get",
+        "pods",
+        "-l",
+        "app=zk",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ]);
+    assert_eq!(uids_before, uids_after, "a no-op install restarted pods");
+
+    // A changed option says what changes.
+    let out = cluster.zk(&["install", "--tick-time", "2500", "--wait=false"]);
+    let text = stdout(&out);
+    assert!(text.contains("configmap/zk-config configured"), "{text}");
+    assert!(text.contains("data.zoo.cfg"), "{text}");
+
+    // Killing the leader: status answers within the per-member timeout, naming the member.
+    let old_leader = leader[0].clone();
+    cluster.k(&["delete", "pod", &old_leader, "--wait=false"]);
+    let started = Instant::now();
+    let (status, code) = status_json(&cluster, &["--member-timeout", "3s"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "status took {:?}",
+        started.elapsed()
+    );
+    assert_ne!(code, Some(0), "{status}");
+    let member = status["members"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["pod"] == old_leader.as_str()))
+        .expect("the old leader is listed");
+    let answered: Vec<&Value> = status["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["pod"] != old_leader.as_str())
+        .collect();
+    assert!(
+        member["mode"] != serde_json::json!({"serving": "leader"}) || member["ready"] == false,
+        "the killed leader still shows as a ready leader: {member}"
+    );
+    assert!(
+        answered
+            .iter()
+            .all(|m| m["server"].is_object() || m["mode"] == "not-serving"),
+        "{status}"
+    );
+
+    // A new leader is elected and everyone is back.
+    let status = cluster.wait_for(
+        "a healthy ensemble after the leader kill",
+        Duration::from_secs(90),
+        || {
+            let (status, code) = status_json(&cluster, &[]);
+            (code == Some(0)).then_some(status)
+        },
+    );
+    assert_eq!(leaders(&status).len(), 1);
+}
+
+#[test]
+fn seeds_image_works_without_an_admin_server() {
+    let cluster = Cluster::start(4);
+    let out = cluster.zk(&[
+        "install",
+        "--image",
+        "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
+        "--name",
+        "zk",
+        "-n",
+        "seed",
+        "--create-namespace",
+        "--timeout",
+        "180s",
+    ]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("leader zk-"), "{}", stdout(&out));
+    // The seeds' checks still hold.
+    let cfg = cluster.k(&[
+        "exec",
+        "-n",
+        "seed",
+        "zk-0",
+        "--",
+        "cat",
+        "/opt/zookeeper/conf/zoo.cfg",
+    ]);
+    assert!(
+        cfg.contains("server.1=zk-0.zk-hs.seed.svc.cluster.local:2888:3888"),
+        "{cfg}"
+    );
+    let status = cluster.wait_for("every member serving", Duration::from_secs(90), || {
+        let (status, code) = status_json(&cluster, &["-n", "seed"]);
+        (code == Some(0)).then_some(status)
+    });
+    assert_eq!(leaders(&status).len(), 1, "{status}");
+    for member in status["members"].as_array().expect("members") {
+        assert_ne!(member["via"], "proxy", "3.4 has no AdminServer: {member}");
+    }
+}
+
+#[test]
+fn preflight_failures_create_nothing() {
+    let cluster = Cluster::start(2);
+    let out = cluster.zk(&["install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("only 2 of 2 nodes are schedulable")
+            && err.contains("--anti-affinity preferred"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let out = cluster.zk(&[
+        "install",
+        "--anti-affinity",
+        "preferred",
+        "--storage-class",
+        "fast",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("StorageClass fast does not exist") && err.contains("standard"),
+        "{err}"
+    );
+
+    let out = cluster.zk(&["install", "-n", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--create-namespace"),
+        "{}",
+        stderr(&out)
+    );
+
+    let left = cluster.k(&[
+        "get",
+        "statefulsets,services,configmaps,pdb,serviceaccounts",
+        "-A",
+        "-l",
+        "app.kubernetes.io/managed-by=kubectl-zk",
+        "-o",
+        "name",
+    ]);
+    assert!(left.trim().is_empty(), "preflight created objects: {left}");
+
+    let out = cluster.zk(&[
+        "install",
+        "--openshift",
+        "always",
+        "--anti-affinity",
+        "none",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not OpenShift"), "{}", stderr(&out));
+}
+
+#[test]
+fn status_finds_the_ensemble_or_says_why() {
+    let cluster = Cluster::start(1);
+    let out = cluster.zk(&["status"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no ZooKeeper ensemble in namespace default"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cluster.zk(&["status", "--name", "zk"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("there is no StatefulSet zk in namespace default"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cluster.zk(&["status", "-A"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("No ZooKeeper ensembles found."));
+}
