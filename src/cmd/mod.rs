@@ -3,6 +3,8 @@
 pub mod complete;
 pub mod completion;
 pub mod install;
+pub mod leader;
+pub mod myid;
 pub mod status;
 pub mod version;
 
@@ -34,9 +36,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Install(args) => install::run(&global, *args).await,
         Command::Status(args) => status::run(&global, args).await,
-        Command::Myid(_) => not_wired("myid", 5),
+        Command::Myid(args) => myid::run(&global, args).await,
         Command::Config(_) => not_wired("config", 5),
-        Command::Leader(_) => not_wired("leader", 5),
+        Command::Leader(args) => leader::run(&global, args).await,
         Command::DrainSafe(_) => not_wired("drain-safe", 6),
         Command::PersistCheck(_) => not_wired("persist-check", 6),
         Command::Uninstall(_) => not_wired("uninstall", 6),

@@ -81,6 +81,22 @@ impl Flavor {
         }
     }
 
+    /// The data directory inside the container (holds `myid`).
+    pub fn data_dir(self) -> &'static str {
+        match self {
+            Flavor::Official => crate::manifest::official::DATA_DIR,
+            Flavor::K8sTutorial => crate::manifest::tutorial::DATA_DIR,
+        }
+    }
+
+    /// Where the server reads `zoo.cfg` inside the container.
+    pub fn zoo_cfg_path(self) -> &'static str {
+        match self {
+            Flavor::Official => "/conf/zoo.cfg",
+            Flavor::K8sTutorial => "/opt/zookeeper/conf/zoo.cfg",
+        }
+    }
+
     /// The name users type.
     pub fn as_str(self) -> &'static str {
         match self {
