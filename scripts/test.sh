@@ -13,21 +13,9 @@ cd "$(dirname "$0")/.."
 
 say() { printf '==> %s\n' "$*" >&2; }
 
-debs=(zookeeper netcat-openbsd iproute2 util-linux procps)
-missing=()
-for pkg in "${debs[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    say "missing Debian packages: ${missing[*]} (run as root, or install them first)"
-    exit 1
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+install_debian_packages
 
 venv=.venv
 pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0)
