@@ -8,6 +8,7 @@ pub mod api;
 pub mod controllers;
 pub mod kubelet;
 pub mod runtime;
+pub mod subresources;
 pub mod tls;
 pub mod util;
 
@@ -199,6 +200,7 @@ impl Cluster {
         let mut tasks = vec![tokio::spawn(controllers.run(shutdown_rx.clone()))];
         let kubelet = kubelet::Kubelet::new(ctx.clone(), net.clone(), state_dir.clone(), kubelet::Timing { fast: opts.fast });
         let shared = kubelet.shared.clone();
+        subresources::install(&ctx, &shared);
         tasks.push(tokio::spawn(kubelet.run(shutdown_rx.clone())));
         let mut cluster = Cluster {
             kubeconfig: opts.kubeconfig.clone().unwrap_or_else(|| state_dir.join("kubeconfig")),

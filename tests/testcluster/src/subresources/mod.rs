@@ -1,0 +1,254 @@
+//! Pod subresources that need the raw request: `exec` and `portforward` over WebSocket, the pod
+//! `proxy` and `log`. Plugged into the API server as its [`PodSubresources`] handler by
+//! [`install`].
+//!
+//! What the real pair (API server 1.30+ with its WebSocket→SPDY stream translator, kubelet,
+//! containerd) does is modelled where a client can see it: the checks the API server makes before
+//! an upgrade (pod, container, host), the status written on the error channel after it, and the
+//! wording of every error. Not modelled: SPDY (exec, attach and port-forward are WebSocket only, so
+//! `kubectl port-forward`, which tunnels SPDY, does not work), `attach`, TTYs (a `tty=true` exec
+//! gets pipes, stderr merged into stdout), the base64 channel protocols, and RBAC.
+
+mod exec;
+mod log;
+mod portforward;
+mod proxy;
+mod websocket;
+
+use crate::api::errors::ApiError;
+use crate::api::resources::keys;
+use crate::api::{ApiContext, Body, PodSubresources};
+use crate::kubelet::Shared;
+use crate::runtime::Sandbox;
+use crate::util;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde_json::Value;
+use std::sync::{Arc, Weak};
+
+/// The handler: needs the kubelet's view of running pods. Holds it weakly, so the API context
+/// (which holds this handler) and the kubelet (which holds the API context) form no cycle that
+/// would keep the cluster network alive after the cluster stops.
+pub struct Subresources {
+    kubelet: Weak<Shared>,
+}
+
+/// Registers the handler with the API server.
+pub fn install(ctx: &ApiContext, kubelet: &Arc<Shared>) {
+    let handler: Arc<dyn PodSubresources> = Arc::new(Subresources {
+        kubelet: Arc::downgrade(kubelet),
+    });
+    if let Ok(mut g) = ctx.pod_subresources.lock() {
+        *g = Some(handler);
+    }
+}
+
+impl PodSubresources for Subresources {
+    fn handle(
+        &self,
+        ctx: Arc<ApiContext>,
+        req: Request<Incoming>,
+        namespace: String,
+        pod: String,
+        sub: String,
+        _rest: Vec<String>,
+    ) -> BoxFuture<'static, Option<Response<Body>>> {
+        let kubelet = self.kubelet.clone();
+        async move {
+            let k = Kubelet(kubelet);
+            match sub.as_str() {
+                "exec" => Some(exec::handle(k, ctx, req, namespace, pod).await),
+                "portforward" => Some(portforward::handle(k, ctx, req, namespace, pod).await),
+                "proxy" => Some(proxy::handle(ctx, req, namespace, pod).await),
+                "log" => Some(log::handle(k, ctx, req, namespace, pod).await),
+                _ => None,
+            }
+        }
+        .boxed()
+    }
+}
+
+/// The kubelet, if the cluster still runs.
+#[derive(Clone)]
+struct Kubelet(Weak<Shared>);
+
+impl Kubelet {
+    /// The sandbox of a running pod (whatever its containers do).
+    fn sandbox(&self, ns: &str, pod: &str) -> Option<Sandbox> {
+        let shared = self.0.upgrade()?;
+        let g = shared.running.lock().ok()?;
+        g.values()
+            .find(|r| r.namespace == ns && r.name == pod)
+            .map(|r| r.sandbox.clone())
+    }
+
+    /// A running container's sandbox and process.
+    fn container(
+        &self,
+        ns: &str,
+        pod: &str,
+        container: &str,
+    ) -> Option<(Sandbox, crate::runtime::Container)> {
+        let shared = self.0.upgrade()?;
+        shared
+            .container(ns, pod, Some(container))
+            .filter(|(_, c)| c.try_status().is_none())
+    }
+}
+
+/// Query parameters, repeated ones kept.
+pub(crate) struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn of(req: &Request<Incoming>) -> Query {
+        Query(
+            req.uri()
+                .query()
+                .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn first(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A boolean parameter as the API server parses it (`true`, `1`, …).
+    fn flag(&self, key: &str) -> bool {
+        self.first(key).is_some_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "true" | "1" | "t" | "yes" | "y"
+            )
+        })
+    }
+}
+
+/// The pod, or 404 as the API server words it.
+fn get_pod(ctx: &ApiContext, ns: &str, name: &str) -> Result<Value, ApiError> {
+    ctx.store
+        .get(keys::PODS, ns, name)
+        .ok_or_else(|| ApiError::not_found("pods", "", name))
+}
+
+fn container_names(pod: &Value, key: &str) -> Vec<String> {
+    util::arr(pod, &["spec", key])
+        .iter()
+        .map(|c| util::s(c, &["name"]).to_string())
+        .collect()
+}
+
+/// The container a request is for, checked the way the API server's `streamLocation` and
+/// `LogLocation` check it.
+fn resolve_container(pod: &Value, name: &str, requested: Option<&str>) -> Result<String, ApiError> {
+    let containers = container_names(pod, "containers");
+    let init = container_names(pod, "initContainers");
+    match requested.filter(|c| !c.is_empty()) {
+        Some(c) if containers.iter().chain(init.iter()).any(|n| n == c) => Ok(c.to_string()),
+        Some(c) => Err(ApiError::bad_request(format!(
+            "container {c} is not valid for pod {name}"
+        ))),
+        None if containers.len() == 1 => Ok(containers[0].clone()),
+        None => {
+            let mut msg = format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                containers.join(" ")
+            );
+            if !init.is_empty() {
+                msg.push_str(&format!(
+                    " or one of the init containers: [{}]",
+                    init.join(" ")
+                ));
+            }
+            Err(ApiError::bad_request(msg))
+        }
+    }
+}
+
+/// `pod X does not have a host assigned` (400) for a pod not yet scheduled.
+fn require_host(pod: &Value, name: &str) -> Result<(), ApiError> {
+    if util::s(pod, &["spec", "nodeName"]).is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} does not have a host assigned"
+        )));
+    }
+    Ok(())
+}
+
+/// A JSON string literal.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// `metav1.Status` as the stream translator writes it on the error channel (no kind/apiVersion,
+/// Go's field order).
+fn status_success() -> String {
+    r#"{"metadata":{},"status":"Success"}"#.to_string()
+}
+
+/// Exit code `code` ≠ 0, as the API server's stream translator words it (it wraps the error
+/// client-go's decoder made of the kubelet's status).
+fn status_exit_code(code: i32) -> String {
+    format!(
+        r#"{{"metadata":{{}},"status":"Failure","message":{},"reason":"NonZeroExitCode","details":{{"causes":[{{"reason":"ExitCode","message":"{code}"}}]}}}}"#,
+        js(&format!(
+            "command terminated with non-zero exit code: command terminated with exit code {code}"
+        ))
+    )
+}
+
+/// `apierrors.NewInternalError(err)`.
+fn status_internal(err: &str) -> String {
+    format!(
+        r#"{{"metadata":{{}},"status":"Failure","message":{},"reason":"InternalError","details":{{"causes":[{{"message":{}}}]}},"code":500}}"#,
+        js(&format!("Internal error occurred: {err}")),
+        js(err)
+    )
+}
+
+/// A 64-hex id, like a container runtime's.
+fn runtime_id() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// A sandbox id derived from the pod uid (stable for the pod's life).
+fn sandbox_id(uid: &str) -> String {
+    let hex: String = uid.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    format!("{hex:0>64}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_worded_and_ordered_like_the_api_server() {
+        assert_eq!(status_success(), r#"{"metadata":{},"status":"Success"}"#);
+        assert_eq!(
+            status_exit_code(3),
+            r#"{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: command terminated with exit code 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}"#
+        );
+        assert_eq!(
+            status_internal("a \"b\""),
+            r#"{"metadata":{},"status":"Failure","message":"Internal error occurred: a \"b\"","reason":"InternalError","details":{"causes":[{"message":"a \"b\""}]},"code":500}"#
+        );
+        assert_eq!(sandbox_id("0a-1b").len(), 64);
+    }
+}
