@@ -490,6 +490,26 @@ fn pod_subresources() {
     for v in ["1.33", "1.30"] {
         exec_with(&c, v);
     }
+    // SPDY (kubectl ≤ 1.29) is not modelled: a clear 400 instead of a stream
+    let r = c.kubectl_v("1.29", &["exec", "sub", "--", "true"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "Error from server (BadRequest): unable to upgrade: the test cluster serves this subresource over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io); upgrade \"SPDY/3.1\" (SPDY) is not supported\n"
+        ),
+        "{r:?}"
+    );
+    // kubectl port-forward tunnels SPDY (in WebSocket, then plain): refused the same way
+    let r = c.kubectl(&["port-forward", "--pod-running-timeout=5s", "web", "0:8080"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "error: error upgrading connection: unable to upgrade: the test cluster serves this subresource over WebSocket only (v4.channel.k8s.io); upgrade \"SPDY/3.1\" (SPDY) is not supported\n"
+        ),
+        "{r:?}"
+    );
     proxy_with_kubectl(&c);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -185,11 +185,11 @@ async fn session(
         }
     };
     let out = tokio::spawn(pump(proc.stdout.take(), 1, opts.stdout, tx.clone()));
-    // with a TTY there is one output stream
+    // with a TTY there is one output stream (no pty here: the pipes are merged on channel 1)
     let err = tokio::spawn(pump(
         proc.stderr.take(),
         if opts.tty { 1 } else { 2 },
-        opts.stderr,
+        if opts.tty { opts.stdout } else { opts.stderr },
         tx.clone(),
     ));
     let mut stdin = proc.stdin.take().filter(|_| opts.stdin);

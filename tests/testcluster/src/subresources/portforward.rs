@@ -62,6 +62,11 @@ pub(super) async fn handle(
     if let Err(e) = require_host(&pod, &name) {
         return error_response(&e);
     }
+    // the protocol first: SPDY (kubectl port-forward) sends its ports in stream headers
+    let (accepted, response) = match websocket::accept(&mut req, &[V4], Some(V4)) {
+        Ok(a) => a,
+        Err(e) => return error_response(&e),
+    };
     let ports = match parse_ports(&q) {
         Ok(p) => p,
         Err(msg) => return error_response(&ApiError::bad_request(msg)),
@@ -73,10 +78,6 @@ pub(super) async fn handle(
             .header("content-type", "text/plain; charset=utf-8")
             .body(full(format!("pod not found (\"{name}_{ns}\")")))
             .unwrap_or_else(|_| Response::new(full("")));
-    };
-    let (accepted, response) = match websocket::accept(&mut req, &[V4], Some(V4)) {
-        Ok(a) => a,
-        Err(e) => return error_response(&e),
     };
     let id = sandbox_id(util::uid(&pod));
     let netns = PathBuf::from("/run/netns").join(sandbox.netns());
