@@ -2,6 +2,7 @@
 
 pub mod complete;
 pub mod completion;
+pub mod config;
 pub mod install;
 pub mod leader;
 pub mod myid;
@@ -37,7 +38,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Install(args) => install::run(&global, *args).await,
         Command::Status(args) => status::run(&global, args).await,
         Command::Myid(args) => myid::run(&global, args).await,
-        Command::Config(_) => not_wired("config", 5),
+        Command::Config(args) => config::run(&global, args).await,
         Command::Leader(args) => leader::run(&global, args).await,
         Command::DrainSafe(_) => not_wired("drain-safe", 6),
         Command::PersistCheck(_) => not_wired("persist-check", 6),

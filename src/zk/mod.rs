@@ -19,6 +19,7 @@
 
 pub mod admin;
 pub mod four_letter;
+pub mod lint;
 pub mod metrics;
 pub mod myid;
 pub mod quorum;

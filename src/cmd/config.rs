@@ -1,0 +1,1056 @@
+//! `config`: each member's live `zoo.cfg` (and `myid`), the source of truth it should match
+//! (the official flavour's ConfigMap, or the zoo.cfg the tutorial image's `start-zookeeper`
+//! flags produce), the differences between members and against the source, and lints.
+//!
+//! Gather: the StatefulSet (already found), its pods, the headless Service and the
+//! ConfigMap at once; then every member at the same time, each within its own timeout:
+//! `cat <zoo.cfg>` and `cat <dataDir>/myid` through exec (argv only, no shell). Decide: pure
+//! functions over what was read ([`decide`]). Render: the zoo.cfg once when the members
+//! agree, one section per member otherwise, then the differences and the findings.
+
+pub mod start_flags;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
+use kube::Client;
+use kube::api::{Api, ListParams};
+use serde::Serialize;
+
+use crate::cli::{GlobalOptions, MemberCheckArgs};
+use crate::cluster::client::connect;
+use crate::cluster::ensemble::{self, Ensemble};
+use crate::cluster::zookeeper::{self, MemberTarget};
+use crate::cmd::Outcome;
+use crate::manifest::options::Flavor;
+use crate::render::{Style, Tabular, emit, plain_table};
+use crate::zk::lint::{
+    self, ConfigSource, EnsembleFacts, Finding, MountFact, NeededWord, ServiceFact, Severity,
+};
+use crate::zk::zoo_cfg::ZooCfg;
+use start_flags::StartFlags;
+
+/// How long one member may take to answer both reads.
+pub const MEMBER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigReport {
+    /// StatefulSet name.
+    pub ensemble: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Container image.
+    pub image: String,
+    /// Image flavour, when known.
+    pub flavor: Option<Flavor>,
+    /// Desired members.
+    pub replicas: u32,
+    /// Where the members read zoo.cfg.
+    pub path: String,
+    /// The source of truth, when there is one.
+    pub source: Option<SourceConfig>,
+    /// One entry per member, by ordinal.
+    pub members: Vec<MemberConfig>,
+    /// Whether every member read has the same zoo.cfg text.
+    pub identical: bool,
+    /// Keys whose values differ between members.
+    pub member_differences: Vec<KeyDifference>,
+    /// Keys where members differ from the source.
+    pub source_differences: Vec<SourceDifference>,
+    /// Lint results, errors first.
+    pub findings: Vec<Finding>,
+    /// No error, the members agree with each other and with the source.
+    pub ok: bool,
+}
+
+/// Where the configuration should come from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceConfig {
+    /// `configMap` or `startFlags`.
+    pub kind: SourceKind,
+    /// What it is, in words (`ConfigMap zk-config, key zoo.cfg`).
+    pub name: String,
+    /// The zoo.cfg it holds or produces.
+    pub zoo_cfg: Option<String>,
+    /// Why there is none.
+    pub error: Option<String>,
+}
+
+/// The kinds of source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SourceKind {
+    /// A ConfigMap mounted at the conf dir (official flavour).
+    ConfigMap,
+    /// The `start-zookeeper` flags (k8s-tutorial flavour).
+    StartFlags,
+}
+
+/// What was read from one member.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberConfig {
+    /// Pod name.
+    pub pod: String,
+    /// Ordinal.
+    pub ordinal: u32,
+    /// The zoo.cfg text, exactly as `cat` printed it.
+    pub zoo_cfg: Option<String>,
+    /// Where its `myid` was read.
+    pub myid_path: Option<String>,
+    /// The `myid` file's text.
+    pub myid: Option<String>,
+    /// Why something could not be read.
+    pub error: Option<String>,
+}
+
+/// A key whose value is not the same on every member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyDifference {
+    /// The key.
+    pub key: String,
+    /// Pod → value in effect (`None`: not set).
+    pub values: BTreeMap<String, Option<String>>,
+}
+
+/// How a member differs from the source on one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DifferenceKind {
+    /// In the source, not on the member.
+    Missing,
+    /// On the member, not in the source.
+    Extra,
+    /// Both, with different values.
+    Different,
+}
+
+/// A key where members differ from the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceDifference {
+    /// The key.
+    pub key: String,
+    /// Missing, extra or different.
+    pub kind: DifferenceKind,
+    /// The source's value.
+    pub source: Option<String>,
+    /// The member's value.
+    pub live: Option<String>,
+    /// The members that differ this way.
+    pub members: Vec<String>,
+}
+
+/// Where zoo.cfg is and where its source of truth is, from the pod template.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// zoo.cfg in the container.
+    pub conf_path: String,
+    /// The data dir when zoo.cfg names none.
+    pub default_data_dir: String,
+    /// The source.
+    pub source: SourceSpec,
+}
+
+/// The source of truth as found in the pod template.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    /// ConfigMap `name`, key `key`.
+    ConfigMap {
+        /// ConfigMap name.
+        name: String,
+        /// The key holding zoo.cfg.
+        key: String,
+    },
+    /// The `start-zookeeper` flags.
+    StartFlags(StartFlags),
+    /// Nothing to compare with, and why.
+    None(String),
+}
+
+/// What the source read gave.
+#[derive(Debug, Clone)]
+pub enum SourceRead {
+    /// The ConfigMap's zoo.cfg, or why it could not be read.
+    ConfigMap {
+        /// ConfigMap name.
+        name: String,
+        /// Key.
+        key: String,
+        /// The text.
+        text: Result<String, String>,
+    },
+    /// The flags (rendered in [`decide`], which knows the cluster domain).
+    StartFlags(StartFlags),
+    /// None, and why.
+    None(String),
+}
+
+/// Runs `config`.
+pub async fn run(global: &GlobalOptions, args: MemberCheckArgs) -> anyhow::Result<Outcome> {
+    let connection = connect(global).await?;
+    let style = Style::new(global.color);
+    let found = ensemble::find(
+        &connection.client,
+        &connection.namespace,
+        args.ensemble.name.as_ref(),
+    )
+    .await?;
+    let report = gather(&connection.client, found, MEMBER_TIMEOUT).await?;
+    emit(&report, args.output.output, style)?;
+    Ok(if report.ok {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
+    })
+}
+
+/// The ZooKeeper container of the ensemble's pod template.
+fn container(ensemble: &Ensemble) -> Option<&Container> {
+    ensemble
+        .stateful_set
+        .spec
+        .as_ref()?
+        .template
+        .spec
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == ensemble.container)
+}
+
+fn env_value<'a>(container: &'a Container, name: &str) -> Option<&'a str> {
+    container
+        .env
+        .as_ref()?
+        .iter()
+        .find(|e| e.name == name)?
+        .value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+}
+
+/// Where zoo.cfg lives and what it comes from, read from the pod template.
+pub fn layout(ensemble: &Ensemble) -> Layout {
+    let Some(container) = container(ensemble) else {
+        return Layout {
+            conf_path: "/conf/zoo.cfg".into(),
+            default_data_dir: "/data".into(),
+            source: SourceSpec::None(format!(
+                "StatefulSet {} has no container {}",
+                ensemble.name, ensemble.container
+            )),
+        };
+    };
+    let command = container.command.clone().unwrap_or_default();
+    let args = container.args.clone().unwrap_or_default();
+    let flags = StartFlags::from_container(&command, &args);
+    if ensemble.flavor == Some(Flavor::K8sTutorial) || flags.is_some() {
+        return match flags {
+            Some(flags) => Layout {
+                conf_path: flags.config_path(),
+                default_data_dir: flags.get("data_dir").to_owned(),
+                source: SourceSpec::StartFlags(flags),
+            },
+            None => Layout {
+                conf_path: "/opt/zookeeper/conf/zoo.cfg".into(),
+                default_data_dir: "/var/lib/zookeeper/data".into(),
+                source: SourceSpec::None(format!(
+                    "container {} does not run start-zookeeper (command {:?}, args {:?})",
+                    container.name, command, args
+                )),
+            },
+        };
+    }
+    let conf_dir = env_value(container, "ZOO_CONF_DIR")
+        .unwrap_or("/conf")
+        .trim_end_matches('/')
+        .to_owned();
+    let conf_path = format!("{conf_dir}/zoo.cfg");
+    let default_data_dir = env_value(container, "ZOO_DATA_DIR")
+        .unwrap_or("/data")
+        .to_owned();
+    let volumes = ensemble
+        .stateful_set
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.volumes.as_ref());
+    let source = container
+        .volume_mounts
+        .iter()
+        .flatten()
+        .find_map(|mount| {
+            let dir_mount = mount.mount_path.trim_end_matches('/') == conf_dir
+                && mount.sub_path.as_deref().is_none_or(str::is_empty);
+            let file_mount = mount.mount_path == conf_path;
+            if !dir_mount && !file_mount {
+                return None;
+            }
+            let cm = volumes?
+                .iter()
+                .find(|v| v.name == mount.name)?
+                .config_map
+                .as_ref()?;
+            let path = if file_mount {
+                mount.sub_path.clone().unwrap_or_else(|| "zoo.cfg".into())
+            } else {
+                "zoo.cfg".into()
+            };
+            let key = cm
+                .items
+                .iter()
+                .flatten()
+                .find(|i| i.path == path)
+                .map_or(path, |i| i.key.clone());
+            Some(SourceSpec::ConfigMap {
+                name: cm.name.clone(),
+                key,
+            })
+        })
+        .unwrap_or_else(|| {
+            SourceSpec::None(format!(
+                "no ConfigMap is mounted at {conf_dir}: the image's entrypoint wrote {conf_path} from its ZOO_* variables"
+            ))
+        });
+    Layout {
+        conf_path,
+        default_data_dir,
+        source,
+    }
+}
+
+/// The lint facts of the pod template and the headless Service.
+pub fn facts(
+    ensemble: &Ensemble,
+    layout: &Layout,
+    service: Option<&Service>,
+    service_read: bool,
+) -> EnsembleFacts {
+    let spec = ensemble.stateful_set.spec.as_ref();
+    let pod_spec = spec.and_then(|s| s.template.spec.as_ref());
+    let templates = ensemble.claim_templates();
+    let volumes = pod_spec.and_then(|p| p.volumes.as_ref());
+    let container = container(ensemble);
+    let mounts = container
+        .and_then(|c| c.volume_mounts.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let volume = volumes.and_then(|v| v.iter().find(|v| v.name == m.name));
+            MountFact {
+                path: m.mount_path.clone(),
+                volume: m.name.clone(),
+                persistent: templates.contains(&m.name)
+                    || volume.is_some_and(|v| v.persistent_volume_claim.is_some()),
+                read_only: m.read_only == Some(true)
+                    || volume.is_some_and(|v| {
+                        v.config_map.is_some()
+                            || v.secret.is_some()
+                            || v.projected.is_some()
+                            || v.downward_api.is_some()
+                    }),
+            }
+        })
+        .collect();
+    let mut needed_words = Vec::new();
+    if let Some(c) = container {
+        for (kind, probe) in [
+            ("startup", &c.startup_probe),
+            ("readiness", &c.readiness_probe),
+            ("liveness", &c.liveness_probe),
+        ] {
+            let command = probe
+                .as_ref()
+                .and_then(|p| p.exec.as_ref())
+                .and_then(|e| e.command.clone())
+                .unwrap_or_default();
+            for word in lint::probe_words(&command) {
+                needed_words.push(NeededWord {
+                    word,
+                    by: format!("the {kind} probe"),
+                    probe: true,
+                });
+            }
+        }
+    }
+    let service_name = spec
+        .and_then(|s| s.service_name.clone())
+        .unwrap_or_default();
+    EnsembleFacts {
+        name: ensemble.name.clone(),
+        namespace: ensemble.namespace.clone(),
+        replicas: ensemble.replicas(),
+        service: ServiceFact {
+            name: service_name,
+            exists: service_read.then_some(service.is_some()),
+            headless: service
+                .and_then(|s| s.spec.as_ref())
+                .and_then(|s| s.cluster_ip.as_deref())
+                .is_some_and(|ip| ip == "None"),
+            publishes_not_ready: service
+                .and_then(|s| s.spec.as_ref())
+                .and_then(|s| s.publish_not_ready_addresses)
+                .unwrap_or(false),
+        },
+        zookeeper_3_4: ensemble.flavor == Some(Flavor::K8sTutorial),
+        needed_words,
+        mounts,
+        conf_path: layout.conf_path.clone(),
+        source: match &layout.source {
+            SourceSpec::ConfigMap { name, .. } => ConfigSource::ConfigMap(name.clone()),
+            SourceSpec::StartFlags(_) => ConfigSource::StartFlags,
+            SourceSpec::None(_) => ConfigSource::File(layout.conf_path.clone()),
+        },
+    }
+}
+
+/// Reads everything about one ensemble's configuration and decides.
+pub async fn gather(
+    client: &Client,
+    ensemble: Ensemble,
+    member_timeout: Duration,
+) -> anyhow::Result<ConfigReport> {
+    let ns = ensemble.namespace.clone();
+    let layout = layout(&ensemble);
+    let service_name = ensemble
+        .stateful_set
+        .spec
+        .as_ref()
+        .and_then(|s| s.service_name.clone())
+        .unwrap_or_default();
+    let pods_api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let services: Api<Service> = Api::namespaced(client.clone(), &ns);
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let source_read = async {
+        match &layout.source {
+            SourceSpec::ConfigMap { name, key } => {
+                let text = match config_maps.get_opt(name).await {
+                    Ok(Some(cm)) => cm
+                        .data
+                        .and_then(|d| d.get(key).cloned())
+                        .ok_or_else(|| format!("ConfigMap {name} has no key {key}")),
+                    Ok(None) => Err(format!(
+                        "ConfigMap {name} in namespace {ns} does not exist: members cannot start (the volume cannot be mounted)"
+                    )),
+                    Err(err) => Err(format!(
+                        "cannot read ConfigMap {name} in namespace {ns}: {err}"
+                    )),
+                };
+                SourceRead::ConfigMap {
+                    name: name.clone(),
+                    key: key.clone(),
+                    text,
+                }
+            }
+            SourceSpec::StartFlags(flags) => SourceRead::StartFlags(flags.clone()),
+            SourceSpec::None(why) => SourceRead::None(why.clone()),
+        }
+    };
+    let params = ListParams::default().labels(&ensemble.pod_selector());
+    let (pods, service, source) = futures::join!(
+        pods_api.list(&params),
+        async {
+            if service_name.is_empty() {
+                Ok(None)
+            } else {
+                services.get_opt(&service_name).await
+            }
+        },
+        source_read
+    );
+    let pods = pods
+        .map_err(|e| anyhow::anyhow!(e).context(format!("cannot list pods in namespace {ns}")))?;
+    let pods: BTreeMap<String, Pod> = pods
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name.clone().map(|n| (n, p)))
+        .collect();
+    let (service, service_read) = match service {
+        Ok(service) => (service, true),
+        Err(_) => (None, false),
+    };
+    let facts = facts(&ensemble, &layout, service.as_ref(), service_read);
+
+    let reads = (0..ensemble.replicas()).map(|ordinal| {
+        let pod = format!("{}-{ordinal}", ensemble.name);
+        let phase = pods.get(&pod).map(|p| {
+            if p.metadata.deletion_timestamp.is_some() {
+                "Terminating".to_owned()
+            } else {
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_else(|| "Pending".into())
+            }
+        });
+        let target = MemberTarget {
+            namespace: ns.clone(),
+            pod: pod.clone(),
+            container: Some(ensemble.container.clone()),
+        };
+        let layout = &layout;
+        async move {
+            let mut member = MemberConfig {
+                pod: pod.clone(),
+                ordinal,
+                zoo_cfg: None,
+                myid_path: None,
+                myid: None,
+                error: None,
+            };
+            match phase.as_deref() {
+                None => member.error = Some(format!("pod {pod} does not exist")),
+                Some("Running") => {
+                    let read = read_member(client, &target, layout, &mut member);
+                    if tokio::time::timeout(member_timeout, read).await.is_err() {
+                        member.error = Some(format!(
+                            "no answer within {}s",
+                            member_timeout.as_secs_f64()
+                        ));
+                    }
+                }
+                Some(phase) => member.error = Some(format!("pod {pod} is {phase}, not Running")),
+            }
+            member
+        }
+    });
+    let members = join_all(reads).await;
+    Ok(decide(&ensemble, &facts, &layout, source, members))
+}
+
+/// `cat` of zoo.cfg, then of `<dataDir>/myid`, through exec.
+async fn read_member(
+    client: &Client,
+    target: &MemberTarget,
+    layout: &Layout,
+    member: &mut MemberConfig,
+) {
+    match zookeeper::exec(client, target, &["cat", &layout.conf_path]).await {
+        Ok((text, 0)) => member.zoo_cfg = Some(text),
+        Ok((_, code)) => {
+            member.error = Some(format!(
+                "`cat {}` in pod {} exited with code {code}: the file is missing or unreadable",
+                layout.conf_path, target.pod
+            ));
+            return;
+        }
+        Err(err) => {
+            member.error = Some(format!("{err:#}"));
+            return;
+        }
+    }
+    let data_dir = member
+        .zoo_cfg
+        .as_deref()
+        .map(ZooCfg::parse)
+        .and_then(|cfg| cfg.data_dir().map(str::to_owned))
+        .unwrap_or_else(|| layout.default_data_dir.clone());
+    let path = format!("{}/myid", data_dir.trim_end_matches('/'));
+    member.myid_path = Some(path.clone());
+    match zookeeper::exec(client, target, &["cat", &path]).await {
+        Ok((text, 0)) => member.myid = Some(text),
+        Ok((_, code)) => {
+            member.error = Some(format!(
+                "`cat {path}` in pod {} exited with code {code}: there is no myid file",
+                target.pod
+            ));
+        }
+        Err(err) => member.error = Some(format!("reading {path}: {err:#}")),
+    }
+}
+
+/// The settings in effect (the last line of each key wins, as in ZooKeeper).
+fn settings(cfg: &ZooCfg) -> BTreeMap<String, String> {
+    cfg.entries()
+        .map(|e| (e.key.to_owned(), e.value.to_owned()))
+        .collect()
+}
+
+/// Keys whose value is not the same on every member read.
+pub fn member_differences(members: &[(&str, &ZooCfg)]) -> Vec<KeyDifference> {
+    let maps: Vec<(&str, BTreeMap<String, String>)> = members
+        .iter()
+        .map(|(pod, cfg)| (*pod, settings(cfg)))
+        .collect();
+    let keys: BTreeSet<&String> = maps.iter().flat_map(|(_, m)| m.keys()).collect();
+    keys.into_iter()
+        .filter_map(|key| {
+            let values: BTreeMap<String, Option<String>> = maps
+                .iter()
+                .map(|(pod, m)| ((*pod).to_owned(), m.get(key).cloned()))
+                .collect();
+            let distinct: BTreeSet<&Option<String>> = values.values().collect();
+            (distinct.len() > 1).then(|| KeyDifference {
+                key: key.clone(),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// Where members differ from the source, grouped by key and values.
+pub fn source_differences(source: &ZooCfg, members: &[(&str, &ZooCfg)]) -> Vec<SourceDifference> {
+    let want = settings(source);
+    let mut grouped: BTreeMap<(String, Option<String>, Option<String>), Vec<String>> =
+        BTreeMap::new();
+    for (pod, cfg) in members {
+        let have = settings(cfg);
+        let keys: BTreeSet<&String> = want.keys().chain(have.keys()).collect();
+        for key in keys {
+            let (w, h) = (want.get(key), have.get(key));
+            if w != h {
+                grouped
+                    .entry((key.clone(), w.cloned(), h.cloned()))
+                    .or_default()
+                    .push((*pod).to_owned());
+            }
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|((key, source, live), members)| SourceDifference {
+            kind: match (&source, &live) {
+                (Some(_), None) => DifferenceKind::Missing,
+                (None, Some(_)) => DifferenceKind::Extra,
+                _ => DifferenceKind::Different,
+            },
+            key,
+            source,
+            live,
+            members,
+        })
+        .collect()
+}
+
+/// Adds a finding, or the members of an equal one already there.
+fn push_merged(findings: &mut Vec<Finding>, finding: Finding) {
+    if let Some(same) = findings
+        .iter_mut()
+        .find(|f| f.check == finding.check && f.message == finding.message && f.fix == finding.fix)
+    {
+        for m in finding.members {
+            if !same.members.contains(&m) {
+                same.members.push(m);
+            }
+        }
+    } else {
+        findings.push(finding);
+    }
+}
+
+/// Everything decided from what was read. Pure.
+pub fn decide(
+    ensemble: &Ensemble,
+    facts: &EnsembleFacts,
+    layout: &Layout,
+    source: SourceRead,
+    members: Vec<MemberConfig>,
+) -> ConfigReport {
+    let parsed: Vec<(&str, ZooCfg)> = members
+        .iter()
+        .filter_map(|m| {
+            m.zoo_cfg
+                .as_deref()
+                .map(|t| (m.pod.as_str(), ZooCfg::parse(t)))
+        })
+        .collect();
+    let read: Vec<(&str, &ZooCfg)> = parsed.iter().map(|(p, c)| (*p, c)).collect();
+    let mut findings: Vec<Finding> = Vec::new();
+
+    // The source of truth.
+    let domain = parsed
+        .iter()
+        .find_map(|(_, cfg)| lint::cluster_domain(cfg, facts))
+        .unwrap_or_else(|| "cluster.local".into());
+    let source = match source {
+        SourceRead::ConfigMap { name, key, text } => {
+            let (zoo_cfg, error) = match text {
+                Ok(text) => (Some(text), None),
+                Err(err) => (None, Some(err)),
+            };
+            Some(SourceConfig {
+                kind: SourceKind::ConfigMap,
+                name: format!("ConfigMap {name}, key {key}"),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::StartFlags(flags) => {
+            if !flags.unknown.is_empty() {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    check: "start-flags",
+                    members: Vec::new(),
+                    message: format!(
+                        "start-zookeeper does not know {}; the script stops at an unknown flag",
+                        flags.unknown.join(" ")
+                    ),
+                    fix: format!(
+                        "remove them from StatefulSet {}'s container command",
+                        ensemble.name
+                    ),
+                });
+            }
+            let (zoo_cfg, error) = match flags.render_zoo_cfg(
+                &ensemble.name,
+                &format!("{}.{}.svc.{domain}", facts.service.name, ensemble.namespace),
+            ) {
+                Ok(text) => (Some(text), None),
+                Err(err) => (None, Some(err)),
+            };
+            Some(SourceConfig {
+                kind: SourceKind::StartFlags,
+                name: format!(
+                    "start-zookeeper flags of container {} (cluster domain {domain})",
+                    ensemble.container
+                ),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::None(why) => {
+            findings.push(Finding {
+                severity: Severity::Info,
+                check: "no-source",
+                members: Vec::new(),
+                message: format!("no source of truth to compare with: {why}"),
+                fix: "mount zoo.cfg from a ConfigMap (`kubectl zk install` does) so every member reads the same file".into(),
+            });
+            None
+        }
+    };
+    if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
+        findings.push(Finding {
+            severity: Severity::Error,
+            check: "source",
+            members: Vec::new(),
+            message: err,
+            fix: "fix the source of the configuration; the members cannot start from it".into(),
+        });
+    }
+    let source_cfg = source
+        .as_ref()
+        .and_then(|s| s.zoo_cfg.as_deref())
+        .map(ZooCfg::parse);
+
+    // Members that could not be read.
+    for m in &members {
+        if let Some(err) = &m.error {
+            findings.push(Finding {
+                severity: Severity::Error,
+                check: "unreadable",
+                members: vec![m.pod.clone()],
+                message: err.clone(),
+                fix: format!(
+                    "check the pod (`kubectl describe pod {} -n {}`) and run `kubectl zk config` again",
+                    m.pod, ensemble.namespace
+                ),
+            });
+        }
+    }
+
+    // Lints: one pass per distinct zoo.cfg text, merged across texts.
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for m in &members {
+        if let Some(text) = m.zoo_cfg.as_deref() {
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, pods)) => pods.push(m.pod.clone()),
+                None => groups.push((text, vec![m.pod.clone()])),
+            }
+        }
+    }
+    let mut lints = Vec::new();
+    for (text, pods) in &groups {
+        lints.extend(lint::lint_config(&ZooCfg::parse(text), facts, pods));
+    }
+    if groups.is_empty()
+        && let Some(cfg) = &source_cfg
+    {
+        lints.extend(lint::lint_config(cfg, facts, &[]));
+    }
+    for m in &members {
+        if let (Some(text), Some(myid), Some(path)) = (
+            m.zoo_cfg.as_deref(),
+            m.myid.as_deref(),
+            m.myid_path.as_deref(),
+        ) {
+            lints.extend(lint::lint_myid(
+                facts,
+                m.ordinal,
+                &ZooCfg::parse(text),
+                path,
+                myid,
+            ));
+        }
+    }
+    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in &members {
+        if let Some(id) = m.myid.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            ids.entry(id.to_owned()).or_default().push(m.pod.clone());
+        }
+    }
+    for (id, pods) in ids.into_iter().filter(|(_, p)| p.len() > 1) {
+        lints.push(Finding {
+            severity: Severity::Error,
+            check: "myid-duplicate",
+            members: pods.clone(),
+            message: format!(
+                "{} all hold myid {id}: ZooKeeper takes them for one server",
+                pods.join(", ")
+            ),
+            fix: "give each member its ordinal + 1 (see the myid findings)".into(),
+        });
+    }
+    for finding in lints {
+        push_merged(&mut findings, finding);
+    }
+    for f in &mut findings {
+        f.members
+            .sort_by_key(|p| p.rsplit('-').next().and_then(|o| o.parse::<u32>().ok()));
+    }
+    findings.sort_by_key(|f| f.severity);
+
+    let member_differences = member_differences(&read);
+    let source_differences = source_cfg
+        .as_ref()
+        .map(|s| source_differences(s, &read))
+        .unwrap_or_default();
+    let identical = groups.len() <= 1;
+    let ok = !findings.iter().any(|f| f.severity == Severity::Error)
+        && member_differences.is_empty()
+        && identical
+        && source_differences.is_empty();
+    ConfigReport {
+        ensemble: ensemble.name.clone(),
+        namespace: ensemble.namespace.clone(),
+        image: ensemble.image.clone(),
+        flavor: ensemble.flavor,
+        replicas: ensemble.replicas(),
+        path: layout.conf_path.clone(),
+        source,
+        members,
+        identical,
+        member_differences,
+        source_differences,
+        findings,
+        ok,
+    }
+}
+
+fn indent(text: &str) -> String {
+    let mut out: String = text.lines().map(|l| format!("  {l}\n")).collect();
+    if out.is_empty() {
+        out.push_str("  (empty)\n");
+    }
+    out
+}
+
+impl Tabular for ConfigReport {
+    fn table(&self, style: Style, _wide: bool) -> String {
+        let mut text = format!(
+            "Ensemble {} in namespace {} ({}{}): zoo.cfg at {}\n",
+            style.bold(&self.ensemble),
+            self.namespace,
+            self.image,
+            match self.flavor {
+                Some(Flavor::Official) => ", official",
+                Some(Flavor::K8sTutorial) => ", k8s-tutorial",
+                None => "",
+            },
+            self.path
+        );
+        match &self.source {
+            Some(source) => text.push_str(&format!("Source: {}\n", source.name)),
+            None => text.push_str("Source: none\n"),
+        }
+        text.push('\n');
+        let read: Vec<&MemberConfig> = self
+            .members
+            .iter()
+            .filter(|m| m.zoo_cfg.is_some())
+            .collect();
+        let unread: Vec<&str> = self
+            .members
+            .iter()
+            .filter(|m| m.zoo_cfg.is_none())
+            .map(|m| m.pod.as_str())
+            .collect();
+        if self.identical && !read.is_empty() {
+            let on = if unread.is_empty() {
+                format!("identical on all {} members", read.len())
+            } else {
+                format!(
+                    "identical on the {} members read ({} could not be read)",
+                    read.len(),
+                    unread.join(", ")
+                )
+            };
+            text.push_str(&format!("{} ({on}):\n", style.bold("zoo.cfg")));
+            text.push_str(&indent(read[0].zoo_cfg.as_deref().unwrap_or_default()));
+        } else {
+            for m in &self.members {
+                text.push_str(&format!(
+                    "{} ({}):\n",
+                    style.bold(&format!("zoo.cfg of {}", m.pod)),
+                    self.path
+                ));
+                match (&m.zoo_cfg, &m.error) {
+                    (Some(cfg), _) => text.push_str(&indent(cfg)),
+                    (None, err) => text.push_str(&format!(
+                        "  {}\n",
+                        style.bad(&format!(
+                            "not read: {}",
+                            err.as_deref().unwrap_or("unknown")
+                        ))
+                    )),
+                }
+            }
+        }
+        let myids: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}={}",
+                    m.pod,
+                    m.myid.as_deref().map(str::trim).unwrap_or("?")
+                )
+            })
+            .collect();
+        text.push_str(&format!("myid: {}\n", myids.join(" ")));
+
+        text.push('\n');
+        if self.member_differences.is_empty() {
+            if self.identical {
+                text.push_str("Differences between members: none\n");
+            } else {
+                text.push_str("Differences between members: the settings agree; the texts differ only in comments, blank lines, order or repeated lines\n");
+            }
+        } else {
+            text.push_str(&format!("{}\n", style.bold("Differences between members:")));
+            let pods: Vec<&str> = read.iter().map(|m| m.pod.as_str()).collect();
+            let mut header = vec!["KEY"];
+            header.extend(pods.iter().copied());
+            let rows = self
+                .member_differences
+                .iter()
+                .map(|d| {
+                    let mut row = vec![d.key.clone()];
+                    row.extend(pods.iter().map(|p| {
+                        d.values
+                            .get(*p)
+                            .cloned()
+                            .flatten()
+                            .unwrap_or_else(|| "(not set)".into())
+                    }));
+                    row
+                })
+                .collect();
+            text.push_str(&plain_table(&header, rows));
+        }
+        match &self.source {
+            Some(source) if source.zoo_cfg.is_some() => {
+                if self.source_differences.is_empty() {
+                    text.push_str(&format!(
+                        "Differences from the source: none{}\n",
+                        if read.is_empty() {
+                            " (no member read)"
+                        } else {
+                            ""
+                        }
+                    ));
+                } else {
+                    text.push_str(&format!(
+                        "{} ({})\n",
+                        style.bold("Differences from the source:"),
+                        source.name
+                    ));
+                    let rows = self
+                        .source_differences
+                        .iter()
+                        .map(|d| {
+                            vec![
+                                d.key.clone(),
+                                match d.kind {
+                                    DifferenceKind::Missing => "missing".into(),
+                                    DifferenceKind::Extra => "extra".into(),
+                                    DifferenceKind::Different => "different".into(),
+                                },
+                                d.source.clone().unwrap_or_else(|| "-".into()),
+                                d.live.clone().unwrap_or_else(|| "-".into()),
+                                d.members.join(","),
+                            ]
+                        })
+                        .collect();
+                    text.push_str(&plain_table(
+                        &["KEY", "DIFFERENCE", "SOURCE", "LIVE", "MEMBERS"],
+                        rows,
+                    ));
+                    text.push_str(&format!("{}:\n", style.bold("The source's zoo.cfg")));
+                    text.push_str(&indent(source.zoo_cfg.as_deref().unwrap_or_default()));
+                }
+            }
+            _ => {}
+        }
+
+        text.push('\n');
+        if self.findings.is_empty() {
+            text.push_str("Lints: none\n");
+        } else {
+            text.push_str(&format!("{}\n", style.bold("Lints:")));
+            for f in &self.findings {
+                let word = match f.severity {
+                    Severity::Error => style.bad("ERROR"),
+                    Severity::Warning => style.warn("WARNING"),
+                    Severity::Info => "INFO".to_owned(),
+                };
+                let members = if f.members.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}:", f.members.join(","))
+                };
+                text.push_str(&format!("{word} [{}]{members} {}\n", f.check, f.message));
+                text.push_str(&format!("  fix: {}\n", f.fix));
+            }
+        }
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        text.push_str(&format!(
+            "\n{}: {errors} error(s), {warnings} warning(s){}{}\n",
+            if self.ok {
+                style.good("OK")
+            } else {
+                style.bad("NOT OK")
+            },
+            if self.identical && self.member_differences.is_empty() {
+                ""
+            } else {
+                "; the members differ"
+            },
+            if self.source_differences.is_empty() {
+                ""
+            } else {
+                "; members differ from the source"
+            }
+        ));
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests;
