@@ -284,3 +284,33 @@ fn status_finds_the_ensemble_or_says_why() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("No ZooKeeper ensembles found."));
 }
+
+#[test]
+fn default_whitelist_of_the_docker_image_is_enough() {
+    let cluster = Cluster::start(4);
+    let manifest = common::root().join("tests/fixtures/docker-library-zookeeper.yaml");
+    cluster.k(&["create", "-f", manifest.to_str().expect("utf-8 path")]);
+    let status = cluster.wait_for("a leader", Duration::from_secs(120), || {
+        let (status, _) = status_json(&cluster, &["--via", "port-forward"]);
+        (leaders(&status).len() == 1 && status["ready"] == 3).then_some(status)
+    });
+    let refused = status["warnings"].to_string();
+    assert!(refused.contains("whitelist refuses conf"), "{refused}");
+    let (via_proxy, code) = status_json(&cluster, &["--via", "proxy"]);
+    assert_eq!(code, Some(0), "{via_proxy}");
+    assert_eq!(leaders(&via_proxy), leaders(&status));
+    assert_eq!(
+        via_proxy["members"][0]["myid"], 1,
+        "the AdminServer is not limited by the whitelist"
+    );
+    // Without --via the best transport wins; the ensemble is found without --name.
+    let out = cluster.zk(&["status"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("HEALTHY"), "{}", stdout(&out));
+}

@@ -30,6 +30,16 @@ use crate::zk::{Mode, admin, quorum};
 /// A member more than this many transactions behind the leader is lagging.
 pub const LAG_THRESHOLD: u64 = 1000;
 
+/// Settings every member of an ensemble should share, as `conf` names them and as the
+/// AdminServer's `configuration` command names them.
+const COMPARED_SETTINGS: [(&str, &str); 5] = [
+    ("clientPort", "client_port"),
+    ("tickTime", "tick_time"),
+    ("maxClientCnxns", "max_client_cnxns"),
+    ("minSessionTimeout", "min_session_timeout"),
+    ("maxSessionTimeout", "max_session_timeout"),
+];
+
 /// The whole view.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,6 +128,9 @@ pub struct MemberStatus {
     pub refused: Vec<String>,
     /// Followers in sync (the leader's count; `None` on other members).
     pub synced_followers: Option<u64>,
+    /// The settings the server reports it runs with (from `conf` / `configuration`),
+    /// compared across members to find drift.
+    pub settings: BTreeMap<String, String>,
 }
 
 /// A member's mode as `status` shows it.
@@ -286,6 +299,7 @@ fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> MemberStatus 
         error: None,
         refused: Vec::new(),
         synced_followers: None,
+        settings: BTreeMap::new(),
     };
     let Some(pod) = pod else { return member };
     let status = pod.status.as_ref();
@@ -365,6 +379,7 @@ struct Answer {
     not_serving: bool,
     synced_followers: Option<u64>,
     myid: Option<u32>,
+    settings: BTreeMap<String, String>,
     refused: Vec<String>,
     errors: Vec<String>,
 }
@@ -373,6 +388,7 @@ impl Answer {
     fn apply(self, member: &mut MemberStatus) {
         member.via = self.via;
         member.myid = self.myid;
+        member.settings = self.settings;
         member.refused = self.refused;
         if let Some(server) = self.server {
             member.mode = MemberMode::Serving(server.mode);
@@ -455,11 +471,23 @@ async fn ask_admin(client: &Client, target: &MemberTarget) -> anyhow::Result<Ans
             }
         }
     );
-    answer.myid = conf
+    let conf = conf
         .ok()
-        .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
-        .and_then(|v| v["server_id"].as_u64())
-        .and_then(|id| u32::try_from(id).ok());
+        .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok());
+    if let Some(conf) = conf {
+        answer.myid = conf["server_id"]
+            .as_u64()
+            .and_then(|id| u32::try_from(id).ok());
+        for (key, json_key) in COMPARED_SETTINGS {
+            if let Some(value) = conf.get(json_key).filter(|v| !v.is_null()) {
+                let text = value
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| value.to_string());
+                answer.settings.insert(key.to_owned(), text);
+            }
+        }
+    }
     if let Some(Ok(body)) = monitor {
         answer.synced_followers = admin::parse_monitor(&body)
             .ok()
@@ -492,7 +520,14 @@ async fn ask_four_letter(
         Err(err) => return Err(err.into()),
     }
     match conf.map(|text| four_letter::parse_conf(&text)) {
-        Ok(Ok(conf)) => answer.myid = conf.server_id().ok().and_then(|id| u32::try_from(id).ok()),
+        Ok(Ok(conf)) => {
+            answer.myid = conf.server_id().ok().and_then(|id| u32::try_from(id).ok());
+            for (key, _) in COMPARED_SETTINGS {
+                if let Some(value) = conf.get(key) {
+                    answer.settings.insert(key.to_owned(), value.to_owned());
+                }
+            }
+        }
         Ok(Err(FourLetterError::NotInWhitelist { command })) => answer.refused.push(command),
         _ => {}
     }
@@ -592,6 +627,7 @@ pub fn decide(
             ));
         }
     }
+    warnings.extend(settings_drift(&members));
     let mut refused: Vec<&str> = members
         .iter()
         .flat_map(|m| m.refused.iter().map(String::as_str))
@@ -666,6 +702,35 @@ pub fn decide(
         health,
         warnings,
     }
+}
+
+/// Settings that differ between members, one warning per setting.
+fn settings_drift(members: &[MemberStatus]) -> Vec<String> {
+    let mut values: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    for member in members {
+        for (key, value) in &member.settings {
+            values
+                .entry(key)
+                .or_default()
+                .entry(value)
+                .or_default()
+                .push(&member.pod);
+        }
+    }
+    values
+        .into_iter()
+        .filter(|(_, by_value)| by_value.len() > 1)
+        .map(|(key, by_value)| {
+            let spread: Vec<String> = by_value
+                .iter()
+                .map(|(value, pods)| format!("{value} on {}", pods.join(", ")))
+                .collect();
+            format!(
+                "config drift: {key} is {}; roll the members (kubectl zk install) so they agree",
+                spread.join(" but ")
+            )
+        })
+        .collect()
 }
 
 impl Tabular for EnsembleStatus {
@@ -931,6 +996,31 @@ mod tests {
         );
         assert!(all.contains("zk-0 reports myid 7, expected 1"), "{all}");
         assert!(all.contains("whitelist refuses mntr"), "{all}");
+    }
+
+    #[test]
+    fn settings_drift_is_named() {
+        let mut members: Vec<MemberStatus> = (0..3)
+            .map(|i| {
+                member(
+                    i,
+                    MemberMode::Serving(if i == 1 { Mode::Leader } else { Mode::Follower }),
+                    E,
+                )
+            })
+            .collect();
+        for m in &mut members {
+            m.settings.insert("tickTime".into(), "2000".into());
+        }
+        members[2].settings.insert("tickTime".into(), "3000".into());
+        let status = decide(&ensemble(3), members, None);
+        assert!(
+            status.warnings.iter().any(
+                |w| w.contains("config drift: tickTime is 2000 on zk-0, zk-1 but 3000 on zk-2")
+            ),
+            "{:?}",
+            status.warnings
+        );
     }
 
     #[test]
