@@ -770,10 +770,16 @@ pub fn decide(
     for (text, pods) in &groups {
         lints.extend(lint::lint_config(&ZooCfg::parse(text), facts, pods));
     }
-    if groups.is_empty()
-        && let Some(cfg) = &source_cfg
-    {
-        lints.extend(lint::lint_config(cfg, facts, &[]));
+    // The source is linted too when the members do not run it yet (or none was read):
+    // its mistakes arrive with the next restart.
+    if let (Some(cfg), Some(source)) = (&source_cfg, &source) {
+        let want = settings(cfg);
+        if groups.is_empty() || parsed.iter().any(|(_, live)| settings(live) != want) {
+            for mut finding in lint::lint_config(cfg, facts, &[]) {
+                finding.message = format!("in the source ({}): {}", source.name, finding.message);
+                lints.push(finding);
+            }
+        }
     }
     for m in &members {
         if let (Some(text), Some(myid), Some(path)) = (
@@ -802,7 +808,7 @@ pub fn decide(
             check: "myid-duplicate",
             members: pods.clone(),
             message: format!(
-                "{} all hold myid {id}: ZooKeeper takes them for one server",
+                "{} hold the same myid {id}: ZooKeeper takes them for one server",
                 pods.join(", ")
             ),
             fix: "give each member its ordinal + 1 (see the myid findings)".into(),

@@ -624,20 +624,6 @@ fn lint_whitelist(cfg: &ZooCfg, facts: &EnsembleFacts, out: &mut Vec<Finding>) {
         return;
     }
     let whitelist = cfg.four_letter_whitelist();
-    if !whitelist.unmatched.is_empty() {
-        out.push(Finding::new(
-            Severity::Warning,
-            "4lw-whitelist",
-            format!(
-                "4lw.commands.whitelist has entries with spaces inside ({}); ZooKeeper splits on commas only, so they enable nothing",
-                whitelist.unmatched.join(", ")
-            ),
-            facts.set_fix(
-                "4lw.commands.whitelist",
-                &whitelist.intended().into_iter().collect::<Vec<_>>().join(","),
-            ),
-        ));
-    }
     let mut needed: Vec<NeededWord> = facts.needed_words.clone();
     for word in STATUS_WORDS {
         needed.push(NeededWord {
@@ -650,12 +636,25 @@ fn lint_whitelist(cfg: &ZooCfg, facts: &EnsembleFacts, out: &mut Vec<Finding>) {
         .iter()
         .filter(|n| !whitelist.allows(&n.word))
         .collect();
+    // One line that fixes everything: what the writer meant, plus what is needed.
+    let mut words: BTreeSet<String> = whitelist.intended();
+    words.remove("*");
+    words.extend(needed.iter().map(|n| n.word.clone()));
+    let line = words.into_iter().collect::<Vec<_>>().join(",");
+    if !whitelist.unmatched.is_empty() {
+        out.push(Finding::new(
+            Severity::Warning,
+            "4lw-whitelist",
+            format!(
+                "4lw.commands.whitelist has entries with spaces inside ({}); ZooKeeper splits on commas only, so they enable nothing",
+                whitelist.unmatched.join(", ")
+            ),
+            facts.set_fix("4lw.commands.whitelist", &line),
+        ));
+    }
     if refused.is_empty() {
         return;
     }
-    let mut words: BTreeSet<String> = whitelist.commands.clone();
-    words.extend(refused.iter().map(|n| n.word.clone()));
-    let line = words.into_iter().collect::<Vec<_>>().join(",");
     for probe in [true, false] {
         let these: Vec<&&NeededWord> = refused.iter().filter(|n| n.probe == probe).collect();
         if these.is_empty() {

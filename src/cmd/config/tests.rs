@@ -301,6 +301,39 @@ fn zoo_conf_dir_and_a_sub_path_mount() {
 }
 
 #[test]
+fn a_source_that_the_members_do_not_run_yet_is_linted() {
+    let (ensemble, svc, cfg) = official();
+    let layout = layout(&ensemble);
+    let facts = facts(&ensemble, &layout, Some(&svc), true);
+    let members: Vec<MemberConfig> = (0..3)
+        .map(|o| member(o, &cfg, &format!("{}", o + 1), "/data"))
+        .collect();
+    let edited = cfg.replace("dataLogDir=/data/log", "dataLogDir=/datalog");
+    let report = decide(
+        &ensemble,
+        &facts,
+        &layout,
+        source_read(&layout, Some(&edited)),
+        members,
+    );
+    assert!(!report.ok);
+    assert_eq!(report.source_differences.len(), 1);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.check == "data-log-dir-volume")
+        .expect("the source's mistake");
+    assert!(finding.members.is_empty());
+    assert!(
+        finding
+            .message
+            .starts_with("in the source (ConfigMap zk-config, key zoo.cfg): dataLogDir=/datalog"),
+        "{}",
+        finding.message
+    );
+}
+
+#[test]
 fn differences_are_grouped() {
     let a = ZooCfg::parse("tickTime=2000\ninitLimit=5\n");
     let b = ZooCfg::parse("tickTime=2000\nsyncLimit=2\n");
