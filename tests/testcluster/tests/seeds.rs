@@ -5,7 +5,7 @@
 //! - `seed_ensemble`: the seeds' manifest (PDB on policy/v1) in the OpenShift seed's namespace
 //!   `statef`: ordered creation, host names, FQDNs, `myid`, `zoo.cfg`, a write on one member and a
 //!   read on another, one leader, kazoo against the pod IPs, the log, RSS, failover.
-//! - `seed_storage_and_drains`: durable storage across deleting and re-creating the StatefulSet
+//! - `seed_durable_storage_and_drains`: durable storage across deleting and re-creating the StatefulSet
 //!   (same claims, same data), then the GKE seed's two drains and the Pending pod.
 //! - `library_image_ensemble`: the same ensemble with the Docker library image configured through
 //!   `ZOO_*` (`fixtures/zookeeper-library.yaml`), `zkServer.sh status`, and kube-rs exec,
@@ -490,11 +490,11 @@ server.3=zk-2.zk-hs.statef.svc.cluster.local:2888:3888
 
 /// Durable storage across the StatefulSet's deletion, then the GKE seed's drains.
 #[test]
-fn seed_storage_and_drains() {
+fn seed_durable_storage_and_drains() {
     let start = Instant::now();
     let c = TestCluster::start();
     let up = create_ensemble(&c, SEED_MANIFEST, "zookeeper.yaml");
-    eprintln!("seed_storage_and_drains: three pods Ready {up:.1?} after create");
+    eprintln!("seed_durable_storage_and_drains: three pods Ready {up:.1?} after create");
     wait_leader(&c, 60);
     let r = exec(&c, "zk-0", &["zkCli.sh", "create", "/hello", "world"]);
     assert!(r.ok && r.stderr.contains("Created /hello"), "{r:?}");
@@ -523,7 +523,7 @@ fn seed_storage_and_drains() {
             .then_some(())
     });
     eprintln!(
-        "seed_storage_and_drains: pods gone {:.1?} after deleting the StatefulSet",
+        "seed_durable_storage_and_drains: pods gone {:.1?} after deleting the StatefulSet",
         t.elapsed()
     );
     assert_eq!(claim_uids(&c), uids);
@@ -540,7 +540,7 @@ fn seed_storage_and_drains() {
         (ready_replicas(&c) == "3").then_some(())
     });
     eprintln!(
-        "seed_storage_and_drains: re-created ensemble Ready in {:.1?}",
+        "seed_durable_storage_and_drains: re-created ensemble Ready in {:.1?}",
         t.elapsed()
     );
     // Ready says `ruok` answered, not that the member serves yet: wait for the quorum
@@ -626,7 +626,7 @@ fn seed_storage_and_drains() {
         "zk-0 on the free node, not {placed:?}: {moved_to}"
     );
     eprintln!(
-        "seed_storage_and_drains: zk-0 moved {n0} → {moved_to} in {:.1?}",
+        "seed_durable_storage_and_drains: zk-0 moved {n0} → {moved_to} in {:.1?}",
         t.elapsed()
     );
     assert_eq!(
@@ -700,7 +700,10 @@ fn seed_storage_and_drains() {
         pod_ready(&c, "zk-1").then_some(())
     });
     wait_leader(&c, 60);
-    eprintln!("seed_storage_and_drains: {:.1?} in all", start.elapsed());
+    eprintln!(
+        "seed_durable_storage_and_drains: {:.1?} in all",
+        start.elapsed()
+    );
 }
 
 /// kube-rs against the library image's pods: exec, port-forward to 2181, the pod proxy.
