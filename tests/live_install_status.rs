@@ -314,3 +314,32 @@ fn default_whitelist_of_the_docker_image_is_enough() {
     );
     assert!(stdout(&out).contains("HEALTHY"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_stuck_rollout_says_why() {
+    let cluster = Cluster::start(4);
+    let out = cluster.zk(&[
+        "install",
+        "--image",
+        "registry.example.com/no-such/zookeeper:3.9.3",
+        "--timeout",
+        "20s",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let progress = stderr(&out);
+    assert!(
+        progress.contains("ErrImagePull") || progress.contains("ImagePullBackOff"),
+        "the rollout does not say why it is stuck:\n{progress}"
+    );
+    let summary = stdout(&out);
+    assert!(
+        summary.contains("is not ready yet") && summary.contains("zk-0: "),
+        "{summary}"
+    );
+}
