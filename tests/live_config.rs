@@ -11,17 +11,7 @@ use common::{stderr, stdout};
 use serde_json::Value;
 
 fn config_json(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
-    let mut argv = vec!["config", "-o", "json"];
-    argv.extend_from_slice(args);
-    let out = cluster.zk(&argv);
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "config -o json is JSON ({e}): {}{}",
-            stdout(&out),
-            stderr(&out)
-        )
-    });
-    (json, out.status.code())
+    cluster.zk_json("config", args)
 }
 
 fn cat(cluster: &Cluster, ns: &str, pod: &str, path: &str) -> String {

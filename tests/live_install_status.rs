@@ -10,17 +10,7 @@ use common::{stderr, stdout};
 use serde_json::Value;
 
 fn status_json(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
-    let mut argv = vec!["status", "-o", "json"];
-    argv.extend_from_slice(args);
-    let out = cluster.zk(&argv);
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "status -o json is JSON ({e}): {}{}",
-            stdout(&out),
-            stderr(&out)
-        )
-    });
-    (json, out.status.code())
+    cluster.zk_json("status", args)
 }
 
 fn leaders(status: &Value) -> Vec<String> {

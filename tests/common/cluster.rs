@@ -88,6 +88,21 @@ impl Cluster {
             .expect("the plugin runs")
     }
 
+    /// Runs `kubectl-zk COMMAND -o json ARGS…`; the parsed output and the exit code.
+    pub fn zk_json(&self, command: &str, args: &[&str]) -> (serde_json::Value, Option<i32>) {
+        let mut argv = vec![command, "-o", "json"];
+        argv.extend_from_slice(args);
+        let out = self.zk(&argv);
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{command} -o json is not JSON ({e}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (json, out.status.code())
+    }
+
     /// Runs the real kubectl 1.33 against this cluster, with the plugin on its PATH.
     pub fn kubectl(&self, args: &[&str]) -> Output {
         Command::new(kubectl(33))

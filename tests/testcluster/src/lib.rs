@@ -42,7 +42,14 @@ pub struct ClusterOptions {
 
 impl Default for ClusterOptions {
     fn default() -> Self {
-        ClusterOptions { nodes: 4, state_dir: None, kubeconfig: None, fast: false, node_cpu: "4".into(), node_memory: "8Gi".into() }
+        ClusterOptions {
+            nodes: 4,
+            state_dir: None,
+            kubeconfig: None,
+            fast: false,
+            node_cpu: "4".into(),
+            node_memory: "8Gi".into(),
+        }
     }
 }
 
@@ -64,7 +71,10 @@ pub struct Cluster {
 }
 
 fn node_object(name: &str, ip: &str, opts: &ClusterOptions) -> serde_json::Value {
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     let now = util::now_ts();
     let cond = |t: &str, s: &str, reason: &str, msg: &str| json!({"type": t, "status": s, "reason": reason, "message": msg, "lastHeartbeatTime": now, "lastTransitionTime": now});
     json!({
@@ -99,12 +109,17 @@ fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> 
     let create = |key: &str, obj: serde_json::Value| -> Result<()> {
         let def = api::resources::by_key(key).context("unknown resource")?;
         let ns = util::namespace(&obj).to_string();
-        let o = api::handlers::prepare_create(def, if def.namespaced { Some(&ns) } else { None }, obj).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let o =
+            api::handlers::prepare_create(def, if def.namespaced { Some(&ns) } else { None }, obj)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         store.create(key, o).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     };
     for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-        create(keys::NAMESPACES, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}))?;
+        create(
+            keys::NAMESPACES,
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        )?;
     }
     create(
         keys::STORAGECLASSES,
@@ -121,8 +136,11 @@ fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> 
         let name = format!("node-{i}");
         let node = node_object(&name, node_ip, opts);
         let def = api::resources::by_key(keys::NODES).context("nodes")?;
-        let o = api::handlers::prepare_create(def, None, node).map_err(|e| anyhow::anyhow!("{e}"))?;
-        store.create(keys::NODES, o).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let o =
+            api::handlers::prepare_create(def, None, node).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .create(keys::NODES, o)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(())
 }
@@ -136,7 +154,12 @@ pub fn kubeconfig_yaml(server: &str, ca_pem: &str, token: &str) -> String {
 }
 
 /// One authenticated HTTPS GET against the API server, as a client would do it.
-async fn https_get(addr: std::net::SocketAddr, ca_pem: &str, token: &str, path: &str) -> Result<(u16, Vec<u8>)> {
+async fn https_get(
+    addr: std::net::SocketAddr,
+    ca_pem: &str,
+    token: &str,
+    path: &str,
+) -> Result<(u16, Vec<u8>)> {
     use http_body_util::BodyExt;
     let mut roots = rustls::RootCertStore::empty();
     let mut rd = std::io::BufReader::new(ca_pem.as_bytes());
@@ -144,25 +167,45 @@ async fn https_get(addr: std::net::SocketAddr, ca_pem: &str, token: &str, path: 
         roots.add(cert)?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions()?.with_root_certificates(roots).with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await?;
-    let tls = connector.connect(rustls::pki_types::ServerName::try_from("127.0.0.1")?.to_owned(), tcp).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
+    let tls = connector
+        .connect(
+            rustls::pki_types::ServerName::try_from("127.0.0.1")?.to_owned(),
+            tcp,
+        )
+        .await?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
     tokio::spawn(conn);
-    let req = hyper::Request::get(path).header("host", addr.to_string()).header("authorization", format!("Bearer {token}")).body(http_body_util::Empty::<bytes::Bytes>::new())?;
+    let req = hyper::Request::get(path)
+        .header("host", addr.to_string())
+        .header("authorization", format!("Bearer {token}"))
+        .body(http_body_util::Empty::<bytes::Bytes>::new())?;
     let resp = sender.send_request(req).await?;
     let code = resp.status().as_u16();
     let body = resp.into_body().collect().await?.to_bytes().to_vec();
     Ok((code, body))
 }
 
-fn rustls_pemfile_certs(rd: &mut dyn std::io::BufRead) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+fn rustls_pemfile_certs(
+    rd: &mut dyn std::io::BufRead,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
     let mut text = String::new();
     rd.read_to_string(&mut text)?;
     let mut out = Vec::new();
     for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-        let b64: String = block.split("-----END CERTIFICATE-----").next().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+        let b64: String = block
+            .split("-----END CERTIFICATE-----")
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         let der = base64::engine::general_purpose::STANDARD.decode(b64)?;
         out.push(rustls::pki_types::CertificateDer::from(der));
     }
@@ -175,35 +218,70 @@ impl Cluster {
     pub async fn start(opts: ClusterOptions) -> Result<Cluster> {
         let (state_dir, remove_state_dir) = match &opts.state_dir {
             Some(d) => (d.clone(), false),
-            None => (std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())), true),
+            None => (
+                std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())),
+                true,
+            ),
         };
-        std::fs::create_dir_all(&state_dir).with_context(|| format!("creating state dir {}", state_dir.display()))?;
+        std::fs::create_dir_all(&state_dir)
+            .with_context(|| format!("creating state dir {}", state_dir.display()))?;
         let state_dir = state_dir.canonicalize()?;
         // leftovers of a crashed run with the same state dir go first
-        runtime::cleanup_leftovers(&state_dir).await.context("cleaning up leftovers of an earlier run")?;
+        runtime::cleanup_leftovers(&state_dir)
+            .await
+            .context("cleaning up leftovers of an earlier run")?;
         {
             let sub = "pods";
             let _ = std::fs::remove_dir_all(state_dir.join(sub));
         }
-        let net = Arc::new(runtime::ClusterNet::create(&state_dir).await.context("creating the cluster network")?);
+        let net = Arc::new(
+            runtime::ClusterNet::create(&state_dir)
+                .await
+                .context("creating the cluster network")?,
+        );
         let node_ip = net.subnet().gateway().to_string();
         let tls = tls::generate()?;
-        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
         let store = Arc::new(Store::new());
         bootstrap(&store, &opts, &node_ip)?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let server = api::ApiServer::start(store.clone(), token.clone(), tls.server_config.clone(), state_dir.clone(), opts.fast, shutdown_rx.clone()).await?;
+        let server = api::ApiServer::start(
+            store.clone(),
+            token.clone(),
+            tls.server_config.clone(),
+            state_dir.clone(),
+            opts.fast,
+            shutdown_rx.clone(),
+        )
+        .await?;
         let ctx = server.ctx.clone();
         let volumes_dir = state_dir.join("volumes");
         std::fs::create_dir_all(&volumes_dir)?;
-        let controllers = controllers::Controllers { ctx: ctx.clone(), volumes_dir, memo: Default::default(), fast: opts.fast };
+        let controllers = controllers::Controllers {
+            ctx: ctx.clone(),
+            volumes_dir,
+            memo: Default::default(),
+            fast: opts.fast,
+        };
         let mut tasks = vec![tokio::spawn(controllers.run(shutdown_rx.clone()))];
-        let kubelet = kubelet::Kubelet::new(ctx.clone(), net.clone(), state_dir.clone(), kubelet::Timing { fast: opts.fast });
+        let kubelet = kubelet::Kubelet::new(
+            ctx.clone(),
+            net.clone(),
+            state_dir.clone(),
+            kubelet::Timing { fast: opts.fast },
+        );
         let shared = kubelet.shared.clone();
         subresources::install(&ctx, &shared);
         tasks.push(tokio::spawn(kubelet.run(shutdown_rx.clone())));
         let mut cluster = Cluster {
-            kubeconfig: opts.kubeconfig.clone().unwrap_or_else(|| state_dir.join("kubeconfig")),
+            kubeconfig: opts
+                .kubeconfig
+                .clone()
+                .unwrap_or_else(|| state_dir.join("kubeconfig")),
             server: server.url(),
             token: token.clone(),
             ca_pem: tls.ca_pem.clone(),
@@ -224,7 +302,12 @@ impl Cluster {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
                     let items = util::arr(&v, &["items"]);
                     items.len() == opts.nodes
-                        && items.iter().all(|n| util::arr(n, &["status", "conditions"]).iter().any(|c| util::s(c, &["type"]) == "Ready" && util::s(c, &["status"]) == "True"))
+                        && items.iter().all(|n| {
+                            util::arr(n, &["status", "conditions"]).iter().any(|c| {
+                                util::s(c, &["type"]) == "Ready"
+                                    && util::s(c, &["status"]) == "True"
+                            })
+                        })
                 }
                 _ => false,
             };
@@ -245,7 +328,8 @@ impl Cluster {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&tmp, kc)?;
-        std::fs::rename(&tmp, &cluster.kubeconfig).with_context(|| format!("writing {}", cluster.kubeconfig.display()))?;
+        std::fs::rename(&tmp, &cluster.kubeconfig)
+            .with_context(|| format!("writing {}", cluster.kubeconfig.display()))?;
         Ok(cluster)
     }
 

@@ -15,9 +15,10 @@ pub fn kubectl_dir() -> PathBuf {
         let k = dir.join("kubectl");
         if let Ok(real) = std::fs::canonicalize(&k)
             && let Some(parent) = real.parent()
-                && parent.join("kubectl.1.33").exists() {
-                    return parent.to_path_buf();
-                }
+            && parent.join("kubectl.1.33").exists()
+        {
+            return parent.to_path_buf();
+        }
     }
     panic!("kubectl.1.33 not found beside the kubectl on PATH");
 }
@@ -196,8 +197,7 @@ pub fn rows(table: &str) -> Vec<std::collections::HashMap<String, String>> {
     let bytes = header.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b' '
-            && (i == 0 || (i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2] == b' '))
+        if bytes[i] != b' ' && (i == 0 || (i >= 2 && bytes[i - 1] == b' ' && bytes[i - 2] == b' '))
         {
             let end = header[i..]
                 .find("  ")
