@@ -481,7 +481,10 @@ server.3=zk-2.zk-hs.statef.svc.cluster.local:2888:3888
         "the deleted leader came back as a follower"
     );
     assert_ne!(uid(&c, &old), old_uid, "{old} is a new pod");
-    assert!(pod_ready(&c, &old));
+    // it follows before its readiness probe next runs: wait for Ready, as `kubectl get -w` would
+    wait_for(60, "the re-created member Ready", || {
+        pod_ready(&c, &old).then_some(())
+    });
     // its data survived on the claim
     let out = exec_ok(&c, &old, &["zkCli.sh", "get", "/hello"]);
     assert!(out.lines().any(|l| l == "world"), "{out}");
