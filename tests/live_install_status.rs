@@ -61,9 +61,12 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     }
     assert!(text.contains("3 members Ready, leader zk-"), "{text}");
 
-    // status names exactly one leader, the one ZooKeeper itself reports.
-    let (status, code) = status_json(&cluster, &[]);
-    assert_eq!(code, Some(0), "{status}");
+    // status names exactly one leader, the one ZooKeeper itself reports. (Ready members serve
+    // — the readiness probe is quorum-aware — but a follower may still be finishing its sync.)
+    let status = cluster.wait_for("a healthy ensemble", Duration::from_secs(60), || {
+        let (status, code) = status_json(&cluster, &[]);
+        (code == Some(0)).then_some(status)
+    });
     assert_eq!(status["health"], "healthy");
     assert_eq!(status["quorumHolds"], true);
     let leader = leaders(&status);
@@ -280,9 +283,10 @@ fn default_whitelist_of_the_docker_image_is_enough() {
     let cluster = Cluster::start(4);
     let manifest = common::root().join("tests/fixtures/docker-library-zookeeper.yaml");
     cluster.k(&["create", "-f", manifest.to_str().expect("utf-8 path")]);
-    let status = cluster.wait_for("a leader", Duration::from_secs(120), || {
-        let (status, _) = status_json(&cluster, &["--via", "port-forward"]);
-        (leaders(&status).len() == 1 && status["ready"] == 3).then_some(status)
+    // Every member serving, seen through port-forward with `srvr` alone.
+    let status = cluster.wait_for("a healthy ensemble", Duration::from_secs(120), || {
+        let (status, code) = status_json(&cluster, &["--via", "port-forward"]);
+        (code == Some(0) && leaders(&status).len() == 1).then_some(status)
     });
     let refused = status["warnings"].to_string();
     assert!(refused.contains("whitelist refuses conf"), "{refused}");
