@@ -91,22 +91,25 @@ fn myid_and_leader_match_what_exec_shows_and_watch_sees_a_failover() {
     );
     let deleted = Instant::now();
     cluster.k(&["delete", "pod", &leader_pod, "--wait=false"]);
-    // Collect every line until a new leader is announced; the first line about the old
-    // leader must come within 5 s of the delete.
+    // Collect lines until a new leader is announced and the deleted leader's change is seen
+    // (a round prints members in ordinal order, so either may come first); the first line
+    // about the old leader must come within 5 s of the delete.
+    let old = format!(" {leader_pod} ");
     let mut changes: Vec<(Instant, String)> = Vec::new();
-    let new_leader = loop {
+    let mut new_leader = None;
+    while new_leader.is_none() || !changes.iter().any(|(_, l)| l.contains(&old)) {
         let (at, line) = rx
             .recv_timeout(Duration::from_secs(90))
-            .expect("a new leader");
-        let is_new_leader = line.ends_with(" leader") && !line.contains(&format!(" {leader_pod} "));
-        changes.push((at, line.clone()));
-        if is_new_leader {
-            break line;
+            .expect("a new leader and a change of the deleted one");
+        if line.ends_with(" leader") && !line.contains(&old) {
+            new_leader = Some(line.clone());
         }
-    };
+        changes.push((at, line));
+    }
+    let new_leader = new_leader.unwrap_or_default();
     let (at, line) = changes
         .iter()
-        .find(|(_, line)| line.contains(&format!(" {leader_pod} ")))
+        .find(|(_, line)| line.contains(&old))
         .expect("a line about the deleted leader");
     assert!(
         at.duration_since(deleted) < Duration::from_secs(5),
