@@ -104,8 +104,20 @@ impl Watcher {
 
     /// Waits until a line containing `text` has been printed.
     fn wait_line(&mut self, text: &str) {
+        self.wait_until(text, |l| l.contains(text));
+    }
+
+    /// Waits until the watch printed a DELETED event for `pod`.
+    fn wait_deleted(&mut self, pod: &str) {
+        let name = format!(" {pod} ");
+        self.wait_until(&format!("DELETED {pod}"), |l| {
+            l.starts_with("DELETED") && l.contains(&name)
+        });
+    }
+
+    fn wait_until(&mut self, text: &str, found: impl Fn(&str) -> bool) {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while !self.lines.iter().any(|l| l.contains(text)) {
+        while !self.lines.iter().any(|l| found(l)) {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok(l) => self.lines.push(l),
@@ -349,6 +361,9 @@ fn statefulset_lifecycle() {
     wait_for(60, "back to 3 pods", || {
         (c.k(&["get", "pods", "-o", "name"]).lines().count() == 3).then_some(())
     });
+    // The store has dropped them; the watch stream may print the events a moment later.
+    w.wait_deleted("bb-4");
+    w.wait_deleted("bb-3");
     let lines = w.stop();
     let del = |n: &str| {
         lines
