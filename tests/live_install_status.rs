@@ -197,6 +197,33 @@ fn seeds_image_works_without_an_admin_server() {
     for member in status["members"].as_array().expect("members") {
         assert_ne!(member["via"], "proxy", "3.4 has no AdminServer: {member}");
     }
+    // myid and leader work on this flavour too: its data dir and zoo.cfg path.
+    let (myid, code) = cluster.zk_json("myid", &["-n", "seed"]);
+    assert_eq!(code, Some(0), "{myid}");
+    for (ordinal, member) in myid["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .enumerate()
+    {
+        let pod = format!("zk-{ordinal}");
+        let file = cluster.k(&[
+            "exec",
+            "-n",
+            "seed",
+            &pod,
+            "--",
+            "cat",
+            "/var/lib/zookeeper/data/myid",
+        ]);
+        assert_eq!(
+            member["myid"].as_u64().map(|n| n.to_string()),
+            Some(file.trim().to_owned())
+        );
+    }
+    let (leader, code) = cluster.zk_json("leader", &["-n", "seed"]);
+    assert_eq!(code, Some(0), "{leader}");
+    assert_eq!(leader["leader"], status["leader"]);
 }
 
 #[test]
