@@ -14,7 +14,7 @@ use super::{
 use crate::api::errors::ApiError;
 use crate::api::{ApiContext, Body, error_response};
 use crate::runtime::{ExecProcess, SpawnError};
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use std::sync::Arc;
@@ -163,18 +163,7 @@ async fn session(
     opts: Opts,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let (mut sink, mut stream) = ws.split();
-    let (tx, mut rx) = mpsc::channel::<Message>(16);
-    let writer = tokio::spawn(async move {
-        while let Some(m) = rx.recv().await {
-            if sink.send(m).await.is_err() {
-                return;
-            }
-        }
-        // a normal closure (1000), as the API server's websocket library closes
-        let _ = sink.send(websocket::normal_close()).await;
-        let _ = sink.close().await;
-    });
+    let (tx, writer, mut stream) = websocket::spawn_writer(ws);
     let mut proc = match start(&k, &ns, &name, &container, &opts.command).await {
         Ok(p) => p,
         Err(status) => {

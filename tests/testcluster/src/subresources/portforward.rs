@@ -10,7 +10,7 @@ use super::{Kubelet, Query, get_pod, require_host, sandbox_id};
 use crate::api::errors::ApiError;
 use crate::api::{ApiContext, Body, error_response, full};
 use crate::util;
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use std::io;
@@ -217,18 +217,7 @@ async fn session(
     netns: PathBuf,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let (mut sink, mut stream) = ws.split();
-    let (tx, mut rx) = mpsc::channel::<Message>(16);
-    let writer = tokio::spawn(async move {
-        while let Some(m) = rx.recv().await {
-            if sink.send(m).await.is_err() {
-                return;
-            }
-        }
-        // a normal closure (1000), as the API server's websocket library closes
-        let _ = sink.send(websocket::normal_close()).await;
-        let _ = sink.close().await;
-    });
+    let (tx, writer, mut stream) = websocket::spawn_writer(ws);
     let mut to_ports = Vec::new();
     let mut tasks = tokio::task::JoinSet::new();
     for (i, port) in ports.iter().copied().enumerate() {

@@ -124,3 +124,28 @@ pub fn normal_close() -> tokio_tungstenite::tungstenite::Message {
         reason: "".into(),
     }))
 }
+
+/// Splits a session's WebSocket: a queue for outgoing messages, drained by a writer task that
+/// ends with a normal closure (1000) as the API server's websocket library closes, and the
+/// incoming stream.
+pub fn spawn_writer(
+    ws: Ws,
+) -> (
+    tokio::sync::mpsc::Sender<tokio_tungstenite::tungstenite::Message>,
+    tokio::task::JoinHandle<()>,
+    futures::stream::SplitStream<Ws>,
+) {
+    use futures::{SinkExt, StreamExt};
+    let (mut sink, stream) = ws.split();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let writer = tokio::spawn(async move {
+        while let Some(m) = rx.recv().await {
+            if sink.send(m).await.is_err() {
+                return;
+            }
+        }
+        let _ = sink.send(normal_close()).await;
+        let _ = sink.close().await;
+    });
+    (tx, writer, stream)
+}
