@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::cli::{GlobalOptions, LeaderArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble;
+use crate::cmd::Outcome;
 use crate::cmd::status::{self, EnsembleStatus, MemberMode};
-use crate::cmd::{Outcome, not_wired};
 use crate::render::{Style, Tabular, emit, write_stdout};
 
 /// How long a member may take to answer one round.
@@ -83,7 +83,7 @@ impl Tabular for LeaderReport {
 /// Runs `leader`.
 pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Outcome> {
     if args.failover {
-        return not_wired("leader --failover", 6);
+        return crate::cmd::failover::run(global, args).await;
     }
     let connection = connect(global).await?;
     let found = ensemble::find(

@@ -3,10 +3,14 @@
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod drain_safe;
+pub mod failover;
 pub mod install;
 pub mod leader;
 pub mod myid;
+pub mod persist_check;
 pub mod status;
+pub mod uninstall;
 pub mod version;
 
 use std::process::ExitCode;
@@ -40,9 +44,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Myid(args) => myid::run(&global, args).await,
         Command::Config(args) => config::run(&global, args).await,
         Command::Leader(args) => leader::run(&global, args).await,
-        Command::DrainSafe(_) => not_wired("drain-safe", 6),
-        Command::PersistCheck(_) => not_wired("persist-check", 6),
-        Command::Uninstall(_) => not_wired("uninstall", 6),
+        Command::DrainSafe(args) => drain_safe::run(&global, args).await,
+        Command::PersistCheck(args) => persist_check::run(&global, args).await,
+        Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),
     }
