@@ -1,6 +1,6 @@
 //! Discovery documents: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}[/{version}]`.
 
-use super::resources::{GROUPS, RESOURCES, VERBS};
+use super::resources::{GROUPS, RESOURCES};
 use serde_json::{Value, json};
 
 pub const SERVER_MAJOR: &str = "1";
@@ -90,7 +90,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         .iter()
         .filter(|r| r.group == group && r.version == version)
     {
-        let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": VERBS});
+        let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": super::resources::verbs(r)});
         if !r.short_names.is_empty() {
             e["shortNames"] = json!(r.short_names);
         }
