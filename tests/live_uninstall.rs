@@ -283,4 +283,52 @@ fn uninstall_stops_members_in_reverse_order_keeps_the_data_and_deletes_it_only_w
     // Nothing is left to uninstall.
     let out = cluster.zk(&["uninstall", "--name", "zk", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
+    // The seed's own manifest (not made by kubectl-zk): refused unless --unmanaged, which
+    // removes the StatefulSet only and leaves the user's Services and PDB alone.
+    let seed = common::root().join("tests/fixtures/seeds/zookeeper-pdb-v1.yaml");
+    cluster.k(&["apply", "-f", &seed.to_string_lossy()]);
+    cluster.k(&["rollout", "status", "sts/zk", "--timeout=180s"]);
+    let user_objects = [
+        "service/zk-cs",
+        "service/zk-hs",
+        "poddisruptionbudget.policy/zk-pdb",
+    ];
+    let out = cluster.zk(&["uninstall", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("  delete statefulset.apps/zk\n")
+            && err.contains("not installed by kubectl-zk")
+            && err.contains("--unmanaged"),
+        "{err}"
+    );
+    let seed_objects = || -> Vec<String> {
+        cluster
+            .k(&[
+                "get",
+                "statefulsets,pods,services,poddisruptionbudgets",
+                "-o",
+                "name",
+            ])
+            .lines()
+            .filter(|l| l.contains("/zk"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        seed_objects().len(),
+        1 + 3 + user_objects.len(),
+        "{:?}",
+        seed_objects()
+    );
+    let out = cluster.zk(&["uninstall", "--unmanaged", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(seed_objects(), user_objects);
 }

@@ -616,9 +616,18 @@ fn summary(plan: &Plan, delete_data: bool) -> String {
             .collect(),
     ));
     text.push_str(&format!(
-        "a new `kubectl zk install --name {} -n {}` finds this data again; to delete it:\n  kubectl delete pvc -n {} {}\n",
-        plan.name,
-        plan.namespace,
+        "{} finds this data again; to delete it:\n  kubectl delete pvc -n {} {}\n",
+        if plan.managed {
+            format!(
+                "a new `kubectl zk install --name {} -n {}`",
+                plan.name, plan.namespace
+            )
+        } else {
+            format!(
+                "a StatefulSet {} created again from the same manifest",
+                plan.name
+            )
+        },
         plan.namespace,
         claim_names(plan).join(" ")
     ));
