@@ -859,7 +859,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__uninstall)
-            opts="-y -n -v -h -V --name --delete-data --yes --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            opts="-y -n -v -h -V --name --delete-data --unmanaged --yes --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -229,6 +229,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l colo
 always\t'Always colour'
 never\t'Never colour'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l delete-data -d 'Also delete the members\' data volumes (PVCs). Asks for the ensemble name unless --yes'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l unmanaged -d 'Also remove an ensemble kubectl-zk did not install: only its StatefulSet (members stopped in reverse order); its Services, PDB and other objects are left alone'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s y -l yes -d 'Do not ask for confirmation'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'

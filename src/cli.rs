@@ -433,6 +433,11 @@ pub struct UninstallArgs {
     #[arg(long)]
     pub delete_data: bool,
 
+    /// Also remove an ensemble kubectl-zk did not install: only its StatefulSet (members
+    /// stopped in reverse order); its Services, PDB and other objects are left alone.
+    #[arg(long)]
+    pub unmanaged: bool,
+
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,

@@ -3,12 +3,14 @@
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod confirm;
 pub mod drain_safe;
 pub mod failover;
 pub mod install;
 pub mod leader;
 pub mod myid;
 pub mod persist_check;
+pub mod recovery;
 pub mod status;
 pub mod uninstall;
 pub mod version;

@@ -1,0 +1,153 @@
+//! `leader --failover` against the test cluster: on a healthy ensemble it deletes the leader,
+//! reports another member elected and the old one back as a follower, with both times, and
+//! the ensemble is healthy after; with one follower held down (Pending on cordoned nodes) it
+//! refuses and deletes nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::cluster::Cluster;
+use common::{stderr, stdout};
+
+fn pod_field(cluster: &Cluster, pod: &str, path: &str) -> String {
+    cluster.k(&["get", "pod", pod, "-o", &format!("jsonpath={path}")])
+}
+
+#[test]
+fn failover_elects_a_new_leader_and_refuses_when_the_quorum_would_not_survive() {
+    let cluster = Cluster::start(4);
+    let out = cluster.zk(&["install", "--timeout", "180s"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let (leader, code) = cluster.zk_json("leader", &[]);
+    assert_eq!(code, Some(0), "{leader}");
+    let old = leader["leader"].as_str().expect("a leader").to_owned();
+    let old_uid = pod_field(&cluster, &old, "{.metadata.uid}");
+
+    // Without --yes and with no terminal to ask: refused, nothing deleted.
+    let out = cluster.zk(&["leader", "--failover"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
+    assert_eq!(pod_field(&cluster, &old, "{.metadata.uid}"), old_uid);
+
+    let (report, code) = cluster.zk_json("leader", &["--failover", "--yes"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["check"]["leader"], old.as_str(), "{report:#}");
+    assert_eq!(report["check"]["survives"], true, "{report:#}");
+    assert_eq!(report["check"]["voters"], 3, "{report:#}");
+    assert_eq!(report["check"]["votersFrom"], "zookeeper", "{report:#}");
+    assert_eq!(report["leaderDeleted"], true, "{report:#}");
+    let new = report["newLeader"]
+        .as_str()
+        .expect("a new leader")
+        .to_owned();
+    assert_ne!(new, old, "{report:#}");
+    assert!(new.starts_with("zk-"), "{report:#}");
+    let election = report["electionSeconds"].as_f64().expect("election time");
+    let rejoin = report["rejoinSeconds"].as_f64().expect("rejoin time");
+    assert!(election > 0.0 && election < 60.0, "{report:#}");
+    assert!(rejoin >= election, "{report:#}");
+    assert_eq!(report["oldLeaderMode"], "follower", "{report:#}");
+    assert_eq!(report["health"], "healthy", "{report:#}");
+
+    // What ZooKeeper and Kubernetes say on their own.
+    assert_ne!(pod_field(&cluster, &old, "{.metadata.uid}"), old_uid);
+    let srvr = |pod: &str| {
+        cluster.k(&[
+            "exec",
+            pod,
+            "--",
+            "sh",
+            "-c",
+            "printf srvr | nc 127.0.0.1 2181",
+        ])
+    };
+    assert!(srvr(&new).contains("Mode: leader"), "{}", srvr(&new));
+    assert!(srvr(&old).contains("Mode: follower"), "{}", srvr(&old));
+    let out = cluster.zk(&["status"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // The table says the same in words.
+    // (a second failover, on the healthy ensemble, printed as a table)
+    let out = cluster.zk(&["leader", "--failover", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.contains(&format!("deleted pod {new}")), "{text}");
+    assert!(text.contains("new leader: zk-"), "{text}");
+    assert!(text.contains(&format!("{new} back as follower")), "{text}");
+    assert!(text.contains("ensemble healthy"), "{text}");
+
+    // Hold one follower down: cordon the spare node and the follower's node, delete its pod.
+    cluster.wait_for("a healthy ensemble", Duration::from_secs(60), || {
+        (cluster.zk(&["status"]).status.code() == Some(0)).then_some(())
+    });
+    let (status, _) = cluster.zk_json("status", &[]);
+    let leader = status["leader"].as_str().expect("a leader").to_owned();
+    let members = status["members"].as_array().expect("members");
+    let follower = members
+        .iter()
+        .find(|m| m["pod"] != leader.as_str())
+        .expect("a follower");
+    let down = follower["pod"].as_str().expect("pod").to_owned();
+    let used: Vec<&str> = members.iter().filter_map(|m| m["node"].as_str()).collect();
+    let spare = (1..=4)
+        .map(|n| format!("node-{n}"))
+        .find(|n| !used.contains(&n.as_str()))
+        .expect("a node without a member");
+    let node = follower["node"].as_str().expect("node");
+    cluster.k(&["cordon", &spare]);
+    cluster.k(&["cordon", node]);
+    cluster.k(&["delete", "pod", &down]);
+    cluster.wait_for(&format!("{down} Pending"), Duration::from_secs(60), || {
+        let reason = pod_field(
+            &cluster,
+            &down,
+            r#"{range .status.conditions[?(@.type=="PodScheduled")]}{.reason}{end}"#,
+        );
+        (reason == "Unschedulable").then_some(())
+    });
+    let uids = || {
+        cluster.k(&[
+            "get",
+            "pods",
+            "-l",
+            "app=zk",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}",
+        ])
+    };
+    let before = uids();
+    let out = cluster.zk(&["leader", "--failover", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("REFUSED: "), "{text}");
+    assert!(text.contains("nothing was deleted"), "{text}");
+    assert!(text.contains(&format!("{down} is ")), "{text}");
+    let (report, code) = cluster.zk_json("leader", &["--failover", "--yes"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["check"]["survives"], false, "{report:#}");
+    assert_eq!(report["leaderDeleted"], false, "{report:#}");
+    assert_eq!(uids(), before, "a pod was deleted");
+    assert_eq!(
+        pod_field(&cluster, &leader, "{.metadata.deletionTimestamp}"),
+        ""
+    );
+}
