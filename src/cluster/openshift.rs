@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::cluster::apply::{Action, Applied};
+use crate::cluster::client::has_status;
 use crate::manifest::MANAGER;
 use anyhow::{Context, anyhow};
 use k8s_openapi::api::authorization::v1::{
@@ -90,10 +91,6 @@ fn scc_api(client: &Client) -> Api<DynamicObject> {
     Api::all_with(client.clone(), &resource)
 }
 
-fn is_status(err: &kube::Error, code: u16) -> bool {
-    matches!(err, kube::Error::Api(status) if status.code == code)
-}
-
 fn binding_names_account(binding: &RoleBinding, namespace: &str, account: &str) -> bool {
     binding.subjects.iter().flatten().any(|s| {
         (s.kind == "ServiceAccount"
@@ -125,7 +122,7 @@ pub async fn plan(
     );
     let binding = match binding {
         Ok(found) => found,
-        Err(err) if is_status(&err, 403) => None,
+        Err(err) if has_status(&err, 403) => None,
         Err(err) => {
             return Err(anyhow!(err).context(format!(
                 "cannot read RoleBinding {role} in namespace {namespace}"
@@ -148,7 +145,7 @@ pub async fn plan(
             "this OpenShift cluster has no SecurityContextConstraints {scc}; use --scc restricted, or ask an admin which SCC lets a pod run as a fixed user"
         ),
         // A project admin may not read SCCs: the access review below decides.
-        Err(err) if is_status(&err, 403) => None,
+        Err(err) if has_status(&err, 403) => None,
         Err(err) => {
             return Err(
                 anyhow!(err).context(format!("cannot read SecurityContextConstraints {scc}"))
@@ -180,7 +177,7 @@ pub async fn plan(
     let has_cluster_role = match cluster_role {
         Ok(found) => found.is_some(),
         // Not allowed to look: OpenShift ≥ 4.5 has the role.
-        Err(err) if is_status(&err, 403) => true,
+        Err(err) if has_status(&err, 403) => true,
         Err(err) => return Err(anyhow!(err).context(format!("cannot read ClusterRole {role}"))),
     };
     Ok(match (has_cluster_role, binding) {
