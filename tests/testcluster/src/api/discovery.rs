@@ -1,6 +1,6 @@
 //! Discovery documents: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}[/{version}]`.
 
-use super::resources::{Served, VERBS};
+use super::resources::Served;
 use serde_json::{Value, json};
 
 pub const SERVER_MAJOR: &str = "1";
@@ -90,7 +90,7 @@ pub fn resource_list(served: Served, group: &str, version: &str) -> Option<Value
         .resources()
         .filter(|r| r.group == group && r.version == version)
     {
-        let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": VERBS});
+        let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": super::resources::verbs(r)});
         if !r.short_names.is_empty() {
             e["shortNames"] = json!(r.short_names);
         }

@@ -192,6 +192,12 @@ pub async fn route(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Bod
         }
         Some(Ok(t)) => t,
     };
+    if super::reviews::is_review(target.def.group) {
+        return match super::reviews::handle(ctx, req, target).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        };
+    }
     // pod subresources that need the raw request
     if target.def.plural == "pods"
         && matches!(
@@ -271,7 +277,7 @@ fn pod_log(
         .unwrap_or_else(|_| Response::new(super::full(Bytes::new()))))
 }
 
-async fn read_body(req: Request<Incoming>) -> ApiResult<(String, Bytes)> {
+pub(super) async fn read_body(req: Request<Incoming>) -> ApiResult<(String, Bytes)> {
     let ct = req
         .headers()
         .get("content-type")
@@ -317,7 +323,7 @@ fn parse_json(body: &[u8]) -> ApiResult<Value> {
     })
 }
 
-fn parse_yaml_or_json(body: &[u8]) -> ApiResult<Value> {
+pub(super) fn parse_yaml_or_json(body: &[u8]) -> ApiResult<Value> {
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return Ok(v);
     }
@@ -718,13 +724,15 @@ pub fn create_as(
         let ip = util::s(&obj, &["spec", "clusterIP"]).to_string();
         util::set(&mut obj, &["spec", "clusterIPs"], json!([ip]));
     }
+    super::rbac::WriteGuard::new(&ctx.store, def, util::namespace(&obj)).check(&obj, None, "")?;
     if ctx.served.openshift {
         match def.kind {
             "Namespace" => return crate::openshift::create_namespace(&ctx.store, obj, dry),
             "Pod" => {
                 let user = requester
                     .cloned()
-                    .unwrap_or_else(crate::openshift::UserInfo::admin);
+                    .or_else(super::rbac::current_user)
+                    .unwrap_or_default();
                 obj = crate::openshift::admit_pod(&ctx.store, &obj, &user)?;
             }
             _ => {}
@@ -794,12 +802,14 @@ fn update(
     obj["kind"] = json!(def.kind);
     let rv = util::s(&obj, &["metadata", "resourceVersion"]).to_string();
     let key = def.key();
+    let guard = super::rbac::WriteGuard::new(&ctx.store, def, ns);
     if dry {
         let cur = ctx
             .store
             .get(&key, ns, name)
             .ok_or_else(|| ApiError::not_found(def.plural, def.group, name))?;
         carry_status(def, sub, &cur, &mut obj);
+        guard.check(&obj, Some(&cur), name)?;
         return Ok(obj);
     }
     let u = ctx.store.update(&key, ns, name, |cur| {
@@ -822,6 +832,7 @@ fn update(
         keep_immutable(ctx, def, cur, &mut new);
         defaults::apply_defaults(def.kind, &mut new);
         defaults::validate(def.kind, def.group, &new)?;
+        guard.check(&new, Some(cur), name)?;
         Ok(new)
     })?;
     Ok(u.object)
@@ -913,6 +924,7 @@ fn patch_object(
             Some(_) => {
                 let applied2 = applied.clone();
                 let api_version = def.api_version();
+                let guard = super::rbac::WriteGuard::new(&ctx.store, def, ns_s);
                 if dry_run(q) {
                     let cur = ctx
                         .store
@@ -921,6 +933,7 @@ fn patch_object(
                     let mut new =
                         patch::server_side_apply(Some(&cur), &applied2, &manager, &api_version);
                     defaults::apply_defaults(def.kind, &mut new);
+                    guard.check(&new, Some(&cur), name)?;
                     return Ok((new, false));
                 }
                 let u = ctx.store.update(&key, ns_s, name, |cur| {
@@ -932,6 +945,7 @@ fn patch_object(
                     new["kind"] = json!(def.kind);
                     defaults::apply_defaults(def.kind, &mut new);
                     defaults::validate(def.kind, def.group, &new)?;
+                    guard.check(&new, Some(cur), name)?;
                     Ok(new)
                 })?;
                 return Ok((u.object, false));
@@ -971,13 +985,16 @@ fn patch_object(
         })?;
         return Ok((scale_of(&u.object), false));
     }
+    let guard = super::rbac::WriteGuard::new(&ctx.store, def, ns_s);
     if dry_run(q) {
-        let mut cur = ctx
+        let cur = ctx
             .store
             .get(&key, ns_s, name)
             .ok_or_else(|| ApiError::not_found(def.plural, def.group, name))?;
-        apply(&mut cur)?;
-        return Ok((cur, false));
+        let mut new = cur.clone();
+        apply(&mut new)?;
+        guard.check(&new, Some(&cur), name)?;
+        return Ok((new, false));
     }
     let u = ctx.store.update(&key, ns_s, name, |cur| {
         if let Some(rv) = &want_rv
@@ -993,6 +1010,7 @@ fn patch_object(
         new["kind"] = json!(def.kind);
         defaults::apply_defaults(def.kind, &mut new);
         defaults::validate(def.kind, def.group, &new)?;
+        guard.check(&new, Some(cur), name)?;
         Ok(new)
     })?;
     Ok((u.object, false))

@@ -55,6 +55,16 @@ const RW: &[&str] = &[
 
 pub const VERBS: &[&str] = RW;
 
+/// The verbs discovery lists for a resource: only `create` for the review APIs, which are
+/// answered, never stored.
+pub fn verbs(def: &ResourceDef) -> &'static [&'static str] {
+    if super::reviews::is_review(def.group) {
+        &["create"]
+    } else {
+        VERBS
+    }
+}
+
 macro_rules! res {
     ($g:expr, $v:expr, $p:expr, $s:expr, $k:expr, $ns:expr, $short:expr, $cat:expr, $sub:expr) => {
         ResourceDef {
@@ -303,6 +313,61 @@ pub static RESOURCES: &[ResourceDef] = &[
         &[],
         &[]
     ),
+    res!(
+        "authorization.k8s.io",
+        "v1",
+        "localsubjectaccessreviews",
+        "localsubjectaccessreview",
+        "LocalSubjectAccessReview",
+        true,
+        &[],
+        &[],
+        &[]
+    ),
+    res!(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "selfsubjectaccessreview",
+        "SelfSubjectAccessReview",
+        false,
+        &[],
+        &[],
+        &[]
+    ),
+    res!(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "selfsubjectrulesreview",
+        "SelfSubjectRulesReview",
+        false,
+        &[],
+        &[],
+        &[]
+    ),
+    res!(
+        "authorization.k8s.io",
+        "v1",
+        "subjectaccessreviews",
+        "subjectaccessreview",
+        "SubjectAccessReview",
+        false,
+        &[],
+        &[],
+        &[]
+    ),
+    res!(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "selfsubjectreview",
+        "SelfSubjectReview",
+        false,
+        &[],
+        &[],
+        &[]
+    ),
 ];
 
 /// OpenShift's resource types, served only by a cluster in OpenShift mode
@@ -365,6 +430,8 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("storage.k8s.io", "v1"),
     ("rbac.authorization.k8s.io", "v1"),
     ("apiextensions.k8s.io", "v1"),
+    ("authentication.k8s.io", "v1"),
+    ("authorization.k8s.io", "v1"),
 ];
 
 /// The API groups an OpenShift-mode cluster serves besides [`GROUPS`].

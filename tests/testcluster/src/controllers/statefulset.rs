@@ -208,7 +208,7 @@ fn sync(c: &Controllers, set: &Value) {
                 ensure_claims(c, set, ord);
                 let pod = new_pod(set, ord, &rev);
                 let pname = format!("{set_name}-{ord}");
-                let controller = crate::openshift::UserInfo::statefulset_controller();
+                let controller = crate::openshift::statefulset_controller();
                 let created = c.try_create_as(keys::PODS, pod, &controller);
                 c.record_attempt(&retry_key, created.is_ok());
                 match created {

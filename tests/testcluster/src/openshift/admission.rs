@@ -133,7 +133,7 @@ pub fn admit(
 
     let sa_name = util::s(pod, &["spec", "serviceAccountName"]);
     let service_account =
-        (!sa_name.is_empty()).then(|| UserInfo::service_account(ns_name, sa_name));
+        (!sa_name.is_empty()).then(|| super::service_account_subject(ns_name, sa_name));
     let subject_type = |p: &Provider| -> Option<&'static str> {
         if let Some(sa) = &service_account
             && applies_to(p, sa, ns_name, can_use)

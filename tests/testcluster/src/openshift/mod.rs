@@ -40,47 +40,40 @@ pub const VERSION: &str = "4.16.0";
 /// The SCCs an OpenShift 4.16 cluster is installed with.
 const SCC_MANIFESTS: &str = include_str!("sccs.yaml");
 
-/// Who asks for something: a user name and its groups.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct UserInfo {
-    pub name: String,
-    pub groups: Vec<String>,
+pub use crate::api::rbac::UserInfo;
+
+/// A ServiceAccount as SCC admission sees it: `system:serviceaccount:NS:NAME` in groups
+/// `system:serviceaccounts` and `system:serviceaccounts:NS` only (OpenShift builds it without
+/// `system:authenticated`, so the `restricted-v2` binding to that group does not reach it).
+pub fn service_account_subject(namespace: &str, name: &str) -> UserInfo {
+    UserInfo {
+        name: format!("system:serviceaccount:{namespace}:{name}"),
+        groups: vec![
+            "system:serviceaccounts".into(),
+            format!("system:serviceaccounts:{namespace}"),
+        ],
+    }
 }
 
-impl UserInfo {
-    /// A ServiceAccount as SCC admission sees it: `system:serviceaccount:NS:NAME` in groups
-    /// `system:serviceaccounts` and `system:serviceaccounts:NS` (and not `system:authenticated`:
-    /// OpenShift builds it without that group).
-    pub fn service_account(namespace: &str, name: &str) -> UserInfo {
-        UserInfo {
-            name: format!("system:serviceaccount:{namespace}:{name}"),
-            groups: vec![
-                "system:serviceaccounts".into(),
-                format!("system:serviceaccounts:{namespace}"),
-            ],
-        }
-    }
-
-    /// The cluster administrator (the kubeconfig's user): `system:masters`.
-    pub fn admin() -> UserInfo {
-        UserInfo {
-            name: "admin".into(),
-            groups: vec!["system:masters".into(), "system:authenticated".into()],
-        }
-    }
-
-    /// The StatefulSet controller, as kube-controller-manager's per-controller credentials make
-    /// it: `system:serviceaccount:kube-system:statefulset-controller`, authenticated.
-    pub fn statefulset_controller() -> UserInfo {
-        let mut u = UserInfo::service_account("kube-system", "statefulset-controller");
-        u.groups.push("system:authenticated".into());
-        u
-    }
+/// The StatefulSet controller, as kube-controller-manager's per-controller credentials make it:
+/// `system:serviceaccount:kube-system:statefulset-controller`, authenticated.
+pub fn statefulset_controller() -> UserInfo {
+    let mut u = service_account_subject("kube-system", "statefulset-controller");
+    u.groups.push(crate::api::rbac::AUTHENTICATED_GROUP.into());
+    u
 }
 
 /// Whether RBAC lets `user` `use` the SCC named `scc` in `namespace`.
-fn rbac_allows_use(_store: &Store, user: &UserInfo, _namespace: &str, _scc: &str) -> bool {
-    user.groups.iter().any(|g| g == "system:masters")
+fn rbac_allows_use(store: &Store, user: &UserInfo, namespace: &str, scc: &str) -> bool {
+    let attrs = crate::api::rbac::Attributes {
+        verb: "use".into(),
+        api_group: "security.openshift.io".into(),
+        resource: "securitycontextconstraints".into(),
+        subresource: String::new(),
+        namespace: namespace.into(),
+        name: scc.into(),
+    };
+    crate::api::rbac::authorize(store, user, &attrs).allowed
 }
 
 /// SCC admission of a new pod on behalf of `requester`: the admitted pod or the 403.
