@@ -7,6 +7,7 @@
 pub mod api;
 pub mod controllers;
 pub mod kubelet;
+pub mod openshift;
 pub mod runtime;
 pub mod subresources;
 pub mod tls;
@@ -38,6 +39,9 @@ pub struct ClusterOptions {
     /// Allocatable CPU (cores) and memory of each node.
     pub node_cpu: String,
     pub node_memory: String,
+    /// OpenShift mode: the OpenShift API groups, SecurityContextConstraints and their admission
+    /// of every pod, namespace UID ranges (see [`openshift`]). Off by default.
+    pub openshift: bool,
 }
 
 impl Default for ClusterOptions {
@@ -49,6 +53,7 @@ impl Default for ClusterOptions {
             fast: false,
             node_cpu: "4".into(),
             node_memory: "8Gi".into(),
+            openshift: false,
         }
     }
 }
@@ -58,7 +63,11 @@ pub struct Cluster {
     pub kubeconfig: PathBuf,
     /// `https://127.0.0.1:<port>`
     pub server: String,
+    /// Bearer token of user `admin` (group `system:masters`; kubeconfig user `testcluster-admin`).
     pub token: String,
+    /// Bearer token of user `developer` (group `system:authenticated` only, no rights beyond
+    /// discovery until bound; kubeconfig user and context `testcluster-developer`).
+    pub developer_token: String,
     pub ca_pem: String,
     pub state_dir: PathBuf,
     pub api: Arc<api::ApiContext>,
@@ -132,6 +141,9 @@ fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> 
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
             "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}),
     )?;
+    for (key, obj) in api::bootstrap_policy::objects() {
+        create(key, obj)?;
+    }
     for i in 1..=opts.nodes {
         let name = format!("node-{i}");
         let node = node_object(&name, node_ip, opts);
@@ -142,14 +154,26 @@ fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> 
             .create(keys::NODES, o)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    if opts.openshift {
+        openshift::bootstrap(store, &create).context("seeding the OpenShift objects")?;
+    }
     Ok(())
 }
 
-/// The kubeconfig text for a cluster.
-pub fn kubeconfig_yaml(server: &str, ca_pem: &str, token: &str) -> String {
+/// The kubeconfig text for a cluster: users `testcluster-admin` and `testcluster-developer`,
+/// contexts `testcluster` (current) and `testcluster-developer`, both in namespace `default`.
+pub fn kubeconfig_yaml(server: &str, ca_pem: &str, token: &str, developer_token: &str) -> String {
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem.as_bytes());
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: testcluster\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\nusers:\n- name: testcluster-admin\n  user:\n    token: {token}\ncontexts:\n- name: testcluster\n  context:\n    cluster: testcluster\n    user: testcluster-admin\n    namespace: default\ncurrent-context: testcluster\npreferences: {{}}\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: testcluster\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\nusers:\n- name: testcluster-admin\n  user:\n    token: {token}\n- name: testcluster-developer\n  user:\n    token: {developer_token}\ncontexts:\n- name: testcluster\n  context:\n    cluster: testcluster\n    user: testcluster-admin\n    namespace: default\n- name: testcluster-developer\n  context:\n    cluster: testcluster\n    user: testcluster-developer\n    namespace: default\ncurrent-context: testcluster\npreferences: {{}}\n"
+    )
+}
+
+fn new_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
     )
 }
 
@@ -241,20 +265,21 @@ impl Cluster {
         );
         let node_ip = net.subnet().gateway().to_string();
         let tls = tls::generate()?;
-        let token = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let token = new_token();
+        let developer_token = new_token();
         let store = Arc::new(Store::new());
         bootstrap(&store, &opts, &node_ip)?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let server = api::ApiServer::start(
             store.clone(),
             token.clone(),
+            developer_token.clone(),
             tls.server_config.clone(),
             state_dir.clone(),
             opts.fast,
+            api::resources::Served {
+                openshift: opts.openshift,
+            },
             shutdown_rx.clone(),
         )
         .await?;
@@ -265,6 +290,7 @@ impl Cluster {
             ctx: ctx.clone(),
             volumes_dir,
             memo: Default::default(),
+            backoff: Default::default(),
             fast: opts.fast,
         };
         let mut tasks = vec![tokio::spawn(controllers.run(shutdown_rx.clone()))];
@@ -284,6 +310,7 @@ impl Cluster {
                 .unwrap_or_else(|| state_dir.join("kubeconfig")),
             server: server.url(),
             token: token.clone(),
+            developer_token: developer_token.clone(),
             ca_pem: tls.ca_pem.clone(),
             state_dir: state_dir.clone(),
             api: ctx,
@@ -322,7 +349,7 @@ impl Cluster {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         cluster.server_handle = Some(server);
-        let kc = kubeconfig_yaml(&cluster.server, &tls.ca_pem, &token);
+        let kc = kubeconfig_yaml(&cluster.server, &tls.ca_pem, &token, &developer_token);
         let tmp = cluster.kubeconfig.with_extension("tmp");
         if let Some(parent) = cluster.kubeconfig.parent() {
             std::fs::create_dir_all(parent)?;

@@ -152,8 +152,16 @@ impl ApiError {
         )
     }
 
+    /// Kubernetes' `NewForbidden`: `pods "zk-0" is forbidden: <reason>` (no name: `pods is
+    /// forbidden: …`, and no name in the details).
     pub fn forbidden(resource: &str, group: &str, name: &str, reason: &str) -> ApiError {
         let q = qualified(resource, group);
+        let mut details = details(resource, group, name);
+        if name.is_empty()
+            && let Some(d) = details.as_object_mut()
+        {
+            d.remove("name");
+        }
         ApiError {
             code: 403,
             reason: "Forbidden",
@@ -162,7 +170,7 @@ impl ApiError {
             } else {
                 format!("{q} \"{name}\" is forbidden: {reason}")
             },
-            details: Some(details(resource, group, name)),
+            details: Some(details),
         }
     }
 

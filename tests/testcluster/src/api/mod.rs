@@ -1,6 +1,8 @@
-//! The API server: HTTPS, bearer-token authentication, routing of the Kubernetes REST paths,
-//! and a request log.
+//! The API server: HTTPS, bearer-token authentication of two users (`admin` in
+//! `system:masters`, `developer`), RBAC authorization of every request, routing of the
+//! Kubernetes REST paths, and a request log.
 
+pub mod bootstrap_policy;
 pub mod defaults;
 pub mod discovery;
 pub mod errors;
@@ -8,7 +10,9 @@ pub mod handlers;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
+pub mod rbac;
 pub mod resources;
+pub mod reviews;
 pub mod select;
 pub mod store;
 pub mod tables;
@@ -50,9 +54,14 @@ pub trait PodSubresources: Send + Sync + 'static {
 /// Everything a request handler needs.
 pub struct ApiContext {
     pub store: Arc<Store>,
+    /// The bearer token of user `admin` (groups `system:masters`, `system:authenticated`).
     pub token: String,
+    /// The bearer token of user `developer` (group `system:authenticated`).
+    pub developer_token: String,
     pub server_addr: String,
     pub fast: bool,
+    /// The resource types served (OpenShift's too in OpenShift mode).
+    pub served: resources::Served,
     pub state_dir: PathBuf,
     log: Mutex<Option<std::fs::File>>,
     pub shutdown: tokio_watch::Receiver<bool>,
@@ -116,9 +125,11 @@ impl ApiServer {
     pub async fn start(
         store: Arc<Store>,
         token: String,
+        developer_token: String,
         tls: Arc<rustls::ServerConfig>,
         state_dir: PathBuf,
         fast: bool,
+        served: resources::Served,
         shutdown: tokio_watch::Receiver<bool>,
     ) -> anyhow::Result<ApiServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -131,8 +142,10 @@ impl ApiServer {
         let ctx = Arc::new(ApiContext {
             store,
             token,
+            developer_token,
             server_addr: addr.to_string(),
             fast,
+            served,
             state_dir,
             log: Mutex::new(log),
             shutdown: shutdown.clone(),
@@ -196,6 +209,29 @@ fn kube_verb(method: &hyper::Method, has_name: bool, watch: bool) -> &'static st
     }
 }
 
+/// The user a request's bearer token belongs to (None: 401).
+fn authenticate(ctx: &ApiContext, headers: &hyper::HeaderMap) -> Option<rbac::UserInfo> {
+    let token = headers
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })?
+        .trim();
+    let (name, groups): (&str, &[&str]) = if token == ctx.token {
+        ("admin", &[rbac::MASTERS_GROUP, rbac::AUTHENTICATED_GROUP])
+    } else if token == ctx.developer_token {
+        ("developer", &[rbac::AUTHENTICATED_GROUP])
+    } else {
+        return None;
+    };
+    Some(rbac::UserInfo {
+        name: name.into(),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    })
+}
+
 async fn serve(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
@@ -205,22 +241,14 @@ async fn serve(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Body> {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
-    let authorized = req
-        .headers()
-        .get("authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .is_some_and(|t| t.trim() == ctx.token);
+    let user = authenticate(&ctx, req.headers());
     let watch = req.uri().query().is_some_and(|q| {
         form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "watch" && (v == "true" || v == "1"))
     });
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let has_name = handlers::path_has_name(&segs);
     let verb = kube_verb(&method, has_name, watch);
-    if !authorized {
+    let Some(user) = user else {
         let resp = error_response(&ApiError::unauthorized());
         ctx.log(
             "system:anonymous",
@@ -231,10 +259,18 @@ async fn serve(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Body> {
             started,
         );
         return resp;
-    }
-    let resp = handlers::route(ctx.clone(), req).await;
+    };
+    let access = rbac::Access::from_request(method.as_str(), &path, req.uri().query());
+    let decision = access.authorize(&ctx.store, &user);
+    let resp = if decision.allowed {
+        rbac::REQUEST_USER
+            .scope(user.clone(), handlers::route(ctx.clone(), req))
+            .await
+    } else {
+        error_response(&access.forbidden(&user, &decision.reason))
+    };
     ctx.log(
-        "admin",
+        &user.name,
         verb,
         method.as_str(),
         &full_path,

@@ -1,6 +1,7 @@
 //! Decoding of the Kubernetes protobuf envelope (`k8s\0` + `runtime.Unknown`) for the kinds
 //! kubectl's generators send as protobuf (`kubectl create namespace|configmap|secret|
-//! serviceaccount|poddisruptionbudget|role|rolebinding|clusterrole|clusterrolebinding`).
+//! serviceaccount|poddisruptionbudget|role|rolebinding|clusterrole|clusterrolebinding`), and the
+//! reviews `kubectl auth can-i` and `kubectl auth whoami` send.
 //! Only the fields those commands set are decoded.
 
 use base64::Engine;
@@ -108,7 +109,41 @@ fn schema(kind: &str) -> Option<&'static [(u64, &'static str, T)]> {
         (2, "subjects", T::RepMsg(SUBJECT)),
         (3, "roleRef", T::Msg(ROLEREF)),
     ];
+    const RESOURCE_ATTRIBUTES: &[(u64, &str, T)] = &[
+        (1, "namespace", T::Str),
+        (2, "verb", T::Str),
+        (3, "group", T::Str),
+        (4, "version", T::Str),
+        (5, "resource", T::Str),
+        (6, "subresource", T::Str),
+        (7, "name", T::Str),
+    ];
+    const NON_RESOURCE_ATTRIBUTES: &[(u64, &str, T)] = &[(1, "path", T::Str), (2, "verb", T::Str)];
+    const ACCESS_REVIEW: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (
+            2,
+            "spec",
+            T::Msg(&[
+                (1, "resourceAttributes", T::Msg(RESOURCE_ATTRIBUTES)),
+                (2, "nonResourceAttributes", T::Msg(NON_RESOURCE_ATTRIBUTES)),
+                (3, "user", T::Str),
+                (4, "groups", T::RepStr),
+                (6, "uid", T::Str),
+            ]),
+        ),
+    ];
+    const RULES_REVIEW: &[(u64, &str, T)] = &[
+        (1, "metadata", T::Msg(META)),
+        (2, "spec", T::Msg(&[(1, "namespace", T::Str)])),
+    ];
+    const SELF_REVIEW: &[(u64, &str, T)] = &[(1, "metadata", T::Msg(META))];
     Some(match kind {
+        "SelfSubjectAccessReview" | "SubjectAccessReview" | "LocalSubjectAccessReview" => {
+            ACCESS_REVIEW
+        }
+        "SelfSubjectRulesReview" => RULES_REVIEW,
+        "SelfSubjectReview" => SELF_REVIEW,
         "Namespace" => NS,
         "ConfigMap" => CM,
         "Secret" => SECRET,
