@@ -79,6 +79,8 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l cluste
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l openshift -d 'OpenShift handling: detect it from the API (auto), or force it on or off' -r -f -a "auto\t'Detect OpenShift from the API groups the server offers'
 always\t'Treat the cluster as OpenShift (fails when it is not)'
 never\t'Never do anything OpenShift-specific'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l scc -d 'The SecurityContextConstraints the members run under on OpenShift: anyuid (run as user 1000; install grants it to the ensemble\'s ServiceAccount) or restricted (no fixed user, no grant needed; official flavour only)' -r -f -a "anyuid\t'Run as the image\'s user 1000 with fsGroup 1000 (what the seeds do); on OpenShift the ServiceAccount is granted the `anyuid` SCC'
+restricted\t'No fixed user or group: OpenShift\'s restricted-v2 gives a UID from the namespace\'s range, and no grant is needed (official flavour only)'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l dry-run -d 'Print the objects instead of creating them ("client", the default when given without a value), or ask the server to check them without persisting ("server")' -r -f -a "none\t'Really apply'
 client\t'Print the objects; send nothing to the cluster'
 server\t'Send the objects for validation without persisting them'"

@@ -71,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Server log level')
             [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, used in the servers'' host names')
             [CompletionResult]::new('--openshift', '--openshift', [CompletionResultType]::ParameterName, 'OpenShift handling: detect it from the API (auto), or force it on or off')
+            [CompletionResult]::new('--scc', '--scc', [CompletionResultType]::ParameterName, 'The SecurityContextConstraints the members run under on OpenShift: anyuid (run as user 1000; install grants it to the ensemble''s ServiceAccount) or restricted (no fixed user, no grant needed; official flavour only)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the objects instead of creating them ("client", the default when given without a value), or ask the server to check them without persisting ("server")')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until every member is Ready and a leader is elected')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long --wait waits')

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::manifest::options::{
-    AntiAffinity, Flavor, HeapSize, LogLevel, OpenShiftMode, PodManagement, Quantity,
+    AntiAffinity, Flavor, HeapSize, LogLevel, OpenShiftMode, PodManagement, Quantity, SccProfile,
 };
 use crate::names::{EnsembleName, NodeName};
 
@@ -269,6 +269,12 @@ pub struct InstallArgs {
     /// OpenShift handling: detect it from the API (auto), or force it on or off.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = OpenShiftMode::Auto)]
     pub openshift: OpenShiftMode,
+
+    /// The SecurityContextConstraints the members run under on OpenShift: anyuid (run as user
+    /// 1000; install grants it to the ensemble's ServiceAccount) or restricted (no fixed user,
+    /// no grant needed; official flavour only).
+    #[arg(long, value_enum, value_name = "SCC", default_value_t = SccProfile::Anyuid)]
+    pub scc: SccProfile,
 
     /// Print the objects instead of creating them ("client", the default when given without a
     /// value), or ask the server to check them without persisting ("server").

@@ -121,6 +121,26 @@ fn contradictory_image_and_flavor_fail_with_the_fix() {
 }
 
 #[test]
+fn restricted_scc_needs_the_official_flavour() {
+    let output = zk(&[
+        "install",
+        "--dry-run",
+        "--scc",
+        "restricted",
+        "--flavor",
+        "k8s-tutorial",
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--scc restricted needs the official flavour") && err.contains("--scc anyuid"),
+        "{err}"
+    );
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
 fn even_replicas_warn_but_render() {
     let output = zk(&["install", "--dry-run", "--replicas", "4", "-n", "kafka"]);
     assert!(output.status.success(), "{}", stderr(&output));

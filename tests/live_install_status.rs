@@ -60,6 +60,16 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
         assert!(text.contains(object), "{object} missing:\n{text}");
     }
     assert!(text.contains("3 members Ready, leader zk-"), "{text}");
+    // Not OpenShift: no SCC grant, no RoleBinding, nothing recorded on the ServiceAccount.
+    assert!(!text.contains("rolebinding"), "{text}");
+    assert_eq!(
+        cluster
+            .k(&["get", "rolebindings", "-n", "default", "-o", "name"])
+            .trim(),
+        ""
+    );
+    let account = cluster.k(&["get", "serviceaccount", "zk", "-o", "json"]);
+    assert!(!account.contains("scc-grant"), "{account}");
 
     // status names exactly one leader, the one ZooKeeper itself reports. (Ready members serve
     // — the readiness probe is quorum-aware — but a follower may still be finishing its sync.)
@@ -69,6 +79,7 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     });
     assert_eq!(status["health"], "healthy");
     assert_eq!(status["quorumHolds"], true);
+    assert_eq!(status["openshift"], false);
     let leader = leaders(&status);
     assert_eq!(leader.len(), 1, "{status}");
     assert_eq!(status["leader"], leader[0].as_str());

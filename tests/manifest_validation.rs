@@ -70,6 +70,25 @@ fn official_flavour_validates() {
 }
 
 #[test]
+fn restricted_scc_validates_and_fixes_no_user() {
+    let yaml = String::from_utf8(render(&["--scc", "restricted", "-o", "yaml"])).expect("utf-8");
+    assert_valid(
+        &["--scc", "restricted", "-o", "yaml"],
+        &[
+            "ServiceAccount/zk",
+            "ConfigMap/zk-config",
+            "Service/zk-hs",
+            "Service/zk-cs",
+            "PodDisruptionBudget/zk-pdb",
+            "StatefulSet/zk",
+        ],
+    );
+    assert!(!yaml.contains("runAsUser"), "{yaml}");
+    assert!(!yaml.contains("fsGroup"), "{yaml}");
+    assert!(yaml.contains("allowPrivilegeEscalation: false"), "{yaml}");
+}
+
+#[test]
 fn tutorial_flavour_validates() {
     assert_valid(
         &[

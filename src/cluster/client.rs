@@ -176,3 +176,8 @@ contexts:
         assert!(!text.contains("secret-token"), "{text}");
     }
 }
+
+/// Whether the API server answered with this HTTP status (403 Forbidden, 404 Not Found…).
+pub fn has_status(err: &kube::Error, code: u16) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == code)
+}

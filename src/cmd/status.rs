@@ -10,15 +10,17 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::future::join_all;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kube::Client;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, ListParams};
+use kube::{Client, ResourceExt};
 use serde::Serialize;
 
 use crate::cli::{GlobalOptions, StatusArgs, Via};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
+use crate::cluster::openshift::{self, SCC_ANNOTATION};
 use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
 use crate::manifest::options::Flavor;
@@ -76,6 +78,10 @@ pub struct EnsembleStatus {
     pub health: Health,
     /// What deserves attention.
     pub warnings: Vec<String>,
+    /// Whether the cluster is OpenShift (then each member shows the SCC that admitted it).
+    pub openshift: bool,
+    /// Why the StatefulSet cannot create pods (its latest FailedCreate event), when it cannot.
+    pub create_failure: Option<String>,
 }
 
 /// The PDB's view.
@@ -131,6 +137,9 @@ pub struct MemberStatus {
     /// The settings the server reports it runs with (from `conf` / `configuration`),
     /// compared across members to find drift.
     pub settings: BTreeMap<String, String>,
+    /// The OpenShift SCC that admitted the pod (`openshift.io/scc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scc: Option<String>,
 }
 
 /// A member's mode as `status` shows it.
@@ -220,10 +229,15 @@ pub async fn gather(
     let pdb_api: Api<PodDisruptionBudget> = Api::namespaced(client.clone(), &ns);
     let params = ListParams::default().labels(&selector);
     let everything = ListParams::default();
-    let (pods, pvcs, pdbs) = futures::join!(
+    let events_api: Api<Event> = Api::namespaced(client.clone(), &ns);
+    let sts_events =
+        ListParams::default().fields(&format!("involvedObject.name={}", ensemble.name));
+    let (pods, pvcs, pdbs, events, openshift) = futures::join!(
         pods_api.list(&params),
         pvc_api.list(&everything),
-        pdb_api.list(&everything)
+        pdb_api.list(&everything),
+        events_api.list(&sts_events),
+        openshift::detect(client),
     );
     let pods = pods
         .map_err(|e| anyhow::anyhow!(e).context(format!("cannot list pods in namespace {ns}")))?;
@@ -278,7 +292,61 @@ pub async fn gather(
         .iter()
         .find(|pdb| pdb_selects(pdb, pods.values().next()))
         .map(pdb_status);
-    Ok(decide(&ensemble, members, pdb))
+    let service_account = ensemble
+        .stateful_set
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.service_account_name.clone())
+        .unwrap_or_else(|| "default".into());
+    let missing = members.iter().any(|m| !m.exists);
+    let mut status = decide(&ensemble, members, pdb);
+    status.openshift = openshift.unwrap_or(false);
+    if missing {
+        status.create_failure = events
+            .ok()
+            .and_then(|list| latest_failed_create(list.items));
+        if let Some(failure) = &status.create_failure {
+            status.warnings.push(format!(
+                "statefulset {} cannot create pods: {failure}",
+                ensemble.name
+            ));
+            status
+                .warnings
+                .extend(create_failure_fix(failure, &ns, &service_account));
+        }
+    }
+    Ok(status)
+}
+
+/// The newest FailedCreate event's message.
+fn latest_failed_create(mut events: Vec<Event>) -> Option<String> {
+    events.retain(|e| {
+        e.reason.as_deref() == Some("FailedCreate")
+            && e.involved_object.kind.as_deref() == Some("StatefulSet")
+    });
+    events.sort_by_key(|e| {
+        e.last_timestamp
+            .clone()
+            .or(e.event_time.clone().map(|t| Time(t.0)))
+    });
+    events.pop().and_then(|e| e.message)
+}
+
+/// What to do about a FailedCreate, when its cause is known.
+fn create_failure_fix(message: &str, namespace: &str, account: &str) -> Option<String> {
+    if message.contains("unable to validate against any security context constraint") {
+        return Some(format!(
+            "fix: ServiceAccount {account} may not use an SCC that allows the pods' security context; have an admin run `{}` (or run `kubectl zk install`, which makes that grant when you may), or install with --scc restricted",
+            openshift::admin_command(openshift::ANYUID, namespace, account)
+        ));
+    }
+    if message.contains("serviceaccount") && message.contains("not found") {
+        return Some(format!(
+            "fix: create ServiceAccount {account} in namespace {namespace} (kubectl create serviceaccount {account} -n {namespace})"
+        ));
+    }
+    None
 }
 
 fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> MemberStatus {
@@ -300,8 +368,10 @@ fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> MemberStatus 
         refused: Vec::new(),
         synced_followers: None,
         settings: BTreeMap::new(),
+        scc: None,
     };
     let Some(pod) = pod else { return member };
+    member.scc = pod.annotations().get(SCC_ANNOTATION).cloned();
     let status = pod.status.as_ref();
     member.phase = if pod.metadata.deletion_timestamp.is_some() {
         "Terminating".into()
@@ -701,6 +771,8 @@ pub fn decide(
         members,
         health,
         warnings,
+        openshift: false,
+        create_failure: None,
     }
 }
 
@@ -767,9 +839,16 @@ impl Tabular for EnsembleStatus {
                 .map(|p| format!("{} allows {} disruption(s)", p.name, p.disruptions_allowed))
                 .unwrap_or_else(|| "none".into()),
         );
-        let mut header = vec![
-            "POD", "READY", "STATUS", "NODE", "MYID", "MODE", "ZXID", "LAG",
-        ];
+        if self.openshift {
+            // The header ends with an empty line; the platform goes before it.
+            text.pop();
+            text.push_str("Platform OpenShift (SCC per member below)\n\n");
+        }
+        let mut header = vec!["POD", "READY", "STATUS", "NODE"];
+        if self.openshift {
+            header.push("SCC");
+        }
+        header.extend(["MYID", "MODE", "ZXID", "LAG"]);
         if wide {
             header.extend(["OUTSTANDING", "LATENCY", "CONNECTIONS", "ZNODES", "VIA"]);
         }
@@ -790,6 +869,11 @@ impl Tabular for EnsembleStatus {
                     if m.ready { "1/1".into() } else { "0/1".into() },
                     m.phase.clone(),
                     m.node.clone().unwrap_or_else(dash),
+                ];
+                if self.openshift {
+                    row.push(m.scc.clone().unwrap_or_else(dash));
+                }
+                row.extend([
                     m.myid.map(|n| n.to_string()).unwrap_or_else(dash),
                     mode,
                     server
@@ -797,7 +881,7 @@ impl Tabular for EnsembleStatus {
                         .map(|z| z.to_string())
                         .unwrap_or_else(dash),
                     m.lag.map(|l| l.to_string()).unwrap_or_else(dash),
-                ];
+                ]);
                 if wide {
                     row.extend([
                         server

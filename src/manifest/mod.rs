@@ -16,10 +16,11 @@ use k8s_openapi::api::apps::v1::{
     StatefulSetUpdateStrategy,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, ConfigMap, Container, ContainerPort, PersistentVolumeClaim,
+    Affinity, Capabilities, ConfigMap, Container, ContainerPort, PersistentVolumeClaim,
     PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, ResourceRequirements, Service, ServiceAccount, ServicePort,
-    ServiceSpec, VolumeMount, VolumeResourceRequirements, WeightedPodAffinityTerm,
+    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext, Service,
+    ServiceAccount, ServicePort, ServiceSpec, VolumeMount, VolumeResourceRequirements,
+    WeightedPodAffinityTerm,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -28,7 +29,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
 use crate::names::EnsembleName;
-use options::{AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity};
+use options::{AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity, SccProfile};
 
 /// ZooKeeper's client port.
 pub const CLIENT_PORT: i32 = 2181;
@@ -79,6 +80,11 @@ pub struct EnsembleSpec {
     pub zookeeper: ZooKeeperSettings,
     /// The cluster's DNS domain (`cluster.local`).
     pub cluster_domain: String,
+    /// The SCC the pods are made for (their security context).
+    pub scc: SccProfile,
+    /// The SCC grant kubectl-zk made for the ServiceAccount, recorded on it so `uninstall` takes
+    /// back exactly that (see `cluster::openshift`).
+    pub scc_grant: Option<String>,
 }
 
 /// The zoo.cfg settings `install` controls.
@@ -186,7 +192,12 @@ impl Manifest {
         };
         Manifest {
             service_account: ServiceAccount {
-                metadata: spec.meta(spec.name.to_string()),
+                metadata: ObjectMeta {
+                    annotations: crate::cluster::openshift::grant_annotations(
+                        spec.scc_grant.as_deref(),
+                    ),
+                    ..spec.meta(spec.name.to_string())
+                },
                 automount_service_account_token: Some(false),
                 ..ServiceAccount::default()
             },
@@ -407,13 +418,9 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
                     service_account_name: Some(spec.name.to_string()),
                     automount_service_account_token: Some(false),
                     affinity: affinity(spec),
-                    containers: vec![flavor.container.clone()],
+                    containers: vec![container(spec, flavor)],
                     volumes: (!flavor.volumes.is_empty()).then(|| flavor.volumes.clone()),
-                    security_context: Some(PodSecurityContext {
-                        run_as_user: Some(1000),
-                        fs_group: Some(1000),
-                        ..PodSecurityContext::default()
-                    }),
+                    security_context: Some(pod_security_context(spec.scc)),
                     termination_grace_period_seconds: Some(30),
                     ..PodSpec::default()
                 }),
@@ -443,6 +450,42 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
         }),
         ..StatefulSet::default()
     }
+}
+
+/// The pod's security context: user and group 1000 as the images expect (anyuid), or none
+/// fixed so OpenShift's restricted-v2 picks them from the namespace's range.
+fn pod_security_context(scc: SccProfile) -> PodSecurityContext {
+    match scc {
+        SccProfile::Anyuid => PodSecurityContext {
+            run_as_user: Some(1000),
+            fs_group: Some(1000),
+            ..PodSecurityContext::default()
+        },
+        SccProfile::Restricted => PodSecurityContext {
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                localhost_profile: None,
+            }),
+            ..PodSecurityContext::default()
+        },
+    }
+}
+
+/// The ZooKeeper container; under the restricted profile it also gives up privilege escalation
+/// and every capability, as restricted-v2 (and Pod Security "restricted") require.
+fn container(spec: &EnsembleSpec, flavor: &FlavorParts) -> Container {
+    let mut container = flavor.container.clone();
+    if spec.scc == SccProfile::Restricted {
+        container.security_context = Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                add: None,
+            }),
+            ..SecurityContext::default()
+        });
+    }
+    container
 }
 
 /// FNV-1a, 64 bits: a stable fingerprint (unlike std's hasher, fixed across Rust releases).
@@ -482,7 +525,65 @@ pub(crate) mod tests {
                 log_level: LogLevel::Info,
             },
             cluster_domain: "cluster.local".into(),
+            scc: SccProfile::Anyuid,
+            scc_grant: None,
         }
+    }
+
+    #[test]
+    fn the_anyuid_profile_runs_as_1000_and_restricted_fixes_no_user() {
+        let mut spec = spec(Flavor::Official);
+        let pod = Manifest::render(&spec)
+            .stateful_set
+            .spec
+            .expect("spec")
+            .template
+            .spec
+            .expect("pod");
+        let context = pod.security_context.expect("security context");
+        assert_eq!(
+            (context.run_as_user, context.fs_group),
+            (Some(1000), Some(1000))
+        );
+        assert!(pod.containers[0].security_context.is_none());
+
+        spec.scc = SccProfile::Restricted;
+        let pod = Manifest::render(&spec)
+            .stateful_set
+            .spec
+            .expect("spec")
+            .template
+            .spec
+            .expect("pod");
+        let context = pod.security_context.expect("security context");
+        assert_eq!((context.run_as_user, context.fs_group), (None, None));
+        let container = pod.containers[0]
+            .security_context
+            .clone()
+            .expect("container context");
+        assert_eq!(container.allow_privilege_escalation, Some(false));
+        assert_eq!(
+            container.capabilities.and_then(|c| c.drop),
+            Some(vec!["ALL".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_recorded_grant_is_an_annotation_of_the_service_account() {
+        let mut spec = spec(Flavor::Official);
+        assert!(
+            Manifest::render(&spec)
+                .service_account
+                .metadata
+                .annotations
+                .is_none()
+        );
+        spec.scc_grant = Some("rolebinding/anyuid".into());
+        let account = Manifest::render(&spec).service_account;
+        assert_eq!(
+            account.metadata.annotations.expect("annotations")["kubectl-zk.io/scc-grant"],
+            "rolebinding/anyuid"
+        );
     }
 
     #[test]

@@ -179,6 +179,18 @@ impl LogLevel {
     }
 }
 
+/// Which OpenShift SecurityContextConstraints the members are made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SccProfile {
+    /// Run as the image's user 1000 with fsGroup 1000 (what the seeds do); on OpenShift the
+    /// ServiceAccount is granted the `anyuid` SCC.
+    Anyuid,
+    /// No fixed user or group: OpenShift's restricted-v2 gives a UID from the namespace's
+    /// range, and no grant is needed (official flavour only).
+    Restricted,
+}
+
 /// Whether to treat the cluster as OpenShift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]

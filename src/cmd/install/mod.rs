@@ -20,9 +20,10 @@ use crate::cli::{DryRun, GlobalOptions, InstallArgs, OutputFormat};
 use crate::cluster::apply::{Action, Applied, apply};
 use crate::cluster::client::{connect, namespace_without_connecting};
 use crate::cluster::ensemble::Ensemble;
+use crate::cluster::openshift::{self, ANYUID, GrantPlan};
 use crate::cmd::Outcome;
 use crate::cmd::status;
-use crate::manifest::options::{Flavor, even_replicas_warning};
+use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
 use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
 use crate::render::{Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
 
@@ -39,15 +40,24 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
         return Ok(Outcome::Ok);
     }
     let connection = connect(global).await?;
-    let spec = spec_from_args(&args, connection.namespace.clone())?;
+    let mut spec = spec_from_args(&args, connection.namespace.clone())?;
     print_warnings(&spec);
     let client = &connection.client;
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    let grant = if found.openshift {
+        scc_grant_plan(client, &mut spec).await?
+    } else if spec.scc == SccProfile::Restricted {
+        bail!(
+            "--scc restricted is for OpenShift, where restricted-v2 assigns the user; this cluster is not OpenShift, so drop --scc"
+        );
+    } else {
+        None
+    };
     let server_dry_run = args.dry_run == DryRun::Server;
     if found.create_namespace {
         create_namespace(client, &spec.namespace, server_dry_run).await?;
     }
-    let applied = apply_all(client, &Manifest::render(&spec), server_dry_run).await?;
+    let applied = apply_all(client, &spec, grant, server_dry_run).await?;
     let mut report = InstallReport {
         ensemble: spec.name.to_string(),
         namespace: spec.namespace.clone(),
@@ -107,13 +117,51 @@ async fn create_namespace(client: &Client, name: &str, dry_run: bool) -> anyhow:
     Ok(())
 }
 
-/// Applies every object in order; the StatefulSet last, so what it refers to exists.
+/// On OpenShift with the anyuid profile: whether the ServiceAccount may already use `anyuid`
+/// and, if not, how to grant it — checked with access reviews before anything is created. The
+/// spec records the grant kubectl-zk makes (or made before) on the ServiceAccount.
+async fn scc_grant_plan(
+    client: &Client,
+    spec: &mut EnsembleSpec,
+) -> anyhow::Result<Option<GrantPlan>> {
+    let account = spec.name.to_string();
+    let namespace = spec.namespace.clone();
+    let recorded = openshift::recorded_grant(client, &namespace, &account).await?;
+    if spec.scc != SccProfile::Anyuid {
+        spec.scc_grant = recorded;
+        return Ok(None);
+    }
+    let plan = openshift::plan(client, &namespace, &account, ANYUID).await?;
+    openshift::check_may_grant(client, &plan, &namespace, &account, ANYUID).await?;
+    spec.scc_grant = plan.record(ANYUID).or(recorded);
+    Ok(Some(plan))
+}
+
+/// Applies every object in order: the ServiceAccount, its SCC grant, then the rest; the
+/// StatefulSet last, so what its pods need exists when they are created.
 async fn apply_all(
     client: &Client,
-    manifest: &Manifest,
+    spec: &EnsembleSpec,
+    grant: Option<GrantPlan>,
     dry_run: bool,
 ) -> anyhow::Result<Vec<Applied>> {
+    let manifest = Manifest::render(spec);
     let mut applied = vec![apply(client, &manifest.service_account, dry_run).await?];
+    if let Some(plan) = grant {
+        let account = spec.name.to_string();
+        applied.push(
+            openshift::grant(
+                client,
+                plan,
+                &spec.namespace,
+                &account,
+                ANYUID,
+                spec.scc_grant.clone(),
+                dry_run,
+            )
+            .await?,
+        );
+    }
     if let Some(config_map) = &manifest.config_map {
         applied.push(apply(client, config_map, dry_run).await?);
     }
@@ -260,6 +308,11 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
         },
     };
     validate_image(&image)?;
+    if args.scc == SccProfile::Restricted && flavor != Flavor::Official {
+        bail!(
+            "--scc restricted needs the official flavour: the {flavor} image writes its configuration as user 1000 at start; use --scc anyuid or the zookeeper image"
+        );
+    }
     let min_session_timeout = args.min_session_timeout.unwrap_or(2 * args.tick_time);
     let max_session_timeout = args.max_session_timeout.unwrap_or(20 * args.tick_time);
     if min_session_timeout > max_session_timeout {
@@ -302,6 +355,8 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
             log_level: args.log_level,
         },
         cluster_domain: args.cluster_domain.clone(),
+        scc: args.scc,
+        scc_grant: None,
     })
 }
 

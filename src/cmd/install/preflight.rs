@@ -10,7 +10,9 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 
+use crate::cluster::client::has_status;
 use crate::cluster::ensemble::Ensemble;
+use crate::cluster::openshift::SECURITY_GROUP;
 use crate::manifest::options::{AntiAffinity, OpenShiftMode};
 use crate::manifest::{EnsembleSpec, MANAGER};
 
@@ -50,54 +52,47 @@ pub async fn check(
         sets.get_opt(spec.name.as_str()),
         client.list_api_groups(),
     );
-    let namespace =
-        namespace.map_err(|e| anyhow!(e).context(format!("cannot read namespace {ns}")))?;
-    if namespace.is_none() && !create_namespace {
+    // A project admin may not read the namespace object or cluster-wide lists: such checks are
+    // skipped with a note, and the server's own answers decide later.
+    let namespace_exists = match namespace {
+        Ok(found) => found.is_some(),
+        Err(err) if has_status(&err, 403) => true,
+        Err(err) => return Err(anyhow!(err).context(format!("cannot read namespace {ns}"))),
+    };
+    if !namespace_exists && !create_namespace {
         bail!(
             "namespace {ns} does not exist; create it (kubectl create namespace {ns}) or add --create-namespace"
         );
     }
-
-    let class_list = class_list
-        .map_err(|e| anyhow!(e).context("cannot list StorageClasses"))?
-        .items;
-    let class_names: Vec<String> = class_list.iter().map(|c| c.name_any()).collect();
-    let available = if class_names.is_empty() {
-        "none".to_owned()
-    } else {
-        class_names.join(", ")
+    let storage_class = match class_list {
+        Ok(list) => Some(storage_class(spec, &list.items)?),
+        Err(err) if has_status(&err, 403) => {
+            eprintln!(
+                "Note: you may not list StorageClasses, so {} is not checked",
+                spec.storage_class
+                    .as_deref()
+                    .map(|c| format!("StorageClass {c}"))
+                    .unwrap_or_else(|| "that the cluster has a default StorageClass".into())
+            );
+            None
+        }
+        Err(err) => return Err(anyhow!(err).context("cannot list StorageClasses")),
     };
-    let storage_class = match &spec.storage_class {
-        Some(wanted) if class_names.contains(wanted) => wanted.clone(),
-        Some(wanted) => bail!("StorageClass {wanted} does not exist; use --storage-class with one of: {available}"),
-        None => class_list
-            .iter()
-            .find(|c| c.annotations().get(DEFAULT_CLASS).is_some_and(|v| v == "true"))
-            .map(|c| c.name_any())
-            .ok_or_else(|| {
-                anyhow!("the cluster has no default StorageClass; pick one with --storage-class (available: {available})")
-            })?,
-    };
-
-    let node_list = node_list
-        .map_err(|e| anyhow!(e).context("cannot list nodes"))?
-        .items;
-    let schedulable = node_list.iter().filter(|n| is_schedulable(n)).count();
-    if spec.anti_affinity == AntiAffinity::Required && schedulable < spec.replicas as usize {
-        bail!(
-            "{} members need {} nodes under required anti-affinity, but only {schedulable} of {} nodes are schedulable; \
-add nodes, lower --replicas, or use --anti-affinity preferred",
-            spec.replicas,
-            spec.replicas,
-            node_list.len()
-        );
+    match node_list {
+        Ok(list) => check_nodes(spec, &list.items)?,
+        Err(err) if has_status(&err, 403) => {
+            if spec.anti_affinity == AntiAffinity::Required {
+                eprintln!(
+                    "Note: you may not list nodes, so it is not checked that {} schedulable nodes exist for required anti-affinity",
+                    spec.replicas
+                );
+            }
+        }
+        Err(err) => return Err(anyhow!(err).context("cannot list nodes")),
     }
 
     let groups = groups.map_err(|e| anyhow!(e).context("cannot list the API groups"))?;
-    let is_openshift = groups
-        .groups
-        .iter()
-        .any(|g| g.name == "security.openshift.io");
+    let is_openshift = groups.groups.iter().any(|g| g.name == SECURITY_GROUP);
     let openshift = match openshift {
         OpenShiftMode::Always if !is_openshift => {
             bail!(
@@ -115,11 +110,51 @@ add nodes, lower --replicas, or use --anti-affinity preferred",
         check_existing(spec, sts)?;
     }
     Ok(Preflight {
-        create_namespace: namespace.is_none(),
-        storage_class,
+        create_namespace: !namespace_exists,
+        storage_class: storage_class.unwrap_or_else(|| {
+            spec.storage_class
+                .clone()
+                .unwrap_or_else(|| "(cluster default)".into())
+        }),
         openshift,
         existing: existing.is_some(),
     })
+}
+
+/// The StorageClass the claims get: the one asked for, which must exist, or the default.
+fn storage_class(spec: &EnsembleSpec, class_list: &[StorageClass]) -> anyhow::Result<String> {
+    let class_names: Vec<String> = class_list.iter().map(|c| c.name_any()).collect();
+    let available = if class_names.is_empty() {
+        "none".to_owned()
+    } else {
+        class_names.join(", ")
+    };
+    Ok(match &spec.storage_class {
+        Some(wanted) if class_names.contains(wanted) => wanted.clone(),
+        Some(wanted) => bail!("StorageClass {wanted} does not exist; use --storage-class with one of: {available}"),
+        None => class_list
+            .iter()
+            .find(|c| c.annotations().get(DEFAULT_CLASS).is_some_and(|v| v == "true"))
+            .map(|c| c.name_any())
+            .ok_or_else(|| {
+                anyhow!("the cluster has no default StorageClass; pick one with --storage-class (available: {available})")
+            })?,
+    })
+}
+
+/// Required anti-affinity needs a schedulable node per member.
+fn check_nodes(spec: &EnsembleSpec, node_list: &[Node]) -> anyhow::Result<()> {
+    let schedulable = node_list.iter().filter(|n| is_schedulable(n)).count();
+    if spec.anti_affinity == AntiAffinity::Required && schedulable < spec.replicas as usize {
+        bail!(
+            "{} members need {} nodes under required anti-affinity, but only {schedulable} of {} nodes are schedulable; \
+add nodes, lower --replicas, or use --anti-affinity preferred",
+            spec.replicas,
+            spec.replicas,
+            node_list.len()
+        );
+    }
+    Ok(())
 }
 
 /// A Ready node that is not cordoned.

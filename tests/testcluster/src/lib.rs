@@ -7,6 +7,7 @@
 pub mod api;
 pub mod controllers;
 pub mod kubelet;
+pub mod openshift;
 pub mod runtime;
 pub mod subresources;
 pub mod tls;
@@ -38,6 +39,9 @@ pub struct ClusterOptions {
     /// Allocatable CPU (cores) and memory of each node.
     pub node_cpu: String,
     pub node_memory: String,
+    /// OpenShift mode: the OpenShift API groups, SecurityContextConstraints and their admission
+    /// of every pod, namespace UID ranges (see [`openshift`]). Off by default.
+    pub openshift: bool,
 }
 
 impl Default for ClusterOptions {
@@ -49,6 +53,7 @@ impl Default for ClusterOptions {
             fast: false,
             node_cpu: "4".into(),
             node_memory: "8Gi".into(),
+            openshift: false,
         }
     }
 }
@@ -148,6 +153,9 @@ fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> 
         store
             .create(keys::NODES, o)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    if opts.openshift {
+        openshift::bootstrap(store, &create).context("seeding the OpenShift objects")?;
     }
     Ok(())
 }
@@ -269,6 +277,9 @@ impl Cluster {
             tls.server_config.clone(),
             state_dir.clone(),
             opts.fast,
+            api::resources::Served {
+                openshift: opts.openshift,
+            },
             shutdown_rx.clone(),
         )
         .await?;
@@ -279,6 +290,7 @@ impl Cluster {
             ctx: ctx.clone(),
             volumes_dir,
             memo: Default::default(),
+            backoff: Default::default(),
             fast: opts.fast,
         };
         let mut tasks = vec![tokio::spawn(controllers.run(shutdown_rx.clone()))];

@@ -1,5 +1,5 @@
-//! `testcluster up --kubeconfig FILE [--nodes N] [--state-dir DIR] [--fast]`: runs a cluster until
-//! SIGINT/SIGTERM. Prints `testcluster ready` once the kubeconfig is written.
+//! `testcluster up --kubeconfig FILE [--nodes N] [--state-dir DIR] [--fast] [--openshift]`: runs a
+//! cluster until SIGINT/SIGTERM. Prints `testcluster ready` once the kubeconfig is written.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +32,10 @@ enum Command {
         /// Shorter probe delays, restart back-off and grace periods, for tests.
         #[arg(long)]
         fast: bool,
+        /// OpenShift mode: OpenShift's API groups, SecurityContextConstraints and their
+        /// admission of every pod, per-namespace UID ranges.
+        #[arg(long)]
+        openshift: bool,
     },
 }
 
@@ -40,6 +44,7 @@ async fn up(
     nodes: usize,
     state_dir: Option<PathBuf>,
     fast: bool,
+    openshift: bool,
 ) -> anyhow::Result<()> {
     let state_dir = state_dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("testcluster-{}", std::process::id()))
@@ -49,6 +54,7 @@ async fn up(
         state_dir: Some(state_dir),
         kubeconfig: Some(kubeconfig),
         fast,
+        openshift,
         ..Default::default()
     };
     let cluster = testcluster::Cluster::start(opts).await?;
@@ -94,7 +100,8 @@ fn main() -> ExitCode {
             nodes,
             state_dir,
             fast,
-        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast)),
+            openshift,
+        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast, openshift)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

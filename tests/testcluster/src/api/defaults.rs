@@ -255,6 +255,8 @@ pub fn apply_defaults(kind: &str, o: &mut Value) {
             fill(st, "disruptionsAllowed", json!(0));
             fill(st, "expectedPods", json!(0));
         }
+        "SecurityContextConstraints" => crate::openshift::scc_defaults(o),
+        "Route" => crate::openshift::route_defaults(o),
         "Event" => {
             let md_ns = util::namespace(o).to_string();
             if let Some(m) = o.as_object_mut() {

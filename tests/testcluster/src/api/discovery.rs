@@ -1,6 +1,6 @@
 //! Discovery documents: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}[/{version}]`.
 
-use super::resources::{GROUPS, RESOURCES};
+use super::resources::Served;
 use serde_json::{Value, json};
 
 pub const SERVER_MAJOR: &str = "1";
@@ -27,12 +27,12 @@ fn group_entry(g: &str, v: &str) -> Value {
     json!({"name": g, "versions": [{"groupVersion": gv, "version": v}], "preferredVersion": {"groupVersion": gv, "version": v}})
 }
 
-pub fn api_group_list() -> Value {
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": GROUPS.iter().map(|(g, v)| group_entry(g, v)).collect::<Vec<_>>()})
+pub fn api_group_list(served: Served) -> Value {
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": served.groups().map(|(g, v)| group_entry(g, v)).collect::<Vec<_>>()})
 }
 
-pub fn api_group(g: &str) -> Option<Value> {
-    let (g, v) = GROUPS.iter().find(|(x, _)| *x == g)?;
+pub fn api_group(served: Served, g: &str) -> Option<Value> {
+    let (g, v) = served.groups().find(|(x, _)| *x == g)?;
     let mut e = group_entry(g, v);
     e["kind"] = json!("APIGroup");
     e["apiVersion"] = json!("v1");
@@ -81,13 +81,13 @@ fn sub_entry(plural: &str, kind: &str, namespaced: bool, sub: &str) -> Value {
 }
 
 /// The APIResourceList of one group version, or None when not served.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
-    if !super::resources::group_served(group, version) {
+pub fn resource_list(served: Served, group: &str, version: &str) -> Option<Value> {
+    if !served.group_served(group, version) {
         return None;
     }
     let mut out = Vec::new();
-    for r in RESOURCES
-        .iter()
+    for r in served
+        .resources()
         .filter(|r| r.group == group && r.version == version)
     {
         let mut e = json!({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind, "verbs": super::resources::verbs(r)});

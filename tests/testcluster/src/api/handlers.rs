@@ -39,7 +39,7 @@ pub fn path_has_name(segs: &[&str]) -> bool {
     }
 }
 
-fn parse_target(segs: &[&str]) -> Option<Result<Target, ApiError>> {
+fn parse_target(served: resources::Served, segs: &[&str]) -> Option<Result<Target, ApiError>> {
     let (group, version, rest): (&str, &str, &[&str]) = match segs {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -49,8 +49,11 @@ fn parse_target(segs: &[&str]) -> Option<Result<Target, ApiError>> {
         return None;
     }
     let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let find =
-        |plural: &str| resources::find(group, version, plural).ok_or_else(ApiError::not_found_path);
+    let find = |plural: &str| {
+        served
+            .find(group, version, plural)
+            .ok_or_else(ApiError::not_found_path)
+    };
     let t = match rest {
         ["namespaces", name] => find("namespaces").map(|def| Target {
             def,
@@ -144,41 +147,41 @@ pub async fn route(ctx: Arc<ApiContext>, req: Request<Incoming>) -> Response<Bod
                 .body(super::full(&b"\x0a\x032.0"[..]))
                 .unwrap_or_else(|_| Response::new(super::full(Bytes::new())));
         }
-        ["openapi", "v3"] => return json_response(200, &super::openapi::root()),
+        ["openapi", "v3"] => return json_response(200, &super::openapi::root(ctx.served)),
         ["openapi", "v3", rest @ ..] => {
-            return match super::openapi::group_version(&rest.join("/")) {
+            return match super::openapi::group_version(ctx.served, &rest.join("/")) {
                 Some(d) => json_response(200, &d),
                 None => not_found_text(),
             };
         }
-        ["apis"] => return json_response(200, &discovery::api_group_list()),
+        ["apis"] => return json_response(200, &discovery::api_group_list(ctx.served)),
         ["api", v] => {
-            return match discovery::resource_list("", v) {
+            return match discovery::resource_list(ctx.served, "", v) {
                 Some(l) => json_response(200, &l),
                 None => not_found_text(),
             };
         }
         ["apis", g] => {
-            return match discovery::api_group(g) {
+            return match discovery::api_group(ctx.served, g) {
                 Some(l) => json_response(200, &l),
                 None => not_found_text(),
             };
         }
         ["apis", g, v] => {
-            return match discovery::resource_list(g, v) {
+            return match discovery::resource_list(ctx.served, g, v) {
                 Some(l) => json_response(200, &l),
                 None => not_found_text(),
             };
         }
         _ => {}
     }
-    let target = match parse_target(&segs) {
+    let target = match parse_target(ctx.served, &segs) {
         None => return not_found_text(),
         Some(Err(e)) => {
             // a group version we do not serve answers like an unknown path
             let served = match segs.as_slice() {
-                ["api", v, ..] => resources::group_served("", v),
-                ["apis", g, v, ..] => resources::group_served(g, v),
+                ["api", v, ..] => ctx.served.group_served("", v),
+                ["apis", g, v, ..] => ctx.served.group_served(g, v),
                 _ => false,
             };
             return if served {
@@ -490,6 +493,14 @@ async fn handle(
     let def = t.def;
     let key = def.key();
     let ns_str = t.ns.clone().unwrap_or_default();
+    if def.kind == "Project" {
+        let table = wants_table(&req).then(|| {
+            q.get("includeObject")
+                .map(String::as_str)
+                .unwrap_or("Metadata")
+        });
+        return crate::openshift::serve_projects(&ctx, &method, t.name.as_deref(), table);
+    }
     match (&method, &t.name, t.sub.as_deref()) {
         (&Method::GET, None, _) => {
             let table = wants_table(&req);
@@ -681,6 +692,19 @@ pub fn create(
     obj: Value,
     dry: bool,
 ) -> ApiResult<Value> {
+    create_as(ctx, def, ns, obj, dry, None)
+}
+
+/// [`create`] on behalf of `requester` (None: the user of the request being served), who
+/// matters to OpenShift's SCC admission of pods.
+pub fn create_as(
+    ctx: &ApiContext,
+    def: &ResourceDef,
+    ns: Option<&str>,
+    obj: Value,
+    dry: bool,
+    requester: Option<&crate::openshift::UserInfo>,
+) -> ApiResult<Value> {
     let mut obj = prepare_create(def, ns, obj)?;
     if def.namespaced {
         namespace_check(ctx, util::namespace(&obj), true)?;
@@ -701,6 +725,19 @@ pub fn create(
         util::set(&mut obj, &["spec", "clusterIPs"], json!([ip]));
     }
     super::rbac::WriteGuard::new(&ctx.store, def, util::namespace(&obj)).check(&obj, None, "")?;
+    if ctx.served.openshift {
+        match def.kind {
+            "Namespace" => return crate::openshift::create_namespace(&ctx.store, obj, dry),
+            "Pod" => {
+                let user = requester
+                    .cloned()
+                    .or_else(super::rbac::current_user)
+                    .unwrap_or_default();
+                obj = crate::openshift::admit_pod(&ctx.store, &obj, &user)?;
+            }
+            _ => {}
+        }
+    }
     if dry {
         return Ok(obj);
     }
@@ -792,7 +829,7 @@ fn update(
             new = cur.clone();
             util::set(&mut new, &["spec", "finalizers"], fin);
         }
-        keep_immutable(def, cur, &mut new);
+        keep_immutable(ctx, def, cur, &mut new);
         defaults::apply_defaults(def.kind, &mut new);
         defaults::validate(def.kind, def.group, &new)?;
         guard.check(&new, Some(cur), name)?;
@@ -801,8 +838,12 @@ fn update(
     Ok(u.object)
 }
 
-/// Fields the server keeps whatever an update says (a pod's node, a PVC's volume, …).
-fn keep_immutable(def: &ResourceDef, cur: &Value, new: &mut Value) {
+/// Fields the server keeps whatever an update says (a pod's node, a PVC's volume, the SCC that
+/// admitted a pod on OpenShift, …).
+fn keep_immutable(ctx: &ApiContext, def: &ResourceDef, cur: &Value, new: &mut Value) {
+    if ctx.served.openshift && def.kind == "Pod" {
+        crate::openshift::keep_admission(cur, new);
+    }
     let keep = |new: &mut Value, path: &[&str]| {
         if let Some(v) = util::get(cur, path).cloned() {
             util::set(new, path, v);
@@ -899,7 +940,7 @@ fn patch_object(
                     let mut new =
                         patch::server_side_apply(Some(cur), &applied2, &manager, &api_version);
                     carry_status(def, sub, cur, &mut new);
-                    keep_immutable(def, cur, &mut new);
+                    keep_immutable(ctx, def, cur, &mut new);
                     new["apiVersion"] = json!(def.api_version());
                     new["kind"] = json!(def.kind);
                     defaults::apply_defaults(def.kind, &mut new);
@@ -964,7 +1005,7 @@ fn patch_object(
         let mut new = cur.clone();
         apply(&mut new)?;
         carry_status(def, sub, cur, &mut new);
-        keep_immutable(def, cur, &mut new);
+        keep_immutable(ctx, def, cur, &mut new);
         new["apiVersion"] = json!(def.api_version());
         new["kind"] = json!(def.kind);
         defaults::apply_defaults(def.kind, &mut new);

@@ -60,6 +60,8 @@ pub struct ApiContext {
     pub developer_token: String,
     pub server_addr: String,
     pub fast: bool,
+    /// The resource types served (OpenShift's too in OpenShift mode).
+    pub served: resources::Served,
     pub state_dir: PathBuf,
     log: Mutex<Option<std::fs::File>>,
     pub shutdown: tokio_watch::Receiver<bool>,
@@ -127,6 +129,7 @@ impl ApiServer {
         tls: Arc<rustls::ServerConfig>,
         state_dir: PathBuf,
         fast: bool,
+        served: resources::Served,
         shutdown: tokio_watch::Receiver<bool>,
     ) -> anyhow::Result<ApiServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -142,6 +145,7 @@ impl ApiServer {
             developer_token,
             server_addr: addr.to_string(),
             fast,
+            served,
             state_dir,
             log: Mutex::new(log),
             shutdown: shutdown.clone(),

@@ -3,7 +3,7 @@
 //! (`fieldValidation=Strict`) instead of downloading schemas. No schemas are served: client-side
 //! apply falls back to kubectl's compiled-in strategic merge metadata.
 
-use super::resources::{GROUPS, RESOURCES};
+use super::resources::Served;
 use serde_json::{Map, Value, json};
 
 const HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
@@ -16,10 +16,10 @@ fn gv_path(group: &str, version: &str) -> String {
     }
 }
 
-pub fn root() -> Value {
+pub fn root(served: Served) -> Value {
     let mut paths = Map::new();
     let mut gvs: Vec<(&str, &str)> = vec![("", "v1")];
-    gvs.extend(GROUPS.iter().copied());
+    gvs.extend(served.groups());
     for (g, v) in gvs {
         let p = gv_path(g, v);
         paths.insert(
@@ -30,18 +30,18 @@ pub fn root() -> Value {
     json!({"paths": paths})
 }
 
-pub fn group_version(path: &str) -> Option<Value> {
+pub fn group_version(served: Served, path: &str) -> Option<Value> {
     let (group, version) = match path.split('/').collect::<Vec<_>>().as_slice() {
         ["api", v] => ("", *v),
         ["apis", g, v] => (*g, *v),
         _ => return None,
     };
-    if !super::resources::group_served(group, version) {
+    if !served.group_served(group, version) {
         return None;
     }
     let mut paths = Map::new();
-    for r in RESOURCES
-        .iter()
+    for r in served
+        .resources()
         .filter(|r| r.group == group && r.version == version)
     {
         let base = format!("/{}", gv_path(group, version));

@@ -370,6 +370,59 @@ pub static RESOURCES: &[ResourceDef] = &[
     ),
 ];
 
+/// OpenShift's resource types, served only by a cluster in OpenShift mode
+/// ([`Served::openshift`]): SecurityContextConstraints (a CRD on OpenShift 4, hence its printer
+/// columns and short name), projects (a view of namespaces), routes (stored) and ClusterVersion.
+pub static OPENSHIFT_RESOURCES: &[ResourceDef] = &[
+    res!(
+        "security.openshift.io",
+        "v1",
+        "securitycontextconstraints",
+        "securitycontextconstraints",
+        "SecurityContextConstraints",
+        false,
+        &["scc"],
+        &[],
+        &[]
+    ),
+    ResourceDef {
+        read_only: true,
+        ..res!(
+            "project.openshift.io",
+            "v1",
+            "projects",
+            "project",
+            "Project",
+            false,
+            &[],
+            &[],
+            &[]
+        )
+    },
+    res!(
+        "route.openshift.io",
+        "v1",
+        "routes",
+        "route",
+        "Route",
+        true,
+        &[],
+        &[],
+        &["status"]
+    ),
+    res!(
+        "config.openshift.io",
+        "v1",
+        "clusterversions",
+        "clusterversion",
+        "ClusterVersion",
+        false,
+        &[],
+        &[],
+        &["status"]
+    ),
+];
+
 /// The API groups served besides the core group, in discovery order.
 pub const GROUPS: &[(&str, &str)] = &[
     ("apps", "v1"),
@@ -381,25 +434,79 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("authorization.k8s.io", "v1"),
 ];
 
+/// The API groups an OpenShift-mode cluster serves besides [`GROUPS`].
+pub const OPENSHIFT_GROUPS: &[(&str, &str)] = &[
+    ("security.openshift.io", "v1"),
+    ("project.openshift.io", "v1"),
+    ("route.openshift.io", "v1"),
+    ("config.openshift.io", "v1"),
+];
+
+/// What one cluster serves: the Kubernetes types, plus OpenShift's in OpenShift mode.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Served {
+    /// Serve [`OPENSHIFT_RESOURCES`] and [`OPENSHIFT_GROUPS`] too.
+    pub openshift: bool,
+}
+
+impl Served {
+    /// Every served resource type, Kubernetes' first.
+    pub fn resources(self) -> impl Iterator<Item = &'static ResourceDef> {
+        let extra: &'static [ResourceDef] = if self.openshift {
+            OPENSHIFT_RESOURCES
+        } else {
+            &[]
+        };
+        RESOURCES.iter().chain(extra)
+    }
+
+    /// The served API groups besides the core group, in discovery order.
+    pub fn groups(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        let extra: &'static [(&str, &str)] = if self.openshift {
+            OPENSHIFT_GROUPS
+        } else {
+            &[]
+        };
+        GROUPS.iter().chain(extra).copied()
+    }
+
+    /// The resource type at `/apis/{group}/{version}/{plural}` (`/api/v1/…` for the core group).
+    pub fn find(self, group: &str, version: &str, plural: &str) -> Option<&'static ResourceDef> {
+        self.resources()
+            .find(|r| r.group == group && r.version == version && r.plural == plural)
+    }
+
+    /// Whether a group version is served.
+    pub fn group_served(self, group: &str, version: &str) -> bool {
+        (group.is_empty() && version == "v1")
+            || self.groups().any(|(g, v)| g == group && v == version)
+    }
+}
+
+/// A Kubernetes resource type by URL parts (what a plain cluster serves).
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static ResourceDef> {
+    Served::default().find(group, version, plural)
+}
+
+/// Any known resource type (OpenShift's included) by store key.
+pub fn by_key(key: &str) -> Option<&'static ResourceDef> {
     RESOURCES
         .iter()
-        .find(|r| r.group == group && r.version == version && r.plural == plural)
+        .chain(OPENSHIFT_RESOURCES)
+        .find(|r| r.key() == key)
 }
 
-pub fn by_key(key: &str) -> Option<&'static ResourceDef> {
-    RESOURCES.iter().find(|r| r.key() == key)
-}
-
+/// Any known resource type (OpenShift's included) by apiVersion and kind.
 pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static ResourceDef> {
     RESOURCES
         .iter()
+        .chain(OPENSHIFT_RESOURCES)
         .find(|r| r.api_version() == api_version && r.kind == kind)
 }
 
+/// Whether a plain cluster serves a group version.
 pub fn group_served(group: &str, version: &str) -> bool {
-    (group.is_empty() && version == "v1")
-        || GROUPS.iter().any(|(g, v)| *g == group && *v == version)
+    Served::default().group_served(group, version)
 }
 
 /// Well-known store keys used by the controllers.

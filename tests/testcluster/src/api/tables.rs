@@ -9,6 +9,9 @@ fn col(name: &str, ty: &str, format: &str, priority: i64) -> Value {
 
 /// Column definitions for a kind.
 pub fn columns(kind: &str) -> Vec<Value> {
+    if crate::openshift::tables::has(kind) {
+        return crate::openshift::tables::columns(kind);
+    }
     let name = col("Name", "string", "name", 0);
     let agec = col("Age", "string", "", 0);
     match kind {
@@ -292,6 +295,9 @@ fn selector_str(v: Option<&Value>) -> String {
 
 /// The cells of one row.
 pub fn cells(kind: &str, o: &Value) -> Vec<Value> {
+    if crate::openshift::tables::has(kind) {
+        return crate::openshift::tables::cells(kind, o);
+    }
     let name = json!(util::name(o));
     let a = json!(age(o));
     match kind {

@@ -28,8 +28,20 @@ pub struct Controllers {
     pub volumes_dir: PathBuf,
     /// Keys of one-time events already recorded (so a pass does not repeat them).
     pub memo: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Per-object retry back-off after failed writes (see [`Backoff`]).
+    pub backoff: std::sync::Mutex<HashMap<String, Backoff>>,
     /// Shorter waits (see `ClusterOptions::fast`).
     pub fast: bool,
+}
+
+/// When a controller may try again a write that failed: 1s after the first failure, doubling
+/// up to 10s (2s in fast mode). kube-controller-manager's per-object back-off starts at 5ms and
+/// doubles up to 1000s; this one keeps a later fix (an SCC grant, a quota raise) visible within
+/// seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    next: std::time::Instant,
+    delay: Duration,
 }
 
 impl Controllers {
@@ -75,6 +87,52 @@ impl Controllers {
                 None
             }
         }
+    }
+
+    /// Creates an object through the API's create path on behalf of `requester` (whose rights
+    /// OpenShift's SCC admission weighs); the API's error when refused.
+    pub fn try_create_as(
+        &self,
+        key: &str,
+        obj: Value,
+        requester: &crate::openshift::UserInfo,
+    ) -> Result<Value, crate::api::errors::ApiError> {
+        let def = resources::by_key(key)
+            .ok_or_else(|| crate::api::errors::ApiError::internal(format!("no resource {key}")))?;
+        let ns = def.namespaced.then(|| util::namespace(&obj).to_string());
+        handlers::create_as(&self.ctx, def, ns.as_deref(), obj, false, Some(requester))
+    }
+
+    /// Whether a write retried under `key` is still backing off.
+    pub fn backing_off(&self, key: &str) -> bool {
+        self.backoff
+            .lock()
+            .ok()
+            .and_then(|m| m.get(key).map(|b| std::time::Instant::now() < b.next))
+            .unwrap_or(false)
+    }
+
+    /// Records a failed write under `key` (the next try waits longer) or, with `ok`, forgets it.
+    pub fn record_attempt(&self, key: &str, ok: bool) {
+        let Ok(mut m) = self.backoff.lock() else {
+            return;
+        };
+        if ok {
+            m.remove(key);
+            return;
+        }
+        let cap = Duration::from_secs(if self.fast { 2 } else { 10 });
+        let delay = m
+            .get(key)
+            .map(|b| (b.delay * 2).min(cap))
+            .unwrap_or(Duration::from_secs(1));
+        m.insert(
+            key.to_string(),
+            Backoff {
+                next: std::time::Instant::now() + delay,
+                delay,
+            },
+        );
     }
 
     /// Changes an object in place; no write when nothing changed.

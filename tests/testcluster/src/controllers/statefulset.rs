@@ -199,11 +199,20 @@ fn sync(c: &Controllers, set: &Value) {
                 if blocked {
                     break;
                 }
+                // a refused create is retried with back-off, one event (counted) per reason
+                let retry_key = format!("statefulset-pod-create/{uid}");
+                if c.backing_off(&retry_key) {
+                    blocked = true;
+                    continue;
+                }
                 ensure_claims(c, set, ord);
                 let pod = new_pod(set, ord, &rev);
                 let pname = format!("{set_name}-{ord}");
-                match c.create(keys::PODS, pod) {
-                    Some(p) => {
+                let controller = crate::openshift::statefulset_controller();
+                let created = c.try_create_as(keys::PODS, pod, &controller);
+                c.record_attempt(&retry_key, created.is_ok());
+                match created {
+                    Ok(p) => {
                         c.event(
                             set,
                             "Normal",
@@ -213,7 +222,17 @@ fn sync(c: &Controllers, set: &Value) {
                         );
                         pods.insert(ord, p);
                     }
-                    None => {
+                    Err(e) => {
+                        c.event(
+                            set,
+                            "Warning",
+                            "FailedCreate",
+                            &format!(
+                                "create Pod {pname} in StatefulSet {set_name} failed error: {}",
+                                e.message
+                            ),
+                            "statefulset-controller",
+                        );
                         blocked = true;
                         continue;
                     }

@@ -42,6 +42,16 @@ pub struct TestCluster {
 
 impl TestCluster {
     pub fn start() -> TestCluster {
+        TestCluster::start_with(&[])
+    }
+
+    /// A cluster in OpenShift mode (`testcluster up --openshift`).
+    pub fn start_openshift() -> TestCluster {
+        TestCluster::start_with(&["--openshift"])
+    }
+
+    /// A cluster started with extra `testcluster up` flags.
+    pub fn start_with(extra: &[&str]) -> TestCluster {
         require_root();
         let dir = std::env::temp_dir().join(format!("tc-test-{}-{}", std::process::id(), uuid()));
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -52,6 +62,7 @@ impl TestCluster {
             .arg(&kubeconfig)
             .arg("--state-dir")
             .arg(&state_dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -1,0 +1,191 @@
+//! SecurityContextConstraints admission of a new pod, as OpenShift's
+//! `security.openshift.io/SecurityContextConstraint` admission plugin does it: every SCC, sorted
+//! by priority then restrictiveness then name, is tried in turn; one the pod's ServiceAccount or
+//! the requesting user may not use (by the SCC's `users`/`groups` or RBAC `use`) is "not usable";
+//! the first that validates the pod (after filling its defaults) admits it and is recorded in
+//! the pod's `openshift.io/scc` annotation. When none does, the pod is refused with 403 and every
+//! attempt's errors.
+
+use super::provider::{FieldError, Path, Provider};
+use super::{SCC_ANNOTATION, SUBJECT_TYPE_ANNOTATION, UserInfo};
+use crate::api::errors::ApiError;
+use crate::api::store::Store;
+use crate::util;
+use serde_json::{Value, json};
+
+/// The pod annotation that names the only SCC a pod may be admitted by.
+const REQUIRED_SCC: &str = "openshift.io/required-scc";
+
+/// The SCCs every OpenShift 4 cluster has; admission refuses every pod while one is missing.
+const STANDARD_SCCS: &[&str] = &[
+    "anyuid",
+    "hostaccess",
+    "hostmount-anyuid",
+    "hostnetwork",
+    "hostnetwork-v2",
+    "nonroot",
+    "nonroot-v2",
+    "privileged",
+    "restricted",
+    "restricted-v2",
+];
+
+/// May `user` use the SCC named `scc` in `namespace`, by RBAC (verb `use` on
+/// `securitycontextconstraints` in `security.openshift.io`)?
+pub type CanUse<'a> = &'a dyn Fn(&UserInfo, &str, &str) -> bool;
+
+/// Go's `utilerrors.Aggregate` text: one message as is, several in brackets, repeats dropped.
+fn aggregate(messages: &[String]) -> String {
+    let mut seen: Vec<&String> = Vec::new();
+    for m in messages {
+        if !seen.contains(&m) {
+            seen.push(m);
+        }
+    }
+    match seen.as_slice() {
+        [one] => (*one).clone(),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn forbidden(pod: &Value, reason: &str) -> ApiError {
+    ApiError::forbidden("pods", "", util::name(pod), reason)
+}
+
+/// Whether an SCC applies to a user: named in `users`, one of its groups in `groups`, or RBAC.
+fn applies_to(p: &Provider, user: &UserInfo, namespace: &str, can_use: CanUse) -> bool {
+    p.users().contains(&user.name)
+        || user.groups.iter().any(|g| p.groups().contains(g))
+        || can_use(user, namespace, &p.name)
+}
+
+/// Admits a new pod in `store`'s cluster on behalf of `requester`: the pod as admitted (security
+/// contexts filled in, `openshift.io/scc` set), or the 403 OpenShift answers with.
+pub fn admit(
+    store: &Store,
+    pod: &Value,
+    requester: &UserInfo,
+    can_use: CanUse,
+) -> Result<Value, ApiError> {
+    let ns_name = util::namespace(pod);
+    let mut sccs = store.items(super::SCCS);
+    let names: Vec<&str> = sccs.iter().map(util::name).collect();
+    let missing: Vec<&str> = STANDARD_SCCS
+        .iter()
+        .copied()
+        .filter(|s| !names.contains(s))
+        .collect();
+    if !missing.is_empty() {
+        return Err(forbidden(
+            pod,
+            &format!(
+                "securitycontextconstraints.security.openshift.io cache is missing {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let required = util::s(pod, &["metadata", "annotations", REQUIRED_SCC]).to_string();
+    if !required.is_empty() {
+        sccs.retain(|s| util::name(s) == required);
+        if sccs.is_empty() {
+            return Err(forbidden(
+                pod,
+                &format!(
+                    "failed to retrieve the required SCC \"{required}\": securitycontextconstraints.security.openshift.io \"{required}\" not found"
+                ),
+            ));
+        }
+    }
+    let ns = store
+        .get(crate::api::resources::keys::NAMESPACES, "", ns_name)
+        .unwrap_or_else(|| json!({"metadata": {"name": ns_name}}));
+    for key in [super::uid::UID_RANGE, super::uid::MCS] {
+        if util::get(&ns, &["metadata", "annotations", key]).is_none() {
+            return Err(forbidden(
+                pod,
+                &format!("error fetching namespace \"{ns_name}\": unable to find annotation {key}"),
+            ));
+        }
+    }
+    let mut providers = Vec::new();
+    let mut creation_errors = Vec::new();
+    for scc in &sccs {
+        match Provider::new(scc, &ns) {
+            Ok(p) => providers.push(p),
+            Err(e) => creation_errors.push(e),
+        }
+    }
+    if !creation_errors.is_empty() {
+        return Err(forbidden(pod, &aggregate(&creation_errors)));
+    }
+    providers.sort_by(|a, b| {
+        b.priority()
+            .cmp(&a.priority())
+            .then(a.points().cmp(&b.points()))
+            .then(a.name.cmp(&b.name))
+    });
+
+    let sa_name = util::s(pod, &["spec", "serviceAccountName"]);
+    let service_account =
+        (!sa_name.is_empty()).then(|| super::service_account_subject(ns_name, sa_name));
+    let subject_type = |p: &Provider| -> Option<&'static str> {
+        if let Some(sa) = &service_account
+            && applies_to(p, sa, ns_name, can_use)
+        {
+            return Some("serviceaccount");
+        }
+        applies_to(p, requester, ns_name, can_use).then_some("user")
+    };
+
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut denied: Vec<&str> = Vec::new();
+    let mut admitted: Option<(Value, &Provider, &'static str)> = None;
+    for p in &providers {
+        let Some(kind) = subject_type(p) else {
+            denied.push(&p.name);
+            errors.push(FieldError::forbidden(
+                &Path::root(&format!("provider {:?}", p.name)),
+                "not usable by user or serviceaccount",
+            ));
+            continue;
+        };
+        match p.assign(pod) {
+            Ok(admitted_pod) => {
+                admitted = Some((admitted_pod, p, kind));
+                break;
+            }
+            Err(errs) => errors.extend(errs),
+        }
+    }
+    if let Some((mut pod, p, kind)) = admitted {
+        let annotations = util::obj_mut(&mut pod, &["metadata", "annotations"]);
+        annotations.insert(SCC_ANNOTATION.into(), json!(p.name));
+        annotations.insert(SUBJECT_TYPE_ANNOTATION.into(), json!(kind));
+        return Ok(pod);
+    }
+    // restricted-v2 refused the pod and the user may not use restricted, which would admit it
+    let restricted = providers.iter().find(|p| p.name == "restricted");
+    if providers.iter().any(|p| p.name == "restricted-v2")
+        && denied.contains(&"restricted")
+        && restricted.is_some_and(|r| r.assign(pod).is_ok())
+    {
+        errors.push(FieldError::forbidden(
+            &Path::root("no access to scc/restricted"),
+            "the pod fails to validate against the `restricted-v2` security context constraint, but would validate successfully against the `restricted` security context constraint",
+        ));
+    }
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    Err(forbidden(
+        pod,
+        &format!(
+            "unable to validate against any security context constraint: {}",
+            aggregate(&messages)
+        ),
+    ))
+}

@@ -1,0 +1,451 @@
+//! The OpenShift mode ([`crate::ClusterOptions::openshift`], `testcluster up --openshift`): what
+//! an OpenShift 4.16 cluster has beyond Kubernetes, as far as workloads notice it.
+//!
+//! - API groups `security.openshift.io` (SecurityContextConstraints, the ten an installed
+//!   cluster has), `project.openshift.io` (projects: a view of namespaces), `route.openshift.io`
+//!   (routes, stored) and `config.openshift.io` (ClusterVersion `version`).
+//! - ClusterRoles `system:openshift:scc:<name>` (verb `use` on one SCC) and the ClusterRoleBinding
+//!   of `restricted-v2` to `system:authenticated`.
+//! - Every namespace gets a UID block, supplemental groups and an SELinux level
+//!   ([`uid`]); SCC admission ([`admission`]) judges every new pod against them.
+
+pub mod admission;
+pub mod provider;
+pub mod tables;
+pub mod uid;
+
+use crate::api::errors::{ApiError, ApiResult};
+use crate::api::resources::keys;
+use crate::api::store::Store;
+use crate::util;
+use serde_json::{Value, json};
+use std::sync::Mutex;
+
+/// Store key of SecurityContextConstraints.
+pub const SCCS: &str = "securitycontextconstraints.security.openshift.io";
+/// Store key of ClusterVersions.
+pub const CLUSTERVERSIONS: &str = "clusterversions.config.openshift.io";
+const CLUSTERROLES: &str = "clusterroles.rbac.authorization.k8s.io";
+const CLUSTERROLEBINDINGS: &str = "clusterrolebindings.rbac.authorization.k8s.io";
+
+/// The pod annotation naming the SCC that admitted it.
+pub const SCC_ANNOTATION: &str = "openshift.io/scc";
+/// The pod annotation saying whether the pod's ServiceAccount or the requesting user could use
+/// that SCC (`serviceaccount` | `user`).
+pub const SUBJECT_TYPE_ANNOTATION: &str = "security.openshift.io/validated-scc-subject-type";
+
+/// The OpenShift version the mode presents (ClusterVersion `version`).
+pub const VERSION: &str = "4.16.0";
+
+/// The SCCs an OpenShift 4.16 cluster is installed with.
+const SCC_MANIFESTS: &str = include_str!("sccs.yaml");
+
+pub use crate::api::rbac::UserInfo;
+
+/// A ServiceAccount as SCC admission sees it: `system:serviceaccount:NS:NAME` in groups
+/// `system:serviceaccounts` and `system:serviceaccounts:NS` only (OpenShift builds it without
+/// `system:authenticated`, so the `restricted-v2` binding to that group does not reach it).
+pub fn service_account_subject(namespace: &str, name: &str) -> UserInfo {
+    UserInfo {
+        name: format!("system:serviceaccount:{namespace}:{name}"),
+        groups: vec![
+            "system:serviceaccounts".into(),
+            format!("system:serviceaccounts:{namespace}"),
+        ],
+    }
+}
+
+/// The StatefulSet controller, as kube-controller-manager's per-controller credentials make it:
+/// `system:serviceaccount:kube-system:statefulset-controller`, authenticated.
+pub fn statefulset_controller() -> UserInfo {
+    let mut u = service_account_subject("kube-system", "statefulset-controller");
+    u.groups.push(crate::api::rbac::AUTHENTICATED_GROUP.into());
+    u
+}
+
+/// Whether RBAC lets `user` `use` the SCC named `scc` in `namespace`.
+fn rbac_allows_use(store: &Store, user: &UserInfo, namespace: &str, scc: &str) -> bool {
+    let attrs = crate::api::rbac::Attributes {
+        verb: "use".into(),
+        api_group: "security.openshift.io".into(),
+        resource: "securitycontextconstraints".into(),
+        subresource: String::new(),
+        namespace: namespace.into(),
+        name: scc.into(),
+    };
+    crate::api::rbac::authorize(store, user, &attrs).allowed
+}
+
+/// SCC admission of a new pod on behalf of `requester`: the admitted pod or the 403.
+pub fn admit_pod(store: &Store, pod: &Value, requester: &UserInfo) -> ApiResult<Value> {
+    let can_use = |u: &UserInfo, ns: &str, scc: &str| rbac_allows_use(store, u, ns, scc);
+    admission::admit(store, pod, requester, &can_use)
+}
+
+/// What a pod update may not change: the SCC that admitted it.
+pub fn keep_admission(cur: &Value, new: &mut Value) {
+    for key in [SCC_ANNOTATION, SUBJECT_TYPE_ANNOTATION] {
+        match util::get(cur, &["metadata", "annotations", key]) {
+            Some(v) => {
+                util::obj_mut(new, &["metadata", "annotations"]).insert(key.into(), v.clone());
+            }
+            None => {
+                if let Some(a) = new
+                    .pointer_mut("/metadata/annotations")
+                    .and_then(Value::as_object_mut)
+                {
+                    a.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// Serialises namespace UID allocations (two namespaces created at once get distinct blocks).
+static ALLOCATION: Mutex<()> = Mutex::new(());
+
+/// The lowest free UID block, with its supplemental groups and MCS label.
+fn allocate(store: &Store) -> ApiResult<uid::Allocation> {
+    uid::allocate(&store.items(keys::NAMESPACES))
+        .ok_or_else(|| ApiError::internal("the UID range 1000000000-1999999999 is exhausted"))
+}
+
+/// Whether a namespace has its UID block already.
+fn has_block(ns: &Value) -> bool {
+    util::get(ns, &["metadata", "annotations", uid::UID_RANGE]).is_some()
+}
+
+/// Writes an allocation into a namespace's annotations.
+fn annotate(ns: &mut Value, a: &uid::Allocation) {
+    let annotations = util::obj_mut(ns, &["metadata", "annotations"]);
+    annotations.insert(uid::UID_RANGE.into(), json!(a.uid_range));
+    annotations.insert(
+        uid::SUPPLEMENTAL_GROUPS.into(),
+        json!(a.supplemental_groups),
+    );
+    annotations.insert(uid::MCS.into(), json!(a.mcs));
+}
+
+/// Creates a prepared namespace with its UID block, the lowest free one, as OpenShift's
+/// namespace-security-allocation controller gives it (here at creation); `dry`: only computes it.
+pub fn create_namespace(store: &Store, mut ns: Value, dry: bool) -> ApiResult<Value> {
+    let _guard = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
+    if !has_block(&ns) {
+        annotate(&mut ns, &allocate(store)?);
+    }
+    if dry {
+        return Ok(ns);
+    }
+    store.create(keys::NAMESPACES, ns)
+}
+
+/// Gives every namespace already in the store its UID block (the ones made at start).
+fn annotate_existing_namespaces(store: &Store) -> ApiResult<()> {
+    let _guard = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
+    let mut all = store.items(keys::NAMESPACES);
+    all.sort_by(|a, b| {
+        util::s(a, &["metadata", "resourceVersion"])
+            .parse::<u64>()
+            .unwrap_or(0)
+            .cmp(
+                &util::s(b, &["metadata", "resourceVersion"])
+                    .parse::<u64>()
+                    .unwrap_or(0),
+            )
+    });
+    for ns in all.iter().filter(|ns| !has_block(ns)) {
+        let a = allocate(store)?;
+        store.update(keys::NAMESPACES, "", util::name(ns), |cur| {
+            let mut n = cur.clone();
+            annotate(&mut n, &a);
+            Ok(n)
+        })?;
+    }
+    Ok(())
+}
+
+/// The defaults the API server gives a SecurityContextConstraints object (OpenShift's
+/// `SetDefaults_SCC`): RunAsAny groups, empty `users`/`groups`, every volume type but `hostPath`
+/// when `volumes` is unset (plus `hostPath` with `allowHostDirVolumePlugin`), and
+/// `allowPrivilegeEscalation: true`.
+pub fn scc_defaults(scc: &mut Value) {
+    let Some(m) = scc.as_object_mut() else {
+        return;
+    };
+    for key in ["fsGroup", "supplementalGroups"] {
+        let g = m.entry(key).or_insert_with(|| json!({}));
+        if let Some(g) = g.as_object_mut()
+            && g.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+        {
+            g.insert("type".into(), json!("RunAsAny"));
+        }
+    }
+    for key in ["users", "groups"] {
+        if m.get(key).is_none_or(Value::is_null) {
+            m.insert(key.into(), json!([]));
+        }
+    }
+    let host_dir = m.get("allowHostDirVolumePlugin").and_then(Value::as_bool) == Some(true);
+    let mut volumes: std::collections::BTreeSet<String> = match m.get("volumes") {
+        None | Some(Value::Null) => ["*".to_string()].into(),
+        Some(Value::Array(a)) if a.is_empty() => {
+            [if host_dir { "hostPath" } else { "none" }.to_string()].into()
+        }
+        Some(v) => v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    if host_dir {
+        if !volumes.contains("*") {
+            volumes.insert("hostPath".into());
+        }
+    } else {
+        let all = volumes.remove("*");
+        volumes.remove("hostPath");
+        if all {
+            volumes.extend(ALL_VOLUME_TYPES_BUT_HOST_PATH.iter().map(|s| s.to_string()));
+        }
+    }
+    m.insert("volumes".into(), json!(volumes));
+    if m.get("allowPrivilegeEscalation").is_none_or(Value::is_null) {
+        m.insert("allowPrivilegeEscalation".into(), json!(true));
+    }
+}
+
+/// Every volume plugin an SCC can name, but `hostPath` and `*`.
+const ALL_VOLUME_TYPES_BUT_HOST_PATH: &[&str] = &[
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephFS",
+    "cinder",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "fc",
+    "flexVolume",
+    "flocker",
+    "gcePersistentDisk",
+    "gitRepo",
+    "glusterfs",
+    "image",
+    "iscsi",
+    "nfs",
+    "none",
+    "persistentVolumeClaim",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "projected",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "secret",
+    "storageOS",
+    "vsphere",
+];
+
+/// Route defaults as OpenShift's API server gives them: `spec.host` `<name>-<namespace>.apps.…`
+/// when unset, `wildcardPolicy: None`, `to.weight: 100`.
+pub fn route_defaults(route: &mut Value) {
+    let (name, ns) = (
+        util::name(route).to_string(),
+        util::namespace(route).to_string(),
+    );
+    let Some(spec) = route.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if spec
+        .get("host")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+        && !name.is_empty()
+    {
+        spec.insert(
+            "host".into(),
+            json!(format!("{name}-{ns}.apps.{CLUSTER_DOMAIN}")),
+        );
+    }
+    if spec.get("wildcardPolicy").is_none_or(Value::is_null) {
+        spec.insert("wildcardPolicy".into(), json!("None"));
+    }
+    if let Some(to) = spec.get_mut("to").and_then(Value::as_object_mut)
+        && to.get("weight").is_none_or(Value::is_null)
+    {
+        to.insert("weight".into(), json!(100));
+    }
+}
+
+/// The cluster's base domain (routes are `*.apps.<domain>`).
+const CLUSTER_DOMAIN: &str = "testcluster.local";
+
+/// The objects an OpenShift cluster starts with: the SCCs and their `use` ClusterRoles, the
+/// `restricted-v2` binding for every authenticated user, ClusterVersion `version`, and the UID
+/// blocks of the namespaces already made. `create` stores one new object by store key.
+pub fn bootstrap(
+    store: &Store,
+    create: &dyn Fn(&str, Value) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut names = Vec::new();
+    for doc in serde_yaml_ng::Deserializer::from_str(SCC_MANIFESTS) {
+        let scc: Value = serde::Deserialize::deserialize(doc)?;
+        if scc.is_null() {
+            continue;
+        }
+        names.push(util::name(&scc).to_string());
+        create(SCCS, scc)?;
+    }
+    let release = json!({
+        "include.release.openshift.io/ibm-cloud-managed": "true",
+        "include.release.openshift.io/self-managed-high-availability": "true",
+        "include.release.openshift.io/single-node-developer": "true",
+    });
+    for name in &names {
+        let mut annotations = release.clone();
+        annotations["rbac.authorization.kubernetes.io/autoupdate"] = json!("true");
+        create(
+            CLUSTERROLES,
+            json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": format!("system:openshift:scc:{name}"), "annotations": annotations},
+                "rules": [{"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"],
+                           "resourceNames": [name], "verbs": ["use"]}],
+            }),
+        )?;
+    }
+    create(
+        CLUSTERROLEBINDINGS,
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "system:openshift:scc:restricted-v2", "annotations": release},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:openshift:scc:restricted-v2"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
+        }),
+    )?;
+    // the status goes in after the create (which drops it, as for every status subresource)
+    let version = cluster_version();
+    create(CLUSTERVERSIONS, version.clone())?;
+    store
+        .update(CLUSTERVERSIONS, "", "version", |cur| {
+            let mut v = cur.clone();
+            v["status"] = version["status"].clone();
+            Ok(v)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    annotate_existing_namespaces(store).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// ClusterVersion `version`: an installed 4.16.0 on the stable channel, done applying.
+fn cluster_version() -> Value {
+    let now = util::now_ts();
+    let image = format!("quay.io/openshift-release-dev/ocp-release:{VERSION}-x86_64");
+    let cond = |t: &str, s: &str, reason: &str, msg: &str| {
+        let mut c = json!({"type": t, "status": s, "lastTransitionTime": now});
+        if !reason.is_empty() {
+            c["reason"] = json!(reason);
+        }
+        if !msg.is_empty() {
+            c["message"] = json!(msg);
+        }
+        c
+    };
+    json!({
+        "apiVersion": "config.openshift.io/v1", "kind": "ClusterVersion",
+        "metadata": {"name": "version"},
+        "spec": {"channel": "stable-4.16", "clusterID": uuid::Uuid::new_v4().to_string()},
+        "status": {
+            "availableUpdates": null,
+            "conditions": [
+                cond("RetrievedUpdates", "False", "RemoteFailed", "Unable to retrieve available updates: the test cluster has no update service"),
+                cond("Available", "True", "", &format!("Done applying {VERSION}")),
+                cond("Failing", "False", "", ""),
+                cond("Progressing", "False", "", &format!("Cluster version is {VERSION}")),
+            ],
+            "desired": {"channels": ["candidate-4.16", "eus-4.16", "fast-4.16", "stable-4.16"], "image": image, "version": VERSION},
+            "history": [{"completionTime": now, "image": image, "startedTime": now, "state": "Completed", "verified": false, "version": VERSION}],
+            "observedGeneration": 1,
+        },
+    })
+}
+
+/// A Project: the namespace seen through `project.openshift.io/v1`.
+pub fn project_of(ns: &Value) -> Value {
+    let mut md = ns.get("metadata").cloned().unwrap_or(json!({}));
+    if let Some(m) = md.as_object_mut() {
+        m.remove("managedFields");
+    }
+    json!({
+        "kind": "Project", "apiVersion": "project.openshift.io/v1",
+        "metadata": md,
+        "spec": ns.get("spec").cloned().unwrap_or(json!({})),
+        "status": ns.get("status").cloned().unwrap_or(json!({})),
+    })
+}
+
+/// `project.openshift.io/v1` projects: list and get (as objects or tables) and delete (which
+/// deletes the namespace), answered from the namespaces; other verbs are 405.
+pub fn serve_projects(
+    ctx: &crate::api::ApiContext,
+    method: &hyper::Method,
+    name: Option<&str>,
+    table: Option<&str>,
+) -> ApiResult<hyper::Response<crate::api::Body>> {
+    use crate::api::{json_response, tables};
+    let not_found = |n: &str| ApiError::not_found("projects", "project.openshift.io", n);
+    match (method, name) {
+        (&hyper::Method::GET, None) => {
+            let (items, rv) = ctx.store.list(keys::NAMESPACES, None);
+            let projects: Vec<Value> = items.iter().map(project_of).collect();
+            Ok(json_response(
+                200,
+                &match table {
+                    Some(inc) => tables::table("Project", &projects, &rv.to_string(), inc, true),
+                    None => json!({"kind": "ProjectList", "apiVersion": "project.openshift.io/v1",
+                        "metadata": {"resourceVersion": rv.to_string()}, "items": projects}),
+                },
+            ))
+        }
+        (&hyper::Method::GET, Some(n)) => {
+            let ns = ctx
+                .store
+                .get(keys::NAMESPACES, "", n)
+                .ok_or_else(|| not_found(n))?;
+            let p = project_of(&ns);
+            Ok(json_response(
+                200,
+                &match table {
+                    Some(inc) => {
+                        let rv = util::s(&p, &["metadata", "resourceVersion"]).to_string();
+                        tables::table("Project", &[p], &rv, inc, true)
+                    }
+                    None => p,
+                },
+            ))
+        }
+        (&hyper::Method::DELETE, Some(n)) => {
+            let def = crate::api::resources::by_key(keys::NAMESPACES)
+                .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
+            ctx.store
+                .get(keys::NAMESPACES, "", n)
+                .ok_or_else(|| not_found(n))?;
+            crate::api::handlers::delete(ctx, def, "", n, &json!({}), &Default::default())?;
+            Ok(json_response(
+                200,
+                &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}),
+            ))
+        }
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
