@@ -1005,6 +1005,72 @@ mod tests {
     }
 
     #[test]
+    fn authorize_from_the_store() {
+        let store = Store::new();
+        for (key, obj) in crate::api::bootstrap_policy::objects() {
+            store.create(key, obj).expect("bootstrap object");
+        }
+        let put = |key: &str, obj: Value| {
+            store.create(key, obj).expect("object");
+        };
+        put(
+            CLUSTERROLES,
+            json!({"metadata": {"name": "system:openshift:scc:anyuid"}, "rules": [{"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"], "resourceNames": ["anyuid"], "verbs": ["use"]}]}),
+        );
+        put(
+            ROLEBINDINGS,
+            json!({"metadata": {"name": "system:openshift:scc:anyuid", "namespace": "zk"},
+                "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "system:openshift:scc:anyuid"},
+                "subjects": [{"kind": "ServiceAccount", "name": "zk"}]}),
+        );
+        put(
+            ROLEBINDINGS,
+            json!({"metadata": {"name": "broken", "namespace": "zk"},
+                "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "nosuch"},
+                "subjects": [{"kind": "Group", "name": "system:serviceaccounts:zk"}]}),
+        );
+        let use_anyuid = |ns: &str| Attributes {
+            verb: "use".into(),
+            api_group: "security.openshift.io".into(),
+            resource: "securitycontextconstraints".into(),
+            namespace: ns.into(),
+            name: "anyuid".into(),
+            ..Attributes::default()
+        };
+        let sa = UserInfo::service_account("zk", "zk");
+        assert_eq!(
+            authorize(&store, &sa, &use_anyuid("zk")),
+            Decision {
+                allowed: true,
+                reason: r#"RBAC: allowed by RoleBinding "system:openshift:scc:anyuid/zk" of ClusterRole "system:openshift:scc:anyuid" to ServiceAccount "zk/zk""#.into()
+            }
+        );
+        // the binding grants only in its namespace; the broken binding shows in the reason
+        assert_eq!(authorize(&store, &sa, &use_anyuid("")), Decision::default());
+        let other = UserInfo::service_account("zk", "other");
+        assert_eq!(
+            authorize(&store, &other, &use_anyuid("zk")),
+            Decision {
+                allowed: false,
+                reason: r#"RBAC: clusterrole.rbac.authorization.k8s.io "nosuch" not found"#.into()
+            }
+        );
+        let admin = UserInfo {
+            name: "admin".into(),
+            groups: vec![MASTERS_GROUP.into()],
+        };
+        assert!(authorize(&store, &admin, &use_anyuid("")).allowed);
+        assert_eq!(
+            authorize_non_resource(&store, &sa, "get", "/apis/apps/v1"),
+            Decision {
+                allowed: true,
+                reason: r#"RBAC: allowed by ClusterRoleBinding "system:discovery" of ClusterRole "system:discovery" to Group "system:authenticated""#.into()
+            }
+        );
+        assert!(!authorize_non_resource(&store, &sa, "get", "/logs").allowed);
+    }
+
+    #[test]
     fn service_account_user() {
         let sa = UserInfo::service_account("zk", "zk");
         assert_eq!(sa.name, "system:serviceaccount:zk:zk");
