@@ -38,14 +38,14 @@ impl Cluster {
         Cluster::start_with(nodes, &[])
     }
 
-    /// Starts a cluster in OpenShift mode (`up --openshift`): SCCs and their admission.
-    #[allow(dead_code)]
+    /// Starts a cluster in OpenShift mode (`testcluster up --openshift`: SCCs and their
+    /// admission, namespace UID ranges, the OpenShift API groups) with `nodes` nodes.
     pub fn start_openshift(nodes: u32) -> Cluster {
         Cluster::start_with(nodes, &["--openshift"])
     }
 
-    /// Starts a cluster with `nodes` nodes and more `up` options.
-    fn start_with(nodes: u32, options: &[&str]) -> Cluster {
+    /// Starts a cluster with `nodes` nodes and extra `testcluster up` flags.
+    fn start_with(nodes: u32, extra: &[&str]) -> Cluster {
         let dir = tempfile::Builder::new()
             .prefix("kzk-")
             .tempdir()
@@ -62,7 +62,7 @@ impl Cluster {
             .arg(&kubeconfig)
             .arg("--state-dir")
             .arg(dir.path().join("state"))
-            .args(options)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -122,6 +122,7 @@ pub struct ApiServer {
 
 impl ApiServer {
     /// Binds 127.0.0.1:<free port> and serves until the shutdown signal.
+    #[allow(clippy::too_many_arguments)]
     pub async fn start(
         store: Arc<Store>,
         token: String,

@@ -189,3 +189,143 @@ pub fn admit(
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{handlers, resources};
+
+    /// A store with the OpenShift objects and namespace `ns`.
+    fn cluster() -> Store {
+        let store = Store::new();
+        let create = |key: &str, obj: Value| -> anyhow::Result<()> {
+            let def = resources::by_key(key).expect("known resource");
+            let o = handlers::prepare_create(def, None, obj).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.create(key, o).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        };
+        for ns in ["default", "ns"] {
+            create(
+                resources::keys::NAMESPACES,
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+            )
+            .expect("namespace");
+        }
+        super::super::bootstrap(&store, &create).expect("bootstrap");
+        store
+    }
+
+    fn pod(spec: Value) -> Value {
+        let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": spec});
+        crate::api::defaults::apply_defaults("Pod", &mut p);
+        p
+    }
+
+    fn nobody() -> UserInfo {
+        UserInfo::default()
+    }
+
+    #[test]
+    fn namespaces_get_blocks_in_creation_order() {
+        let store = cluster();
+        let ns = store
+            .get(resources::keys::NAMESPACES, "", "ns")
+            .expect("ns");
+        assert_eq!(
+            ns["metadata"]["annotations"][super::super::uid::UID_RANGE],
+            "1000010000/10000"
+        );
+        assert_eq!(
+            ns["metadata"]["annotations"][super::super::uid::MCS],
+            "s0:c3,c2"
+        );
+    }
+
+    #[test]
+    fn the_seeds_pod_is_refused_by_every_scc() {
+        let store = cluster();
+        let p = pod(
+            json!({"securityContext": {"runAsUser": 1000, "fsGroup": 1000},
+            "containers": [{"name": "c", "image": "i"}]}),
+        );
+        let e = admit(&store, &p, &nobody(), &|_, _, _| false).expect_err("refused");
+        assert_eq!(e.code, 403);
+        let denied =
+            |s: &str| format!(r#"provider "{s}": Forbidden: not usable by user or serviceaccount"#);
+        assert!(e.message.starts_with(&format!(
+            r#"pods "p" is forbidden: unable to validate against any security context constraint: [{}, {}"#,
+            denied("anyuid"),
+            denied("restricted-v2")
+        )), "{}", e.message);
+        // allowed restricted-v2 but not the ids it asks for
+        let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
+        let e = admit(&store, &p, &nobody(), &v2).expect_err("refused");
+        assert!(e.message.contains(&format!(
+            "{}, provider restricted-v2: .spec.securityContext.fsGroup: Invalid value: []int64{{1000}}: 1000 is not an allowed group, provider restricted-v2: .containers[0].runAsUser: Invalid value: 1000: must be in the ranges: [1000010000, 1000019999], {}",
+            denied("anyuid"),
+            denied("restricted")
+        )), "{}", e.message);
+    }
+
+    #[test]
+    fn restricted_v2_fills_in_the_namespace_ids() {
+        let store = cluster();
+        let p = pod(json!({"containers": [{"name": "c", "image": "i"}],
+            "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "x"}}]}));
+        let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
+        let a = admit(&store, &p, &nobody(), &v2).expect("admitted");
+        assert_eq!(
+            a["metadata"]["annotations"][SCC_ANNOTATION],
+            "restricted-v2"
+        );
+        assert_eq!(
+            a["metadata"]["annotations"][SUBJECT_TYPE_ANNOTATION],
+            "serviceaccount"
+        );
+        assert_eq!(
+            a["spec"]["securityContext"],
+            json!({"fsGroup": 1000010000, "seLinuxOptions": {"level": "s0:c3,c2"}, "seccompProfile": {"type": "RuntimeDefault"}})
+        );
+        assert_eq!(
+            a["spec"]["containers"][0]["securityContext"],
+            json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": true, "runAsUser": 1000010000})
+        );
+    }
+
+    #[test]
+    fn higher_priority_wins_and_the_annotation_cannot_lie() {
+        let store = cluster();
+        let mut p = pod(json!({"containers": [{"name": "c", "image": "i"}]}));
+        p["metadata"]["annotations"] = json!({SCC_ANNOTATION: "privileged"});
+        let admin = UserInfo {
+            name: "admin".into(),
+            groups: vec!["system:masters".into()],
+        };
+        let a = admit(&store, &p, &admin, &|u, _, _| u.name == "admin").expect("admitted");
+        assert_eq!(a["metadata"]["annotations"][SCC_ANNOTATION], "anyuid");
+        assert_eq!(
+            a["metadata"]["annotations"][SUBJECT_TYPE_ANNOTATION],
+            "user"
+        );
+        assert_eq!(
+            a["spec"]["containers"][0]["securityContext"],
+            json!({"capabilities": {"drop": ["MKNOD"]}})
+        );
+    }
+
+    #[test]
+    fn host_paths_and_root_are_named() {
+        let store = cluster();
+        let p = pod(
+            json!({"containers": [{"name": "c", "image": "i", "securityContext": {"runAsUser": 0}}],
+            "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}),
+        );
+        let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
+        let e = admit(&store, &p, &nobody(), &v2).expect_err("refused");
+        assert!(
+            e.message.contains(r#"spec.volumes[0]: Invalid value: "hostPath": hostPath volumes are not allowed to be used, provider restricted-v2: .containers[0].runAsUser: Invalid value: 0: must be in the ranges: [1000010000, 1000019999]"#),
+            "{}",
+            e.message
+        );
+    }
+}
