@@ -144,6 +144,16 @@ fn seed_manifest_is_refused_and_explained_then_install_grants_anyuid() {
         "{text}"
     );
     assert_eq!(before, uids(&cluster), "a no-op install restarted pods");
+
+    // uninstall takes the grant back with the rest; the data volumes stay.
+    let out = cluster.zk(&["uninstall", "-n", "zk-os", "--yes"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{}{err}", stdout(&out));
+    assert!(err.contains(&format!("{ANYUID_BINDING} deleted")), "{err}");
+    let bindings = cluster.k(&["get", "rolebindings", "-n", "zk-os", "-o", "name"]);
+    assert!(!bindings.contains("scc"), "{bindings}");
+    let claims = cluster.k(&["get", "pvc", "-n", "zk-os", "-o", "name"]);
+    assert_eq!(claims.lines().count(), 3, "{claims}");
 }
 
 #[test]

@@ -459,6 +459,7 @@ mod tests {
             refused: Vec::new(),
             synced_followers: None,
             settings: Default::default(),
+            scc: None,
         }
     }
 
@@ -484,6 +485,8 @@ mod tests {
             members,
             health: Health::Healthy,
             warnings: Vec::new(),
+            openshift: false,
+            create_failure: None,
         }
     }
 

@@ -26,11 +26,13 @@ use serde::de::DeserializeOwned;
 use crate::cli::{GlobalOptions, UninstallArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
+use crate::cluster::openshift;
 use crate::cmd::Outcome;
 use crate::cmd::confirm::{confirm, confirm_typed};
 use crate::manifest::{DATA_VOLUME, MANAGER};
 use crate::names::EnsembleName;
 use crate::render::write_stdout;
+use kube::ResourceExt as _;
 
 /// How often a condition (a pod gone) is checked.
 const POLL: Duration = Duration::from_millis(200);
@@ -415,15 +417,16 @@ async fn execute(client: &Client, plan: &Plan, delete_data: bool) -> anyhow::Res
             })?;
         eprintln!("statefulset.apps/{} deleted", plan.name);
     }
+    // The grant is recorded on the ServiceAccount: take it back before the account goes.
+    for change in remove_openshift_grant(client, plan).await? {
+        eprintln!("{change}");
+    }
     for object in &plan.objects {
         let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &object.resource);
         delete_and_wait(&api, &object.name, None)
             .await
             .with_context(|| format!("cannot delete {} in namespace {ns}", object.display()))?;
         eprintln!("{} deleted", object.display());
-    }
-    for binding in remove_openshift_grant(client, plan).await? {
-        eprintln!("{binding} deleted");
     }
     if delete_data {
         let api: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
@@ -442,12 +445,32 @@ async fn execute(client: &Client, plan: &Plan, delete_data: bool) -> anyhow::Res
     Ok(())
 }
 
-/// OpenShift: removes the SCC grant (the RoleBinding that lets the ServiceAccount use
-/// `anyuid`) that `install` made. Returns what it deleted, as `kind/name`.
-///
-/// NOT BUILT YET — the lead adds it with issue 7 (OpenShift). Until then it removes nothing.
-async fn remove_openshift_grant(_client: &Client, _plan: &Plan) -> anyhow::Result<Vec<String>> {
-    Ok(Vec::new())
+/// Takes back the OpenShift SCC grant `install` made for the ensemble's ServiceAccounts (the
+/// `system:openshift:scc:anyuid` RoleBinding subject, or the SCC `users` entry), as recorded on
+/// each account, and nothing an admin made. Returns what it changed, in kubectl's words.
+async fn remove_openshift_grant(client: &Client, plan: &Plan) -> anyhow::Result<Vec<String>> {
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), &plan.namespace);
+    let mut changes = Vec::new();
+    for object in plan
+        .objects
+        .iter()
+        .filter(|o| o.resource.kind == "ServiceAccount")
+    {
+        let Some(account) = accounts.get_opt(&object.name).await.with_context(|| {
+            format!(
+                "cannot read ServiceAccount {} in namespace {}",
+                object.name, plan.namespace
+            )
+        })?
+        else {
+            continue;
+        };
+        let Some(recorded) = account.annotations().get(openshift::GRANT_ANNOTATION) else {
+            continue;
+        };
+        changes.extend(openshift::revoke(client, &plan.namespace, &object.name, recorded).await?);
+    }
+    Ok(changes)
 }
 
 /// Scales down one member at a time; each step waits until that member's pod is gone.
