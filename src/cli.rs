@@ -394,8 +394,16 @@ pub struct DrainSafeArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
+    /// With --execute: how long each evicted member may take to be Ready and in sync again.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
     #[command(flatten)]
     pub ensemble: EnsembleArg,
+
+    /// Consider the ensembles of every namespace (default: those of the namespace).
+    #[arg(short = 'A', long, conflicts_with = "name")]
+    pub all_namespaces: bool,
 
     #[command(flatten)]
     pub output: OutputArg,

@@ -4,4 +4,5 @@
 pub mod apply;
 pub mod client;
 pub mod ensemble;
+pub mod evict;
 pub mod zookeeper;
