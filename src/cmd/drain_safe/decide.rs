@@ -71,6 +71,8 @@ pub struct Reason {
     pub kind: ReasonKind,
     /// The ensemble, `namespace/name`.
     pub ensemble: String,
+    /// A few words, for the one-row-per-node table.
+    pub summary: String,
     /// The whole sentence.
     pub message: String,
 }
@@ -144,7 +146,7 @@ pub struct MemberOnNode {
 }
 
 impl NodeJudgement {
-    /// Every member on the node, as (ensemble index, member index), in eviction order.
+    /// Every member on the node with its ensemble, in eviction order.
     pub fn members(&self) -> impl Iterator<Item = (&EnsembleJudgement, &MemberOnNode)> {
         self.ensembles
             .iter()
@@ -165,19 +167,18 @@ fn in_sync(member: &MemberStatus, voters: usize) -> bool {
     }
 }
 
-/// Why a member off the node does not count: down, not serving, lagging.
+/// Why a member off the node does not count: down, not serving, lagging (the details are
+/// `kubectl zk status`'s).
 fn why_not_in_sync(member: &MemberStatus) -> String {
+    let pod = &member.pod;
     if let Some(lag) = member.lag.filter(|l| l.is_lagging(LAG_THRESHOLD)) {
-        return format!("{} lags the leader by {lag} transactions", member.pod);
+        return format!("{pod} lags the leader by {lag} transactions");
     }
-    let mut text = format!("{} is {}", member.pod, member.mode.word());
-    if member.phase != "Running" {
-        text.push_str(&format!(" ({})", member.phase));
+    match member.mode {
+        MemberMode::Missing => format!("{pod} has no pod"),
+        _ if member.phase != "Running" => format!("{pod} is down ({})", member.phase),
+        mode => format!("{pod} is {}", mode.word()),
     }
-    if let Some(error) = &member.error {
-        text.push_str(&format!(": {error}"));
-    }
-    text
 }
 
 /// Judges draining `node` (which must be one of `view.nodes`).
@@ -285,6 +286,7 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
             reasons.push(Reason {
                 kind: ReasonKind::Quorum,
                 ensemble: label.clone(),
+                summary: format!("{label} has no quorum"),
                 message: format!(
                     "ensemble {label} has no quorum now ({why}); bring its members back before draining anything"
                 ),
@@ -311,6 +313,9 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
             reasons.push(Reason {
                 kind: ReasonKind::Quorum,
                 ensemble: label.clone(),
+                summary: format!(
+                    "quorum: {in_sync_after} of {voters} left in sync, {quorum_size} needed"
+                ),
                 message,
             });
         }
@@ -325,6 +330,7 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
                 reasons.push(Reason {
                     kind: ReasonKind::Budget,
                     ensemble: label.clone(),
+                    summary: format!("{} allows 0 disruptions", pdb.name),
                     message: format!(
                         "the PodDisruptionBudget {} allows 0 disruptions now (it needs {} healthy pods and has {}): evicting {} would be refused (429 TooManyRequests)",
                         pdb.name,
@@ -367,6 +373,7 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
                 reasons.push(Reason {
                     kind: ReasonKind::WouldStayPending,
                     ensemble: label.clone(),
+                    summary: format!("{} would stay Pending", member.pod),
                     message: format!("{} would stay Pending once evicted: {message}", member.pod),
                 });
             }

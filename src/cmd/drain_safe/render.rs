@@ -137,14 +137,18 @@ impl Tabular for AllNodes {
                     .filter(|(_, m)| m.leader)
                     .map(|(_, m)| m.pod.as_str())
                     .collect();
-                let dash = |v: Vec<&str>| {
+                let dash = |v: Vec<&str>, separator: &str| {
                     if v.is_empty() {
                         "-".to_owned()
                     } else {
-                        v.join(",")
+                        v.join(separator)
                     }
                 };
-                let reasons: Vec<&str> = j.reasons.iter().map(|r| r.message.as_str()).collect();
+                let reasons: Vec<&str> = j
+                    .reasons
+                    .iter()
+                    .map(|r| if wide { &r.message } else { &r.summary }.as_str())
+                    .collect();
                 let mut row = vec![
                     j.node.clone(),
                     if j.cordoned {
@@ -152,10 +156,10 @@ impl Tabular for AllNodes {
                     } else {
                         "Schedulable".into()
                     },
-                    dash(members),
-                    dash(leader),
+                    dash(members, ","),
+                    dash(leader, ","),
                     verdict_word(j.verdict, style),
-                    dash(reasons.clone()),
+                    dash(reasons, "; "),
                 ];
                 if wide {
                     row.push(j.other_pods.len().to_string());
