@@ -134,8 +134,7 @@ fn even_replicas_warn_but_render() {
 
 #[test]
 fn commands_not_wired_say_so_and_exit_2() {
-    let cases: [&[&str]; 4] = [
-        &["drain-safe", "node-1"],
+    let cases: [&[&str]; 3] = [
         &["persist-check"],
         &["uninstall"],
         &["leader", "--failover"],

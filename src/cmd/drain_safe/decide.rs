@@ -360,7 +360,7 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
                 .find(|m| &m.pod == leader)
                 .and_then(|m| m.node.clone())
         });
-        if let Some(leader) = members.iter().find(|m| m.leader) {
+        if let Some(leader) = members.iter().find(|m| m.leader && voters > 1) {
             notes.push(format!(
                 "{} is the leader of ensemble {label}: evicting it starts a leader election among the remaining members (clients reconnect; --execute evicts it last)",
                 leader.pod

@@ -81,12 +81,17 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
             "no ZooKeeper member to evict".to_owned()
         } else {
             format!(
-                "evict {} one at a time through the Eviction API",
+                "evict {}{} through the Eviction API",
                 plan.first
                     .members()
                     .map(|(_, m)| format!("{} ({})", m.pod, m.mode))
                     .collect::<Vec<_>>()
-                    .join(", then ")
+                    .join(", then "),
+                if order.len() > 1 {
+                    " one at a time"
+                } else {
+                    ""
+                }
             )
         };
         if !confirm(format!("Cordon node {node} and {what}?")).await? {
