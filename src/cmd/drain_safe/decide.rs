@@ -320,28 +320,48 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
             });
         }
 
-        // The PodDisruptionBudget.
+        // The PodDisruptionBudget. The Eviction API checks it for running pods: a Ready one
+        // needs a disruption allowed; one not Ready passes only while the budget has its
+        // healthy pods (the default unhealthyPodEvictionPolicy, IfHealthyBudget).
         let ready_on_node = evicted.iter().filter(|m| m.ready).count();
+        let budget_refuses = |pdb: &PdbStatus, m: &MemberStatus| {
+            m.phase == "Running"
+                && if m.ready {
+                    pdb.disruptions_allowed <= 0
+                } else {
+                    pdb.current_healthy < pdb.desired_healthy
+                }
+        };
+        let refused: Vec<&str> = status
+            .pdb
+            .iter()
+            .flat_map(|pdb| {
+                evicted
+                    .iter()
+                    .filter(move |m| budget_refuses(pdb, m))
+                    .map(|m| m.pod.as_str())
+            })
+            .collect();
         match &status.pdb {
             None => notes.push(format!(
                 "no PodDisruptionBudget covers ensemble {label}: nothing stops `kubectl drain` from evicting more members than the quorum can lose; `kubectl zk install` creates one"
             )),
-            Some(pdb) if ready_on_node > 0 && pdb.disruptions_allowed <= 0 => {
+            Some(pdb) if !refused.is_empty() => {
                 reasons.push(Reason {
                     kind: ReasonKind::Budget,
                     ensemble: label.clone(),
-                    summary: format!("{} allows 0 disruptions", pdb.name),
-                    message: format!(
-                        "the PodDisruptionBudget {} allows 0 disruptions now (it needs {} healthy pods and has {}): evicting {} would be refused (429 TooManyRequests)",
+                    summary: format!(
+                        "{} allows {} disruptions",
                         pdb.name,
+                        pdb.disruptions_allowed.max(0)
+                    ),
+                    message: format!(
+                        "the PodDisruptionBudget {} allows {} disruptions now (it needs {} healthy pods and has {}): evicting {} would be refused (429 TooManyRequests)",
+                        pdb.name,
+                        pdb.disruptions_allowed.max(0),
                         pdb.desired_healthy,
                         pdb.current_healthy,
-                        evicted
-                            .iter()
-                            .filter(|m| m.ready)
-                            .map(|m| m.pod.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        refused.join(", ")
                     ),
                 });
             }

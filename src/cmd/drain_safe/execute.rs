@@ -135,7 +135,10 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
             continue;
         };
         // Judge again: the state may have changed since the last member came back.
-        let view = gather(client, plan.ensembles).await?;
+        let view = match gather(client, plan.ensembles).await {
+            Ok(view) => view,
+            Err(err) => return stop(format!("cannot judge again: {err:#}"), &evicted),
+        };
         let now = judge(&view, node);
         let Some((_, member)) = now.members().find(|(_, m)| &m.pod == pod) else {
             progress.line(&format!("{namespace}/{pod} no longer runs on {node}"));

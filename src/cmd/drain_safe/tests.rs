@@ -325,8 +325,14 @@ fn a_lost_quorum_makes_every_members_node_unsafe() {
         "{}",
         j.reasons[0].message
     );
-    // zk-0 is not Ready, so the budget does not stand in the way.
-    assert!(!kinds(&j).contains(&ReasonKind::Budget), "{:?}", j.reasons);
+    // zk-0 is not Ready, but the budget lacks healthy pods: the eviction would be refused.
+    assert_eq!(kinds(&j), [ReasonKind::Quorum, ReasonKind::Budget]);
+    // With the budget's healthy pods there, a member that is not Ready may go.
+    let mut view = view;
+    if let Some(pdb) = view.ensembles[0].pdb.as_mut() {
+        pdb.current_healthy = 2;
+    }
+    assert_eq!(kinds(&judge(&view, "node-1")), [ReasonKind::Quorum]);
 }
 
 #[test]
