@@ -239,12 +239,16 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__drain__subcmd__safe)
-            opts="-y -o -n -v -h -V --all-nodes --execute --yes --name --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            opts="-y -A -o -n -v -h -V --all-nodes --execute --yes --timeout --name --all-namespaces --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -180,6 +180,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s y -l ye
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l timeout -d 'With --execute: how long each evicted member may take to be Ready and in sync again' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 wide\t'A table with more columns'
@@ -197,6 +198,7 @@ never\t'Never colour'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l all-nodes -d 'Judge every node, one row each'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -l execute -d 'Cordon the node and evict its members one at a time, if and while it is safe'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s A -l all-namespaces -d 'Consider the ensembles of every namespace (default: those of the namespace)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s V -l version -d 'Print version'

@@ -150,6 +150,13 @@ StatefulSet. With --dry-run it prints the objects and touches nothing.",
     /// Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling).
     #[command(
         name = "drain-safe",
+        long_about = "Say whether draining a node now is safe for the ZooKeeper ensembles with members on it: \
+would the quorum survive (from ZooKeeper itself: members serving in sync with the leader), does the \
+PodDisruptionBudget allow the evictions, and can each evicted member be scheduled again elsewhere. \
+Without --name it judges every ensemble of the namespace (-A: of the cluster). Exit 0 safe, 1 unsafe.\n\n\
+--execute cordons the node and evicts its members through the Eviction API, followers first and \
+the leader last, each once the previous one is Ready and in sync again; it stops at the first \
+refusal and leaves the node cordoned. Other pods on the node are not evicted (use kubectl drain).",
         after_help = "Examples:\n  kubectl zk drain-safe node-3\n  kubectl zk drain-safe --all-nodes\n  kubectl zk drain-safe node-3 --execute"
     )]
     DrainSafe(DrainSafeArgs),
@@ -400,8 +407,16 @@ pub struct DrainSafeArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
+    /// With --execute: how long each evicted member may take to be Ready and in sync again.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
     #[command(flatten)]
     pub ensemble: EnsembleArg,
+
+    /// Consider the ensembles of every namespace (default: those of the namespace).
+    #[arg(short = 'A', long, conflicts_with = "name")]
+    pub all_namespaces: bool,
 
     #[command(flatten)]
     pub output: OutputArg,

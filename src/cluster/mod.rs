@@ -4,5 +4,6 @@
 pub mod apply;
 pub mod client;
 pub mod ensemble;
+pub mod evict;
 pub mod openshift;
 pub mod zookeeper;
