@@ -4,4 +4,7 @@
 pub mod apply;
 pub mod client;
 pub mod ensemble;
+pub mod forward;
+pub mod zk_cli;
+pub mod zk_client;
 pub mod zookeeper;

@@ -3,12 +3,14 @@
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod confirm;
 pub mod drain_safe;
 pub mod failover;
 pub mod install;
 pub mod leader;
 pub mod myid;
 pub mod persist_check;
+pub mod rolling;
 pub mod status;
 pub mod uninstall;
 pub mod version;
@@ -24,6 +26,8 @@ pub enum Outcome {
     Ok,
     /// A check said no: unhealthy, unsafe, mismatch.
     CheckFailed,
+    /// Stopped by Ctrl-C (SIGINT) after cleaning up: exit 130, as a shell reports it.
+    Interrupted,
 }
 
 impl From<Outcome> for ExitCode {
@@ -31,6 +35,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Ok => ExitCode::SUCCESS,
             Outcome::CheckFailed => ExitCode::from(1),
+            Outcome::Interrupted => ExitCode::from(130),
         }
     }
 }
