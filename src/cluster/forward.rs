@@ -111,10 +111,13 @@ async fn accept_loop(
 
 /// Pipes one local connection to a new port-forward stream until either side closes.
 async fn pipe(socket: &mut TcpStream, pods: &Api<Pod>, pod: &str, port: u16) -> anyhow::Result<()> {
-    let mut forwarder = pods
-        .portforward(pod, &[port])
-        .await
-        .with_context(|| format!("port-forward to pod {pod} port {port}"))?;
+    let mut forwarder = pods.portforward(pod, &[port]).await.map_err(|err| {
+        let why = match err {
+            kube::Error::Api(status) => format!("{} ({})", status.message, status.reason),
+            other => other.to_string(),
+        };
+        anyhow!("port-forward to pod {pod} port {port}: {why}")
+    })?;
     let mut stream = forwarder
         .take_stream(port)
         .ok_or_else(|| anyhow!("port-forward to pod {pod} gave no stream"))?;

@@ -26,8 +26,21 @@ const POLL: Duration = Duration::from_millis(500);
 /// Why the ensemble is not back yet, or `None` when it is. Pure.
 pub fn not_back(status: &EnsembleStatus) -> Option<String> {
     if status.health != Health::Healthy {
-        let first = status.warnings.first().cloned();
-        return Some(first.unwrap_or_else(|| format!("the ensemble is {:?}", status.health)));
+        let member = status.members.iter().find_map(|m| {
+            if !m.ready {
+                Some(format!("{} is not Ready ({})", m.pod, m.phase))
+            } else {
+                None
+            }
+        });
+        return Some(
+            status
+                .warnings
+                .first()
+                .cloned()
+                .or(member)
+                .unwrap_or_else(|| "the ensemble is degraded".to_owned()),
+        );
     }
     let voters = status.desired as u64;
     match status.synced_followers {
@@ -166,4 +179,72 @@ pub fn is_ready(pod: &Pod) -> bool {
             .as_ref()
             .and_then(|s| s.conditions.as_ref())
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::status::decide;
+    use crate::cmd::status::tests::{E, ensemble, member};
+
+    fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
+        let members = (0..3)
+            .map(|i| {
+                if Some(i) == down {
+                    let mut m = member(i, MemberMode::Unreachable, 0);
+                    m.ready = false;
+                    m.phase = "Pending".into();
+                    m
+                } else if i == leader {
+                    member(i, MemberMode::Serving(Mode::Leader), E + 7)
+                } else {
+                    member(i, MemberMode::Serving(Mode::Follower), E + 7)
+                }
+            })
+            .collect();
+        decide(&ensemble(3), members, None)
+    }
+
+    #[test]
+    fn followers_restart_first_and_the_leader_last() {
+        assert_eq!(restart_order(&three(0, None)), ["zk-1", "zk-2", "zk-0"]);
+        assert_eq!(restart_order(&three(2, None)), ["zk-0", "zk-1", "zk-2"]);
+    }
+
+    #[test]
+    fn a_healthy_ensemble_is_back_and_may_lose_one() {
+        let status = three(1, None);
+        assert_eq!(not_back(&status), None);
+        assert_eq!(can_lose_one(&status), Ok(()));
+    }
+
+    #[test]
+    fn a_follower_the_leader_does_not_count_as_synced_is_not_back() {
+        let mut status = three(1, None);
+        status.synced_followers = Some(1);
+        assert_eq!(
+            not_back(&status).as_deref(),
+            Some("the leader zk-1 counts 1 synced follower(s) of 2")
+        );
+        status.synced_followers = Some(2);
+        assert_eq!(not_back(&status), None);
+    }
+
+    #[test]
+    fn with_a_member_down_nothing_more_may_go() {
+        let status = three(1, Some(2));
+        let why = not_back(&status).expect("not back");
+        assert!(why.contains("zk-2"), "{why}");
+        let refusal = can_lose_one(&status).expect_err("refused");
+        assert!(refusal.contains("not healthy"), "{refusal}");
+
+        // Healthy but a single member: losing it stops ZooKeeper.
+        let one = decide(
+            &ensemble(1),
+            vec![member(0, MemberMode::Serving(Mode::Standalone), E + 1)],
+            None,
+        );
+        let refusal = can_lose_one(&one).expect_err("refused");
+        assert!(refusal.contains("1 of 1 members serve"), "{refusal}");
+    }
 }

@@ -23,8 +23,8 @@ const EXEC_READ_DEADLINE: Duration = Duration::from_secs(10);
 pub enum Access {
     /// A ZooKeeper session over a port-forward.
     Native(MemberSession),
-    /// `zkCli.sh` through exec.
-    Cli(CliSession),
+    /// `zkCli.sh` through exec; with why, when the port-forward failed first.
+    Cli(CliSession, Option<String>),
 }
 
 impl Access {
@@ -36,20 +36,24 @@ impl Access {
         protocol: Protocol,
         via: Option<ClientVia>,
     ) -> anyhow::Result<Access> {
-        let cli = || Access::Cli(CliSession::new(client, target, EXEC_TIMEOUT));
+        let cli = |why| Access::Cli(CliSession::new(client, target, EXEC_TIMEOUT), why);
         if via == Some(ClientVia::Exec) {
-            return Ok(cli());
+            return Ok(cli(None));
         }
         match MemberSession::connect(client, target, protocol, CONNECT_TIMEOUT).await {
             Ok(session) => Ok(Access::Native(session)),
             Err(err) if via.is_none() && is_port_forward_failure(&err) => {
-                eprintln!(
-                    "{}: port-forward failed ({err:#}); using zkCli.sh through exec",
-                    target.pod
-                );
-                Ok(cli())
+                Ok(cli(Some(format!("{err:#}"))))
             }
             Err(err) => Err(err),
+        }
+    }
+
+    /// Why the port-forward was given up for exec, when it was.
+    pub fn fallback(&self) -> Option<&str> {
+        match self {
+            Access::Cli(_, why) => why.as_deref(),
+            Access::Native(_) => None,
         }
     }
 
@@ -57,7 +61,7 @@ impl Access {
     pub fn via(&self) -> &'static str {
         match self {
             Access::Native(_) => "port-forward",
-            Access::Cli(_) => "exec",
+            Access::Cli(..) => "exec",
         }
     }
 
@@ -65,7 +69,7 @@ impl Access {
     pub fn pod(&self) -> &str {
         match self {
             Access::Native(s) => s.pod(),
-            Access::Cli(s) => s.pod(),
+            Access::Cli(s, _) => s.pod(),
         }
     }
 
@@ -73,7 +77,7 @@ impl Access {
     pub async fn create_with_parents(&self, path: &str, data: &str) -> anyhow::Result<Vec<String>> {
         match self {
             Access::Native(s) => s.create_with_parents(path, data.as_bytes()).await,
-            Access::Cli(s) => s.create_with_parents(path, data).await,
+            Access::Cli(s, _) => s.create_with_parents(path, data).await,
         }
     }
 
@@ -114,7 +118,7 @@ impl Access {
                 }
                 .await
             }
-            Access::Cli(cli) => {
+            Access::Cli(cli, _) => {
                 async {
                     let deadline = Instant::now() + EXEC_READ_DEADLINE;
                     loop {
@@ -145,7 +149,7 @@ impl Access {
     pub async fn delete(&self, path: &str) -> anyhow::Result<bool> {
         match self {
             Access::Native(s) => s.delete(path).await,
-            Access::Cli(s) => s.delete(path).await,
+            Access::Cli(s, _) => s.delete(path).await,
         }
     }
 
@@ -154,7 +158,7 @@ impl Access {
         match self {
             Access::Native(s) => s.delete_if_empty(path).await,
             // zkCli's `delete` refuses a znode with children.
-            Access::Cli(s) => s.delete(path).await,
+            Access::Cli(s, _) => s.delete(path).await,
         }
     }
 

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
+use kube::api::{Api, ListParams};
 
 use self::access::Access;
 use self::model::{
@@ -229,6 +231,7 @@ async fn check(
 
     // Replication: open every member, write through one, read from all.
     let accesses = open_all(client, ensemble, &status, protocol, args.via).await;
+    report.warnings.extend(fallback_warnings(&accesses));
     let writer = status
         .members
         .iter()
@@ -324,9 +327,17 @@ async fn check(
 
     // The survive step.
     if let Some(step) = step {
-        let ready_for_step = report.checks.iter().all(|c| c.result == Verdict::Pass);
-        let refusal = if !ready_for_step {
-            Some("not run: a check above failed, so the ensemble is not in a state to prove anything".to_owned())
+        let failed: Vec<String> = report
+            .checks
+            .iter()
+            .filter(|c| c.result != Verdict::Pass)
+            .map(|c| format!("{} {}", c.check.word(), c.subject))
+            .collect();
+        let refusal = if !failed.is_empty() {
+            Some(format!(
+                "not run: {} did not pass; a restart or re-creation proves nothing until they do",
+                failed.join(", ")
+            ))
         } else if step == Step::Restart {
             rolling::can_lose_one(&status)
                 .err()
@@ -371,6 +382,22 @@ async fn check(
         }
     }
     Ok(report)
+}
+
+/// A warning for each member read through exec because its port-forward failed.
+fn fallback_warnings(accesses: &[Result<Access, String>]) -> Vec<String> {
+    accesses
+        .iter()
+        .filter_map(|a| a.as_ref().ok())
+        .filter_map(|a| {
+            a.fallback().map(|why| {
+                format!(
+                    "{}: the port-forward failed ({why}); used zkCli.sh through exec instead",
+                    a.pod()
+                )
+            })
+        })
+        .collect()
 }
 
 fn serves(mode: MemberMode) -> bool {
@@ -452,6 +479,7 @@ async fn survive_checks(
     );
     let (status, after) = (status?, after?);
     let accesses = open_all(client, ensemble, &status, protocol, via).await;
+    report.warnings.extend(fallback_warnings(&accesses));
     let now = Instant::now();
     let reads = join_all(
         status
@@ -521,10 +549,20 @@ async fn cleanup(
         };
     }
     let deadline = Instant::now() + CLEANUP_DEADLINE;
-    let mut last_error = String::new();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ensemble.namespace);
+    let mut last_error = "no member is Ready".to_owned();
     loop {
-        for ordinal in 0..ensemble.replicas() {
-            let pod = format!("{}-{ordinal}", ensemble.name);
+        // Only Ready members: after a restart or re-creation the others are still starting.
+        let ready: Vec<String> = pods
+            .list(&ListParams::default().labels(&ensemble.pod_selector()))
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| rolling::is_ready(p))
+            .filter_map(|p| p.metadata.name.clone())
+            .collect();
+        for pod in ready {
             let attempt = async {
                 let access = Access::open(client, &target(ensemble, &pod), protocol, via).await?;
                 let result = remove(&access, sentinel, written).await;

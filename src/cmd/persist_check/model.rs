@@ -45,7 +45,8 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
-    fn word(self) -> &'static str {
+    /// The word shown in the CHECK column.
+    pub fn word(self) -> &'static str {
         match self {
             CheckKind::Replication => "replication",
             CheckKind::Storage => "storage",
@@ -216,11 +217,11 @@ pub struct LeftoverClaim {
 
 /// Judges one member's storage; warnings go to `warnings`. Pure.
 pub fn judge_storage(storage: &MemberStorage, warnings: &mut Vec<String>) -> Check {
-    let on = |what: &str| {
-        format!(
-            "{} is on {what}",
-            storage.mount_path.as_deref().unwrap_or(&storage.data_dir)
-        )
+    let on = |what: &str| match storage.mount_path.as_deref() {
+        Some(mount) if mount.trim_end_matches('/') != storage.data_dir.trim_end_matches('/') => {
+            format!("{} is on {what} (mounted at {mount})", storage.data_dir)
+        }
+        _ => format!("{} is on {what}", storage.data_dir),
     };
     let (result, reason) = match storage.kind {
         VolumeKind::PersistentVolumeClaim => {
