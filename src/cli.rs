@@ -157,7 +157,7 @@ StatefulSet. With --dry-run it prints the objects and touches nothing.",
     /// Prove that data survives: replication across members, volumes, restarts and re-creation.
     #[command(
         name = "persist-check",
-        after_help = "Examples:\n  kubectl zk persist-check\n  kubectl zk persist-check --recreate --yes"
+        after_help = "Examples:\n  kubectl zk persist-check\n  kubectl zk persist-check --restart --yes\n  kubectl zk persist-check --recreate --yes -o json"
     )]
     PersistCheck(PersistCheckArgs),
 

@@ -134,9 +134,8 @@ fn even_replicas_warn_but_render() {
 
 #[test]
 fn commands_not_wired_say_so_and_exit_2() {
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 3] = [
         &["drain-safe", "node-1"],
-        &["persist-check"],
         &["uninstall"],
         &["leader", "--failover"],
     ];

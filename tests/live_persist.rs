@@ -140,8 +140,7 @@ fn uids(cluster: &Cluster, ns: &str, kind: &str) -> BTreeMap<String, String> {
 #[test]
 fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     let cluster = Cluster::start(4);
-    let out = cluster.zk(&["install", "--timeout", "180s"]);
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    cluster.install(&[]);
     wait_healthy(&cluster, "default");
 
     // A healthy ensemble passes: the sentinel is read back from every member over its own
@@ -270,17 +269,13 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
 #[test]
 fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c() {
     let cluster = Cluster::start(4);
-    let out = cluster.zk(&[
-        "install",
+    cluster.install(&[
         "--image",
         "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
         "-n",
         "seed",
         "--create-namespace",
-        "--timeout",
-        "180s",
     ]);
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     wait_healthy(&cluster, "seed");
 
     // The exec fallback, forced: zkCli.sh in each member, and the data dir under the

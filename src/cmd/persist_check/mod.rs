@@ -268,23 +268,7 @@ async fn check(
     report.written_via = writer.clone();
     match write {
         Ok(written_at) => {
-            let reads = join_all(
-                status
-                    .members
-                    .iter()
-                    .zip(&accesses)
-                    .map(|(m, a)| async move {
-                        match a {
-                            Ok(access) => {
-                                access
-                                    .read_sentinel(&sentinel.path, &sentinel.data, written_at)
-                                    .await
-                            }
-                            Err(why) => MemberRead::failed(&m.pod, None, why.clone()),
-                        }
-                    }),
-            )
-            .await;
+            let reads = read_all(&status, &accesses, sentinel, written_at).await;
             for read in &reads {
                 report
                     .checks
@@ -310,13 +294,7 @@ async fn check(
             }
         }
     }
-    join_all(
-        accesses
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(Access::close),
-    )
-    .await;
+    close_all(accesses).await;
 
     // Storage.
     for member in &storage.members {
@@ -434,6 +412,44 @@ async fn open_all(
     .await
 }
 
+/// Reads the sentinel from every member at once; a member that could not be opened gets
+/// the reason. `since` is when the write was acknowledged (or the reads began).
+async fn read_all(
+    status: &EnsembleStatus,
+    accesses: &[Result<Access, String>],
+    sentinel: &Sentinel,
+    since: Instant,
+) -> Vec<MemberRead> {
+    join_all(
+        status
+            .members
+            .iter()
+            .zip(accesses)
+            .map(|(m, a)| async move {
+                match a {
+                    Ok(access) => {
+                        access
+                            .read_sentinel(&sentinel.path, &sentinel.data, since)
+                            .await
+                    }
+                    Err(why) => MemberRead::failed(&m.pod, None, why.clone()),
+                }
+            }),
+    )
+    .await
+}
+
+/// Closes every open session at once.
+async fn close_all(accesses: Vec<Result<Access, String>>) {
+    join_all(
+        accesses
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(Access::close),
+    )
+    .await;
+}
+
 /// Writes the sentinel in a task of its own holding the critical lock, so a Ctrl-C cannot
 /// leave clean-up not knowing which parents were created. Returns the access back (when the
 /// task ran to its end) and when the write was acknowledged.
@@ -481,30 +497,8 @@ async fn survive_checks(
     let accesses = open_all(client, ensemble, &status, protocol, via).await;
     report.warnings.extend(fallback_warnings(&accesses));
     let now = Instant::now();
-    let reads = join_all(
-        status
-            .members
-            .iter()
-            .zip(&accesses)
-            .map(|(m, a)| async move {
-                match a {
-                    Ok(access) => {
-                        access
-                            .read_sentinel(&sentinel.path, &sentinel.data, now)
-                            .await
-                    }
-                    Err(why) => MemberRead::failed(&m.pod, None, why.clone()),
-                }
-            }),
-    )
-    .await;
-    join_all(
-        accesses
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(Access::close),
-    )
-    .await;
+    let reads = read_all(&status, &accesses, sentinel, now).await;
+    close_all(accesses).await;
     for mut read in reads {
         // The time to read after the step says nothing about replication lag.
         read.visible_after_ms = None;
@@ -646,5 +640,50 @@ fn report_cleanup_on_stderr(cleanup: &Cleanup, sentinel: &Sentinel, ensemble: &E
             sentinel.path,
             manual_removal(ensemble, sentinel)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::status::tests::ensemble;
+
+    #[test]
+    fn sentinels_are_unique_under_their_own_parent_and_one_word() {
+        let zk = ensemble(3);
+        let a = Sentinel::new(&zk);
+        let b = Sentinel::new(&zk);
+        assert_ne!(a.path, b.path);
+        assert!(
+            a.path.starts_with("/kubectl-zk/persist-check/"),
+            "{}",
+            a.path
+        );
+        assert_eq!(
+            crate::cluster::zk_client::parents(&a.path),
+            ["/kubectl-zk", "/kubectl-zk/persist-check"]
+        );
+        assert!(!a.data.contains(char::is_whitespace), "{}", a.data);
+        assert_eq!(
+            Sentinel::data_for("17-ab", &zk, "2026-11-23T22:07:28.123Z"),
+            "kubectl-zk:persist-check;run=17-ab;ensemble=kafka/zk;at=2026-11-23T22:07:28.123Z"
+        );
+    }
+
+    #[test]
+    fn the_seeds_image_speaks_3_4_until_a_member_says_otherwise() {
+        assert_eq!(default_protocol(Some(Flavor::K8sTutorial)), Protocol::V3_4);
+        assert_eq!(default_protocol(Some(Flavor::Official)), Protocol::V3_5);
+        let status = crate::cmd::status::decide(
+            &ensemble(1),
+            vec![crate::cmd::status::tests::member(
+                0,
+                MemberMode::Serving(Mode::Standalone),
+                1,
+            )],
+            None,
+        );
+        // The fixture member reports 3.9.3.
+        assert_eq!(protocol_of(&status, Protocol::V3_4), Protocol::V3_5);
     }
 }
