@@ -74,6 +74,12 @@ impl MemberSession {
         };
         match connected {
             Ok(Ok(client)) => Ok(MemberSession { client, forward }),
+            // With one endpoint, "no hosts" means the member closed the connection: a server
+            // that is up but not in a quorum refuses sessions.
+            Ok(Err(zk::Error::NoHosts)) => Err(why(
+                "the server closed the connection: it is not serving, maybe not in a quorum"
+                    .to_owned(),
+            )),
             Ok(Err(err)) => Err(why(err.to_string())),
             Err(_) => Err(why(format!("no session within {}s", timeout.as_secs_f64()))),
         }

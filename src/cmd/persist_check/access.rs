@@ -18,6 +18,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const EXEC_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long an exec read keeps retrying a member that does not show the sentinel yet.
 const EXEC_READ_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a ZooKeeper request over a session may take (a write needs a quorum).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// An open way to one member's znodes.
 pub enum Access {
@@ -76,7 +78,9 @@ impl Access {
     /// Creates the znode and its missing parents; the parents created.
     pub async fn create_with_parents(&self, path: &str, data: &str) -> anyhow::Result<Vec<String>> {
         match self {
-            Access::Native(s) => s.create_with_parents(path, data.as_bytes()).await,
+            Access::Native(s) => {
+                bounded(s.pod(), s.create_with_parents(path, data.as_bytes())).await
+            }
             Access::Cli(s, _) => s.create_with_parents(path, data).await,
         }
     }
@@ -95,41 +99,31 @@ impl Access {
             needed_sync: false,
             error: None,
         };
-        let matches = |found: Option<&str>| found == Some(data);
+        let matches = |found: Option<Vec<u8>>| found.as_deref() == Some(data.as_bytes());
         let result: anyhow::Result<bool> = match self {
             Access::Native(session) => {
-                async {
-                    let first = session.read(path).await?;
-                    if first.is_some() {
-                        return Ok(matches(
-                            first
-                                .map(|d| String::from_utf8_lossy(&d).into_owned())
-                                .as_deref(),
-                        ));
+                let needed_sync = &mut read.needed_sync;
+                bounded(session.pod(), async {
+                    if let Some(first) = session.read(path).await? {
+                        return Ok(matches(Some(first)));
                     }
-                    read.needed_sync = true;
+                    *needed_sync = true;
                     session.sync(path).await?;
-                    let second = session.read(path).await?;
-                    Ok(matches(
-                        second
-                            .map(|d| String::from_utf8_lossy(&d).into_owned())
-                            .as_deref(),
-                    ))
-                }
+                    Ok(matches(session.read(path).await?))
+                })
                 .await
             }
             Access::Cli(cli, _) => {
-                async {
-                    let deadline = Instant::now() + EXEC_READ_DEADLINE;
-                    loop {
-                        let found = cli.read(path).await?;
-                        if found.is_some() || Instant::now() >= deadline {
-                            return Ok(matches(found.as_deref()));
+                let deadline = Instant::now() + EXEC_READ_DEADLINE;
+                loop {
+                    match cli.read(path).await {
+                        Ok(found) if found.is_some() || Instant::now() >= deadline => {
+                            break Ok(matches(found.map(String::into_bytes)));
                         }
-                        read.needed_sync = true;
+                        Ok(_) => read.needed_sync = true,
+                        Err(err) => break Err(err),
                     }
                 }
-                .await
             }
         };
         match result {
@@ -148,7 +142,7 @@ impl Access {
     /// Deletes a znode; whether it existed (exec: whether the delete worked).
     pub async fn delete(&self, path: &str) -> anyhow::Result<bool> {
         match self {
-            Access::Native(s) => s.delete(path).await,
+            Access::Native(s) => bounded(s.pod(), s.delete(path)).await,
             Access::Cli(s, _) => s.delete(path).await,
         }
     }
@@ -156,7 +150,7 @@ impl Access {
     /// Deletes a znode only when it has no children.
     pub async fn delete_if_empty(&self, path: &str) -> anyhow::Result<bool> {
         match self {
-            Access::Native(s) => s.delete_if_empty(path).await,
+            Access::Native(s) => bounded(s.pod(), s.delete_if_empty(path)).await,
             // zkCli's `delete` refuses a znode with children.
             Access::Cli(s, _) => s.delete(path).await,
         }
@@ -168,6 +162,21 @@ impl Access {
             session.close().await;
         }
     }
+}
+
+/// Runs a ZooKeeper request with [`REQUEST_TIMEOUT`].
+async fn bounded<T>(
+    pod: &str,
+    request: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(REQUEST_TIMEOUT, request)
+        .await
+        .unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "{pod} did not answer within {}s",
+                REQUEST_TIMEOUT.as_secs()
+            ))
+        })
 }
 
 /// Whether the error came from opening the port-forward (so exec may still work), not from

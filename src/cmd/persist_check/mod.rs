@@ -277,20 +277,20 @@ async fn check(
             report.replication = reads;
         }
         Err(why) => {
-            let writer = writer.unwrap_or_else(|| "-".into());
-            report.checks.push(Check::new(
-                CheckKind::Replication,
-                &writer,
-                Verdict::Fail,
-                format!("cannot write {}: {why}", sentinel.path),
-            ));
-            for m in status.members.iter().filter(|m| m.pod != writer) {
-                report.checks.push(Check::new(
-                    CheckKind::Replication,
-                    &m.pod,
-                    Verdict::Skip,
-                    "nothing was written to read back".into(),
-                ));
+            // Every member: the write's failure on the writer, why it could not be reached on
+            // the others, or that there was nothing to read.
+            for (m, access) in status.members.iter().zip(&accesses) {
+                let (result, reason) = match access {
+                    _ if writer.as_deref() == Some(m.pod.as_str()) => (
+                        Verdict::Fail,
+                        format!("cannot write {}: {why}", sentinel.path),
+                    ),
+                    Err(unreachable) => (Verdict::Fail, format!("cannot reach it: {unreachable}")),
+                    Ok(_) => (Verdict::Skip, "nothing was written to read back".into()),
+                };
+                report
+                    .checks
+                    .push(Check::new(CheckKind::Replication, &m.pod, result, reason));
             }
         }
     }
@@ -537,10 +537,7 @@ async fn cleanup(
     protocol: Protocol,
 ) -> Cleanup {
     if !written.attempted {
-        return Cleanup {
-            removed: true,
-            ..Cleanup::default()
-        };
+        return Cleanup::default();
     }
     let deadline = Instant::now() + CLEANUP_DEADLINE;
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ensemble.namespace);
@@ -566,6 +563,7 @@ async fn cleanup(
             match attempt.await {
                 Ok(removed_parents) => {
                     return Cleanup {
+                        written: true,
                         removed: true,
                         removed_parents,
                         error: None,
@@ -576,6 +574,7 @@ async fn cleanup(
         }
         if Instant::now() >= deadline {
             return Cleanup {
+                written: true,
                 removed: false,
                 removed_parents: Vec::new(),
                 error: Some(last_error),
@@ -609,6 +608,12 @@ fn manual_removal(ensemble: &Ensemble, sentinel: &Sentinel) -> String {
 
 fn cleanup_check(cleanup: &Cleanup, sentinel: &Sentinel) -> Check {
     match &cleanup.error {
+        None if !cleanup.written => Check::new(
+            CheckKind::Cleanup,
+            "-",
+            Verdict::Pass,
+            "nothing was written, nothing to remove".into(),
+        ),
         None => Check::new(
             CheckKind::Cleanup,
             "-",
@@ -634,6 +639,7 @@ fn cleanup_check(cleanup: &Cleanup, sentinel: &Sentinel) -> Check {
 
 fn report_cleanup_on_stderr(cleanup: &Cleanup, sentinel: &Sentinel, ensemble: &Ensemble) {
     match &cleanup.error {
+        None if !cleanup.written => {}
         None => eprintln!("removed the sentinel {}", sentinel.path),
         Some(err) => eprintln!(
             "could not remove the sentinel {} ({err}); remove it with {}",

@@ -347,7 +347,9 @@ pub fn judge_claim(identity: &ClaimIdentity) -> (Verdict, String) {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cleanup {
-    /// The sentinel was removed (or never written).
+    /// A write of the sentinel was attempted (so there was something to remove).
+    pub written: bool,
+    /// The sentinel was removed.
     pub removed: bool,
     /// Parent znodes created by this run and removed again.
     pub removed_parents: Vec<String>,
