@@ -743,13 +743,21 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__persist__subcmd__check)
-            opts="-y -o -n -v -h -V --name --restart --recreate --yes --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            opts="-y -o -n -v -h -V --name --restart --recreate --yes --via --timeout --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --via)
+                    COMPREPLY=($(compgen -W "port-forward exec" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

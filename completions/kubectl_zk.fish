@@ -203,6 +203,9 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s v -
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand drain-safe" -s V -l version -d 'Print version'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l via -d 'How to reach ZooKeeper\'s client port: the ZooKeeper protocol over a port-forward (default; needs nothing in the image), or `zkCli.sh` through exec (the fallback)' -r -f -a "port-forward\t'The ZooKeeper protocol over a port-forward to each member'
+exec\t'`zkCli.sh` through exec in each member\'s container'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -l timeout -d 'How long to wait for the ensemble to be healthy again after each restart or the re-creation (e.g. 90s, 5m)' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand persist-check" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 wide\t'A table with more columns'
 json\t'JSON, for scripts'

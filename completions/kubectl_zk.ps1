@@ -211,6 +211,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
         }
         'kubectl-zk;persist-check' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'How to reach ZooKeeper''s client port: the ZooKeeper protocol over a port-forward (default; needs nothing in the image), or `zkCli.sh` through exec (the fallback)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the ensemble to be healthy again after each restart or the re-creation (e.g. 90s, 5m)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')

@@ -164,7 +164,7 @@ refusal and leaves the node cordoned. Other pods on the node are not evicted (us
     /// Prove that data survives: replication across members, volumes, restarts and re-creation.
     #[command(
         name = "persist-check",
-        after_help = "Examples:\n  kubectl zk persist-check\n  kubectl zk persist-check --recreate --yes"
+        after_help = "Examples:\n  kubectl zk persist-check\n  kubectl zk persist-check --restart --yes\n  kubectl zk persist-check --recreate --yes -o json"
     )]
     PersistCheck(PersistCheckArgs),
 
@@ -440,8 +440,27 @@ pub struct PersistCheckArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
+    /// How to reach ZooKeeper's client port: the ZooKeeper protocol over a port-forward
+    /// (default; needs nothing in the image), or `zkCli.sh` through exec (the fallback).
+    #[arg(long, value_enum, value_name = "TRANSPORT")]
+    pub via: Option<ClientVia>,
+
+    /// How long to wait for the ensemble to be healthy again after each restart or the
+    /// re-creation (e.g. 90s, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// How `persist-check` reaches ZooKeeper's client port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientVia {
+    /// The ZooKeeper protocol over a port-forward to each member.
+    PortForward,
+    /// `zkCli.sh` through exec in each member's container.
+    Exec,
 }
 
 /// `uninstall` options.

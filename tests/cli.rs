@@ -153,25 +153,6 @@ fn even_replicas_warn_but_render() {
 }
 
 #[test]
-fn commands_not_wired_say_so_and_exit_2() {
-    let cases: [&[&str]; 1] = [&["persist-check"]];
-    for args in cases {
-        let output = zk(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(
-            stdout(&output).is_empty(),
-            "{args:?} printed data: {}",
-            stdout(&output)
-        );
-        assert!(
-            stderr(&output).contains("not implemented yet"),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-    }
-}
-
-#[test]
 fn version_prints_the_crate_version() {
     let output = zk(&["version"]);
     assert!(output.status.success());

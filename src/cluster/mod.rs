@@ -5,5 +5,8 @@ pub mod apply;
 pub mod client;
 pub mod ensemble;
 pub mod evict;
+pub mod forward;
 pub mod openshift;
+pub mod zk_cli;
+pub mod zk_client;
 pub mod zookeeper;

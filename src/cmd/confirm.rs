@@ -18,7 +18,7 @@ pub fn confirm(question: &str, action: &str, yes: bool) -> anyhow::Result<bool> 
     if yes {
         return Ok(true);
     }
-    require_terminal(action)?;
+    ensure_can_ask(false, action)?;
     let stdin = io::stdin();
     ask_yes_no(&mut stdin.lock(), &mut io::stderr(), question)
 }
@@ -34,14 +34,15 @@ pub fn confirm_typed(
     if yes {
         return Ok(true);
     }
-    require_terminal(action)?;
+    ensure_can_ask(false, action)?;
     let stdin = io::stdin();
     ask_typed(&mut stdin.lock(), &mut io::stderr(), question, expected)
 }
 
-/// The refusal when stdin cannot answer.
-fn require_terminal(action: &str) -> anyhow::Result<()> {
-    if !io::stdin().is_terminal() {
+/// The refusal when nobody can answer: not `yes` and stdin is not a terminal. Commands call
+/// it before their first change, so they refuse before anything happens.
+pub fn ensure_can_ask(yes: bool, action: &str) -> anyhow::Result<()> {
+    if !yes && !io::stdin().is_terminal() {
         bail!(
             "refusing to {action} without confirmation: stdin is not a terminal; pass --yes to confirm; nothing was changed"
         );

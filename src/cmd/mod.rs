@@ -11,6 +11,7 @@ pub mod leader;
 pub mod myid;
 pub mod persist_check;
 pub mod recovery;
+pub mod rolling;
 pub mod status;
 pub mod uninstall;
 pub mod version;
@@ -26,6 +27,8 @@ pub enum Outcome {
     Ok,
     /// A check said no: unhealthy, unsafe, mismatch.
     CheckFailed,
+    /// Stopped by Ctrl-C (SIGINT) after cleaning up: exit 130, as a shell reports it.
+    Interrupted,
 }
 
 impl From<Outcome> for ExitCode {
@@ -33,6 +36,7 @@ impl From<Outcome> for ExitCode {
         match outcome {
             Outcome::Ok => ExitCode::SUCCESS,
             Outcome::CheckFailed => ExitCode::from(1),
+            Outcome::Interrupted => ExitCode::from(130),
         }
     }
 }
@@ -52,9 +56,4 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),
     }
-}
-
-/// The error of a command that does not talk to a cluster yet.
-pub fn not_wired(command: &str, issue: u32) -> anyhow::Result<Outcome> {
-    anyhow::bail!("'{command}' is not implemented yet (issue {issue}); nothing was read or changed")
 }

@@ -961,11 +961,12 @@ impl Tabular for AllNamespaces {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::zk::{Version, Zxid};
 
-    fn ensemble(replicas: i32) -> Ensemble {
+    /// An ensemble of `replicas` members (official image), for tests.
+    pub(crate) fn ensemble(replicas: i32) -> Ensemble {
         let sts: k8s_openapi::api::apps::v1::StatefulSet = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "zk", "namespace": "kafka"},
             "spec": {
@@ -979,7 +980,8 @@ mod tests {
         Ensemble::from_stateful_set(sts).expect("ensemble")
     }
 
-    fn member(ordinal: u32, mode: MemberMode, zxid: u64) -> MemberStatus {
+    /// A Running member in `mode` at `zxid`, Ready when serving, for tests.
+    pub(crate) fn member(ordinal: u32, mode: MemberMode, zxid: u64) -> MemberStatus {
         let mut m = member_from_pod(&format!("zk-{ordinal}"), ordinal, None);
         m.exists = true;
         m.phase = "Running".into();
@@ -1002,7 +1004,8 @@ mod tests {
         m
     }
 
-    const E: u64 = 1 << 32;
+    /// Epoch 1, counter 0.
+    pub(crate) const E: u64 = 1 << 32;
 
     #[test]
     fn healthy_ensemble() {

@@ -100,6 +100,20 @@ impl Cluster {
             .expect("the plugin runs")
     }
 
+    /// `kubectl-zk install ARGS… --timeout 180s`, which must succeed (members Ready, a leader).
+    pub fn install(&self, args: &[&str]) {
+        let mut argv = vec!["install"];
+        argv.extend_from_slice(args);
+        argv.extend_from_slice(&["--timeout", "180s"]);
+        let out = self.zk(&argv);
+        assert!(
+            out.status.success(),
+            "install {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Runs `kubectl-zk COMMAND -o json ARGS…`; the parsed output and the exit code.
     pub fn zk_json(&self, command: &str, args: &[&str]) -> (serde_json::Value, Option<i32>) {
         let mut argv = vec![command, "-o", "json"];

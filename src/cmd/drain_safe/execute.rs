@@ -4,7 +4,6 @@
 //! next. It stops at the first refusal or risk, leaves the node cordoned and says what to do.
 //! Progress goes to stderr, one line per step, with the time since the start.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use kube::Client;
@@ -14,7 +13,7 @@ use super::gather::gather;
 use super::rejoin::{Awaited, wait_rejoined};
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::evict::{Evicted, cordon, evict};
-use crate::cmd::Outcome;
+use crate::cmd::{Outcome, confirm};
 
 /// How long a refusing PodDisruptionBudget (429) is retried before giving up.
 pub const EVICT_RETRY_FOR: Duration = Duration::from_secs(60);
@@ -42,24 +41,6 @@ pub struct Plan<'a> {
     pub yes: bool,
     /// How long each member may take to come back.
     pub timeout: Duration,
-}
-
-/// Asks on the terminal; true for yes.
-async fn confirm(question: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let mut err = std::io::stderr();
-        write!(err, "{question} [y/N] ")?;
-        err.flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-    })
-    .await?
-}
-
-/// Whether `--execute` may ask: without --yes it needs a terminal to ask on.
-pub fn can_ask(yes: bool) -> bool {
-    yes || std::io::stdin().is_terminal()
 }
 
 /// Runs the drain.
@@ -94,7 +75,8 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
                 }
             )
         };
-        if !confirm(format!("Cordon node {node} and {what}?")).await? {
+        let question = format!("Cordon node {node} and {what}?");
+        if !confirm::confirm(&question, &format!("drain node {node}"), false)? {
             eprintln!("nothing was changed");
             return Ok(Outcome::CheckFailed);
         }

@@ -23,7 +23,7 @@ use kube::api::Api;
 
 use crate::cli::{DrainSafeArgs, GlobalOptions};
 use crate::cluster::client::connect;
-use crate::cmd::Outcome;
+use crate::cmd::{Outcome, confirm};
 use crate::render::{Style, emit};
 use decide::{Verdict, judge};
 use gather::Scope;
@@ -31,10 +31,8 @@ use render::AllNodes;
 
 /// Runs `drain-safe`.
 pub async fn run(global: &GlobalOptions, args: DrainSafeArgs) -> anyhow::Result<Outcome> {
-    if args.execute && !execute::can_ask(args.yes) {
-        bail!(
-            "--execute cordons the node and evicts members, and asks first, but stdin is not a terminal; pass --yes to go ahead without asking"
-        );
+    if args.execute {
+        confirm::ensure_can_ask(args.yes, "cordon the node and evict its ZooKeeper members")?;
     }
     let connection = connect(global).await?;
     let client = &connection.client;

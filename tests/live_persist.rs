@@ -1,0 +1,375 @@
+//! `persist-check` against the test cluster: the sentinel is replicated to every member and
+//! removed afterwards (checked with an independent client, kazoo); data written before
+//! `--recreate` survives on the same claims; a member kept down fails the check by name;
+//! `--restart` rolls the leader last; Ctrl-C during a re-creation still re-creates and cleans
+//! up.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::cluster::Cluster;
+use common::{plugin, python, stderr, stdout};
+use serde_json::Value;
+
+/// An independent ZooKeeper client: kazoo, from the test virtualenv, connected to one pod's IP.
+const KAZOO: &str = r#"
+import json, sys
+from kazoo.client import KazooClient
+from kazoo.exceptions import NoNodeError
+zk = KazooClient(hosts=sys.argv[1], timeout=10)
+zk.start(timeout=20)
+op, path = sys.argv[2], sys.argv[3]
+try:
+    if op == "create":
+        zk.create(path, sys.argv[4].encode(), makepath=True)
+        print("created")
+    elif op == "get":
+        zk.sync(path)
+        print(zk.get(path)[0].decode())
+    elif op == "children":
+        print(json.dumps(sorted(zk.get_children(path))))
+except NoNodeError:
+    print("NONODE")
+finally:
+    zk.stop()
+"#;
+
+/// Runs one kazoo operation against `pod`; its output line.
+fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
+    let ip = cluster.k(&[
+        "get",
+        "pod",
+        "-n",
+        ns,
+        pod,
+        "-o",
+        "jsonpath={.status.podIP}",
+    ]);
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(KAZOO)
+        .arg(format!("{}:2181", ip.trim()))
+        .args(op)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "kazoo {op:?} on {pod}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out).trim().to_owned()
+}
+
+/// No sentinel is left under `/kubectl-zk/persist-check`, as kazoo sees it through `pod`.
+fn assert_no_sentinel(cluster: &Cluster, ns: &str, pod: &str) {
+    let children = kazoo(cluster, ns, pod, &["children", "/kubectl-zk/persist-check"]);
+    assert!(
+        children == "NONODE" || children == "[]",
+        "sentinels left: {children}"
+    );
+}
+
+fn wait_healthy(cluster: &Cluster, ns: &str) {
+    cluster.wait_for("a healthy ensemble", Duration::from_secs(120), || {
+        (cluster.zk(&["status", "-n", ns]).status.code() == Some(0)).then_some(())
+    });
+}
+
+/// `persist-check -o json` with `args`: the report and the exit code.
+fn persist_check(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
+    cluster.zk_json("persist-check", args)
+}
+
+/// The checklist as (check, subject) → (result, reason).
+fn checks(report: &Value) -> BTreeMap<(String, String), (String, String)> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                (
+                    c["check"].as_str().unwrap_or_default().to_owned(),
+                    c["subject"].as_str().unwrap_or_default().to_owned(),
+                ),
+                (
+                    c["result"].as_str().unwrap_or_default().to_owned(),
+                    c["reason"].as_str().unwrap_or_default().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn result<'a>(
+    checks: &'a BTreeMap<(String, String), (String, String)>,
+    check: &str,
+    subject: &str,
+) -> &'a (String, String) {
+    checks
+        .get(&(check.to_owned(), subject.to_owned()))
+        .unwrap_or_else(|| panic!("no {check} check for {subject}: {checks:?}"))
+}
+
+/// name → UID of the objects `kubectl get KIND` lists.
+fn uids(cluster: &Cluster, ns: &str, kind: &str) -> BTreeMap<String, String> {
+    let list: Value = serde_json::from_str(&cluster.k(&["get", kind, "-n", ns, "-o", "json"]))
+        .expect("kubectl json");
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| {
+            (
+                o["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                o["metadata"]["uid"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
+    let cluster = Cluster::start(4);
+    cluster.install(&[]);
+    wait_healthy(&cluster, "default");
+
+    // A healthy ensemble passes: the sentinel is read back from every member over its own
+    // port-forward, every data dir is on a Bound claim, and clean-up removed it.
+    let (report, code) = persist_check(&cluster, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let list = checks(&report);
+    let claims = uids(&cluster, "default", "pvc");
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        let (verdict, reason) = result(&list, "replication", pod);
+        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert!(reason.contains("via port-forward"), "{reason}");
+        let (verdict, reason) = result(&list, "storage", pod);
+        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        let claim = format!("datadir-{pod}");
+        assert!(claims.contains_key(&claim), "{claims:?}");
+        assert!(
+            reason.contains(&format!("/data is on PVC {claim}, Bound")),
+            "{reason}"
+        );
+    }
+    assert_eq!(result(&list, "cleanup", "-").0, "PASS");
+    assert!(
+        report["sentinel"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("/kubectl-zk/persist-check/")),
+        "{report:#}"
+    );
+    assert_no_sentinel(&cluster, "default", "zk-1");
+
+    // Without a terminal and without --yes, --recreate refuses and changes nothing.
+    let sets = uids(&cluster, "default", "statefulset");
+    let pods = uids(&cluster, "default", "pod");
+    let out = cluster.zk(&["persist-check", "--recreate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
+    assert_eq!(uids(&cluster, "default", "statefulset"), sets);
+    assert_eq!(uids(&cluster, "default", "pod"), pods);
+
+    // Data written before --recreate survives it, on the same claims.
+    kazoo(
+        &cluster,
+        "default",
+        "zk-0",
+        &["create", "/app/config", "written-before-recreate"],
+    );
+    let (report, code) = persist_check(&cluster, &["--recreate", "--yes"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let list = checks(&report);
+    let (verdict, reason) = result(&list, "step", "recreate");
+    assert_eq!(verdict, "PASS", "{reason}");
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        let (verdict, reason) = result(&list, "survive", pod);
+        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert!(reason.contains("is the same object"), "{reason}");
+    }
+    assert_eq!(
+        uids(&cluster, "default", "pvc"),
+        claims,
+        "claims were replaced"
+    );
+    let new_sets = uids(&cluster, "default", "statefulset");
+    assert!(new_sets.contains_key("zk"));
+    assert_ne!(new_sets, sets, "the StatefulSet was not re-created");
+    let new_pods = uids(&cluster, "default", "pod");
+    for (pod, uid) in &pods {
+        assert_ne!(new_pods.get(pod), Some(uid), "{pod} was not re-created");
+    }
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        assert_eq!(
+            kazoo(&cluster, "default", pod, &["get", "/app/config"]),
+            "written-before-recreate"
+        );
+    }
+    assert_no_sentinel(&cluster, "default", "zk-2");
+    wait_healthy(&cluster, "default");
+
+    // One member kept down (its node and the spare node cordoned, its pod deleted, so the
+    // new pod stays Pending): the check fails naming it, exit 1, and leaves no sentinel.
+    let mut nodes: Vec<String> = (1..=4).map(|i| format!("node-{i}")).collect();
+    for pod in ["zk-0", "zk-2"] {
+        let node = cluster.k(&["get", "pod", pod, "-o", "jsonpath={.spec.nodeName}"]);
+        nodes.retain(|n| n != node.trim());
+    }
+    let mut cordon = vec!["cordon"];
+    cordon.extend(nodes.iter().map(String::as_str));
+    cluster.k(&cordon);
+    let down = cluster.k(&["get", "pod", "zk-1", "-o", "jsonpath={.metadata.uid}"]);
+    let down = down.trim();
+    cluster.k(&["delete", "pod", "zk-1", "--wait=false"]);
+    cluster.wait_for("zk-1 Pending", Duration::from_secs(60), || {
+        let state = cluster.k(&[
+            "get",
+            "pod",
+            "zk-1",
+            "--ignore-not-found",
+            "-o",
+            "jsonpath={.metadata.uid} {.status.phase}",
+        ]);
+        let mut parts = state.split_whitespace();
+        let (uid, phase) = (parts.next()?, parts.next()?);
+        (uid != down && phase == "Pending").then_some(())
+    });
+    let (report, code) = persist_check(&cluster, &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let list = checks(&report);
+    let (verdict, reason) = result(&list, "replication", "zk-1");
+    assert_eq!(verdict, "FAIL");
+    assert!(reason.contains("pod zk-1 is Pending"), "{reason}");
+    for pod in ["zk-0", "zk-2"] {
+        assert_eq!(result(&list, "replication", pod).0, "PASS");
+    }
+    assert_eq!(result(&list, "cleanup", "-").0, "PASS");
+    let out = cluster.zk(&["persist-check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("zk-1") && l.contains("FAIL") && l.contains("Pending")),
+        "{text}"
+    );
+    assert!(text.contains("FAIL: see the checks above"), "{text}");
+    assert_no_sentinel(&cluster, "default", "zk-0");
+}
+
+#[test]
+fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c() {
+    let cluster = Cluster::start(4);
+    cluster.install(&[
+        "--image",
+        "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
+        "-n",
+        "seed",
+        "--create-namespace",
+    ]);
+    wait_healthy(&cluster, "seed");
+
+    // The exec fallback, forced: zkCli.sh in each member, and the data dir under the
+    // seeds' mount.
+    let (report, code) = persist_check(&cluster, &["-n", "seed", "--via", "exec"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let list = checks(&report);
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        let (verdict, reason) = result(&list, "replication", pod);
+        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert!(reason.contains("via exec"), "{reason}");
+        let (_, reason) = result(&list, "storage", pod);
+        assert!(
+            reason.contains("/var/lib/zookeeper/data is on PVC")
+                && reason.contains("mounted at /var/lib/zookeeper"),
+            "{reason}"
+        );
+    }
+    assert_no_sentinel(&cluster, "seed", "zk-0");
+
+    // --restart: every member restarted, the leader last, the sentinel survives.
+    let (leader, _) = cluster.zk_json("leader", &["-n", "seed"]);
+    let leader = leader["leader"].as_str().expect("a leader").to_owned();
+    let pods = uids(&cluster, "seed", "pod");
+    let (report, code) = persist_check(&cluster, &["-n", "seed", "--restart", "--yes"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let list = checks(&report);
+    let (verdict, reason) = result(&list, "step", "restart");
+    assert_eq!(verdict, "PASS", "{reason}");
+    assert!(
+        reason.contains(&format!("the leader {leader} last")),
+        "{reason}"
+    );
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        assert_eq!(result(&list, "survive", pod).0, "PASS", "{list:?}");
+    }
+    let new_pods = uids(&cluster, "seed", "pod");
+    for (pod, uid) in &pods {
+        assert_ne!(new_pods.get(pod), Some(uid), "{pod} was not restarted");
+    }
+    assert_no_sentinel(&cluster, "seed", "zk-1");
+    wait_healthy(&cluster, "seed");
+
+    // Ctrl-C while the StatefulSet is deleted: it is still created again, the sentinel is
+    // removed, exit 130.
+    let mut child = Command::new(plugin())
+        .arg("--kubeconfig")
+        .arg(&cluster.kubeconfig)
+        .args(["persist-check", "-n", "seed", "--recreate", "--yes"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("persist-check runs");
+    let (tx, rx) = mpsc::channel();
+    let reader = BufReader::new(child.stderr.take().expect("stderr"));
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no deletion announced: {seen:?}"));
+        let deleting = line.contains("deleting it");
+        seen.push(line);
+        if deleting {
+            break;
+        }
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("waits");
+    // Every line up to the end of stderr.
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
+        seen.push(line);
+    }
+    assert_eq!(exit.code(), Some(130), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.starts_with("removed the sentinel")),
+        "{seen:?}"
+    );
+    assert!(
+        uids(&cluster, "seed", "statefulset").contains_key("zk"),
+        "the StatefulSet was not re-created"
+    );
+    wait_healthy(&cluster, "seed");
+    assert_no_sentinel(&cluster, "seed", "zk-2");
+}
