@@ -103,6 +103,11 @@ pub fn describe(config: &Config) -> String {
     )
 }
 
+/// Whether the API server answered with this HTTP status (403 Forbidden, 404 Not Found…).
+pub fn has_status(err: &kube::Error, code: u16) -> bool {
+    matches!(err, kube::Error::Api(status) if status.code == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,9 +180,4 @@ contexts:
         assert!(text.contains("nope"), "{text}");
         assert!(!text.contains("secret-token"), "{text}");
     }
-}
-
-/// Whether the API server answered with this HTTP status (403 Forbidden, 404 Not Found…).
-pub fn has_status(err: &kube::Error, code: u16) -> bool {
-    matches!(err, kube::Error::Api(status) if status.code == code)
 }
