@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::cluster::Cluster;
-use common::{stderr, stdout};
+use common::{assert_exit, stderr, stdout};
 
 fn pod_field(cluster: &Cluster, pod: &str, path: &str) -> String {
     cluster.k(&["get", "pod", pod, "-o", &format!("jsonpath={path}")])
@@ -26,13 +26,7 @@ fn failover_elects_a_new_leader_and_refuses_when_the_quorum_would_not_survive() 
 
     // Without --yes and with no terminal to ask: refused, nothing deleted.
     let out = cluster.zk(&["leader", "--failover"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 2);
     assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
     assert_eq!(pod_field(&cluster, &old, "{.metadata.uid}"), old_uid);
 
@@ -76,13 +70,7 @@ fn failover_elects_a_new_leader_and_refuses_when_the_quorum_would_not_survive() 
     // The table says the same in words.
     // (a second failover, on the healthy ensemble, printed as a table)
     let out = cluster.zk(&["leader", "--failover", "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains(&format!("deleted pod {new}")), "{text}");
     assert!(text.contains("new leader: zk-"), "{text}");
@@ -130,13 +118,7 @@ fn failover_elects_a_new_leader_and_refuses_when_the_quorum_would_not_survive() 
     };
     let before = uids();
     let out = cluster.zk(&["leader", "--failover", "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let text = stdout(&out);
     assert!(text.starts_with("REFUSED: "), "{text}");
     assert!(text.contains("nothing was deleted"), "{text}");

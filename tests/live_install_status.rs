@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cluster::Cluster;
-use common::{stderr, stdout};
+use common::{assert_exit, stderr, stdout};
 use serde_json::Value;
 
 fn status_json(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
@@ -337,13 +337,7 @@ fn default_whitelist_of_the_docker_image_is_enough() {
     );
     // Without --via the best transport wins; the ensemble is found without --name.
     let out = cluster.zk(&["status"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     assert!(stdout(&out).contains("HEALTHY"), "{}", stdout(&out));
 }
 
@@ -357,13 +351,7 @@ fn a_stuck_rollout_says_why() {
         "--timeout",
         "20s",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
     let progress = stderr(&out);
     assert!(
         progress.contains("ErrImagePull") || progress.contains("ImagePullBackOff"),

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::cluster::Cluster;
-use common::{plugin, stderr, stdout};
+use common::{assert_exit, plugin, stderr, stdout};
 
 #[test]
 fn myid_and_leader_match_what_exec_shows_and_watch_sees_a_failover() {
@@ -18,13 +18,7 @@ fn myid_and_leader_match_what_exec_shows_and_watch_sees_a_failover() {
 
     // myid shows what `kubectl exec … cat` shows.
     let out = cluster.zk(&["myid", "-o", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     for (ordinal, member) in report["members"]
         .as_array()

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::cluster::Cluster;
-use common::{kubectl, stderr, stdout};
+use common::{assert_exit, kubectl, stderr, stdout};
 
 /// `datadir-zk-N` → UID of the ensemble's claims.
 fn claim_uids(cluster: &Cluster) -> BTreeMap<String, String> {
@@ -161,13 +161,7 @@ fn uninstall_stops_members_in_reverse_order_keeps_the_data_and_deletes_it_only_w
 
     // Not a terminal and no --yes: refused, nothing changed.
     let out = cluster.zk(&["uninstall"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(
         err.lines()
@@ -199,13 +193,7 @@ fn uninstall_stops_members_in_reverse_order_keeps_the_data_and_deletes_it_only_w
         events.iter().filter(|(kind, _, _)| kind == "ADDED").count() == 3
     });
     let out = cluster.zk(&["uninstall", "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     watch.wait_until("every member deleted", |events| {
         events
             .iter()
@@ -262,13 +250,7 @@ fn uninstall_stops_members_in_reverse_order_keeps_the_data_and_deletes_it_only_w
 
     // --delete-data --yes removes the claims too.
     let out = cluster.zk(&["uninstall", "--delete-data", "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     assert_eq!(labelled_objects(&cluster), Vec::<String>::new());
     assert_eq!(
         cluster.k(&["get", "pvc", "-l", "app=zk", "-o", "name"]),
@@ -323,12 +305,6 @@ fn uninstall_stops_members_in_reverse_order_keeps_the_data_and_deletes_it_only_w
         seed_objects()
     );
     let out = cluster.zk(&["uninstall", "--unmanaged", "--yes"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
     assert_eq!(seed_objects(), user_objects);
 }

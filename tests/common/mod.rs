@@ -62,6 +62,17 @@ pub fn which(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// Asserts a command's exit code, showing its stdout and stderr when it differs.
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
 /// The Python of the test virtualenv (kubernetes-validate, PyYAML, kazoo).
 pub fn python() -> PathBuf {
     let path = std::env::var_os("KZK_PYTHON")
