@@ -21,7 +21,8 @@ use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
 use crate::cmd::confirm::confirm;
-use crate::cmd::recovery::{member_modes, wait_until_healthy};
+use crate::cmd::recovery::member_modes;
+use crate::cmd::rolling::{self, is_ready};
 use crate::cmd::status::{self, EnsembleStatus, Health, LAG_THRESHOLD, MemberMode};
 use crate::manifest::options::Flavor;
 use crate::render::{Style, Tabular, emit};
@@ -337,26 +338,16 @@ async fn failover(
             break;
         }
     }
-    let status = wait_until_healthy(
-        client,
-        ensemble,
-        MEMBER_TIMEOUT,
-        Duration::from_secs(1),
-        HEALTHY_LIMIT,
-    )
-    .await?;
+    let status = match rolling::wait_healthy(client, ensemble, HEALTHY_LIMIT, &|_| {}).await {
+        Ok(status) => status,
+        // Not healthy in time: the latest view says what is wrong.
+        Err(_) => status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await?,
+    };
     report.health = Some(status.health);
     if status.health != Health::Healthy {
         report.problems.extend(status.warnings);
     }
     Ok(())
-}
-
-fn is_ready(pod: &Pod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// Seconds with millisecond precision.

@@ -1,18 +1,15 @@
-//! Watching an ensemble recover after a disruption (a deleted leader, an evicted member, a
-//! restart): each member's mode asked quickly and concurrently, for tight polling loops, and
-//! "wait until the ensemble is healthy again" on top of `status`' full gathering.
-//!
-//! Shared by `leader --failover`; `drain-safe --execute` and `persist-check --restart` need
-//! the same waits.
+//! Watching an ensemble recover after a disruption (a deleted leader): each member's mode
+//! asked quickly and concurrently, for tight polling loops such as timing an election. The
+//! slower "wait until the ensemble is healthy again" on `status`' full gathering is
+//! [`crate::cmd::rolling::wait_healthy`].
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
 use kube::Client;
 
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::zookeeper::{self, MemberTarget};
-use crate::cmd::status::{self, EnsembleStatus, Health};
 use crate::manifest::options::Flavor;
 use crate::zk::four_letter::{self, FourLetterWord};
 use crate::zk::{Mode, admin};
@@ -67,27 +64,4 @@ async fn mode_of(client: &Client, target: &MemberTarget, admin_first: bool) -> O
         .await
         .ok()?;
     four_letter::parse_srvr(&text).ok().map(|srvr| srvr.mode)
-}
-
-/// Gathers the full status every `period` until the ensemble is healthy or `limit` has
-/// passed; returns the last status (healthy or not). Errors only when the status cannot be
-/// read at all at the end.
-pub async fn wait_until_healthy(
-    client: &Client,
-    ensemble: &Ensemble,
-    member_timeout: Duration,
-    period: Duration,
-    limit: Duration,
-) -> anyhow::Result<EnsembleStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let status = status::gather(client, ensemble.clone(), None, member_timeout).await;
-        match status {
-            Ok(status) if status.health == Health::Healthy || Instant::now() >= deadline => {
-                return Ok(status);
-            }
-            Err(err) if Instant::now() >= deadline => return Err(err),
-            _ => tokio::time::sleep(period).await,
-        }
-    }
 }
