@@ -247,3 +247,43 @@ fn a_project_admin_gets_the_admin_command_or_installs_restricted() {
         assert_eq!(member["scc"], "restricted-v2", "{member}");
     }
 }
+
+#[test]
+fn without_the_scc_cluster_role_the_account_goes_into_the_scc_users() {
+    // OpenShift up to 4.4 (and 3.x) has no `system:openshift:scc:*` ClusterRoles; `oc adm
+    // policy add-scc-to-user` then appended the account to the SCC's `users`.
+    let cluster = Cluster::start_openshift(4);
+    cluster.k(&["delete", "clusterrole", "system:openshift:scc:anyuid"]);
+    let users = |cluster: &Cluster| cluster.k(&["get", "scc", "anyuid", "-o", "jsonpath={.users}"]);
+    assert!(!users(&cluster).contains("system:serviceaccount:old:zk"));
+
+    let out = cluster.zk(&[
+        "install",
+        "-n",
+        "old",
+        "--create-namespace",
+        "--timeout",
+        "180s",
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("securitycontextconstraints.security.openshift.io/anyuid configured"),
+        "{text}"
+    );
+    assert!(!text.contains("rolebinding"), "{text}");
+    assert!(users(&cluster).contains("system:serviceaccount:old:zk"));
+    for pod in pods(&cluster, "old") {
+        assert_eq!(
+            pod["metadata"]["annotations"]["openshift.io/scc"], "anyuid",
+            "{pod}"
+        );
+    }
+
+    let out = cluster.zk(&["uninstall", "-n", "old", "--yes"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        !users(&cluster).contains("system:serviceaccount:old:zk"),
+        "uninstall takes the account out of the SCC's users again"
+    );
+}
