@@ -202,6 +202,16 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         claims,
         "claims were replaced"
     );
+    let saved: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with("kubectl-zk-persist-check-default-zk-"))
+        .collect();
+    assert!(
+        saved.is_empty(),
+        "the saved spec outlived the re-creation: {saved:?}"
+    );
     let new_sets = uids(&cluster, "default", "statefulset");
     assert!(new_sets.contains_key("zk"));
     assert_ne!(new_sets, sets, "the StatefulSet was not re-created");

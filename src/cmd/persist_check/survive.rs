@@ -6,7 +6,6 @@
 //! The re-creation runs in a task of its own holding the `critical` lock, so a Ctrl-C while
 //! the StatefulSet is gone still ends with it created again before the program exits.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -102,11 +101,10 @@ async fn recreate(
             outcome
         }
     });
-    let (stopped, backup) = task
+    let stopped = task
         .await
         .map_err(|e| anyhow!("the re-creation task failed: {e}"))??;
     rolling::wait_healthy(client, ensemble, timeout, &progress).await?;
-    let _ = std::fs::remove_file(&backup);
     Ok(format!(
         "StatefulSet {} deleted ({stopped} pod(s) stopped, claims kept) and created again from its stored spec",
         ensemble.name
@@ -114,12 +112,13 @@ async fn recreate(
 }
 
 /// Deletes the StatefulSet, waits for its pods to go, creates it again. Returns how many pods
-/// went away and where the stored spec was saved.
+/// went away. The stored spec is saved to a file first and removed once the StatefulSet exists
+/// again; when it cannot be created again, the error names that file.
 async fn delete_and_create(
     client: &Client,
     ensemble: &Ensemble,
     timeout: Duration,
-) -> anyhow::Result<(usize, PathBuf)> {
+) -> anyhow::Result<usize> {
     let ns = &ensemble.namespace;
     let name = &ensemble.name;
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
@@ -181,7 +180,11 @@ async fn delete_and_create(
     loop {
         attempt += 1;
         match sets.create(&PostParams::default(), &stored).await {
-            Ok(_) => return Ok((before, backup)),
+            Ok(_) => {
+                // Created again: the saved copy has done its job.
+                let _ = std::fs::remove_file(&backup);
+                return Ok(before);
+            }
             Err(err) if attempt < CREATE_ATTEMPTS => {
                 progress(&format!(
                     "creating StatefulSet {name} failed ({err}); retrying"
