@@ -329,6 +329,21 @@ fn developer_cannot_grant_rights_it_lacks() {
         ]),
         "rolebinding.rbac.authorization.k8s.io/root created\n"
     );
+    // A binding's roleRef never changes, not even for the admin.
+    let r = c.kubectl(&[
+        "-n",
+        "dev",
+        "patch",
+        "rolebinding",
+        "root",
+        "--type=merge",
+        "-p",
+        r#"{"roleRef":{"name":"view"}}"#,
+    ]);
+    assert_refused(
+        &r,
+        r#"The RoleBinding "root" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"view"}: cannot change roleRef"#,
+    );
 }
 
 #[test]

@@ -287,6 +287,40 @@ fn is_dns_label(s: &str) -> bool {
 }
 
 /// Validates a new or updated object; the error names the first problems like the real server.
+/// What an update may not change, as the real validation refuses it: a binding's `roleRef`.
+pub fn validate_update(kind: &str, group: &str, old: &Value, new: &Value) -> ApiResult<()> {
+    if matches!(kind, "RoleBinding" | "ClusterRoleBinding")
+        && old.get("roleRef") != new.get("roleRef")
+    {
+        let field = |k: &str| {
+            new.pointer(&format!("/roleRef/{k}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let name = new
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return Err(ApiError::invalid(
+            kind,
+            group,
+            name,
+            &[(
+                "roleRef".into(),
+                "FieldValueInvalid",
+                format!(
+                    "Invalid value: rbac.RoleRef{{APIGroup:{:?}, Kind:{:?}, Name:{:?}}}: cannot change roleRef",
+                    field("apiGroup"),
+                    field("kind"),
+                    field("name")
+                ),
+            )],
+        ));
+    }
+    Ok(())
+}
+
 pub fn validate(kind: &str, group: &str, o: &Value) -> ApiResult<()> {
     let name = util::name(o);
     let mut causes: Vec<(String, &str, String)> = Vec::new();

@@ -103,10 +103,19 @@ impl ApiError {
         causes: &[(String, &str, String)],
     ) -> ApiError {
         let list: Vec<String> = causes.iter().map(|(f, _, m)| format!("{f}: {m}")).collect();
-        let message = if list.len() == 1 {
-            format!("{kind} \"{name}\" is invalid: {}", list[0])
+        // The message names the GroupKind as Go prints it: `StatefulSet.apps`, `Pod`.
+        let qualified_kind = if group.is_empty() {
+            kind.to_owned()
         } else {
-            format!("{kind} \"{name}\" is invalid: [{}]", list.join(", "))
+            format!("{kind}.{group}")
+        };
+        let message = if list.len() == 1 {
+            format!("{qualified_kind} \"{name}\" is invalid: {}", list[0])
+        } else {
+            format!(
+                "{qualified_kind} \"{name}\" is invalid: [{}]",
+                list.join(", ")
+            )
         };
         let mut d = json!({"name": name, "kind": kind,
             "causes": causes.iter().map(|(f, r, m)| json!({"reason": r, "message": m, "field": f})).collect::<Vec<_>>()});

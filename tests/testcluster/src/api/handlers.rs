@@ -832,6 +832,7 @@ fn update(
         keep_immutable(ctx, def, cur, &mut new);
         defaults::apply_defaults(def.kind, &mut new);
         defaults::validate(def.kind, def.group, &new)?;
+        defaults::validate_update(def.kind, def.group, cur, &new)?;
         guard.check(&new, Some(cur), name)?;
         Ok(new)
     })?;
@@ -945,6 +946,7 @@ fn patch_object(
                     new["kind"] = json!(def.kind);
                     defaults::apply_defaults(def.kind, &mut new);
                     defaults::validate(def.kind, def.group, &new)?;
+                    defaults::validate_update(def.kind, def.group, cur, &new)?;
                     guard.check(&new, Some(cur), name)?;
                     Ok(new)
                 })?;
@@ -1010,6 +1012,7 @@ fn patch_object(
         new["kind"] = json!(def.kind);
         defaults::apply_defaults(def.kind, &mut new);
         defaults::validate(def.kind, def.group, &new)?;
+        defaults::validate_update(def.kind, def.group, cur, &new)?;
         guard.check(&new, Some(cur), name)?;
         Ok(new)
     })?;
