@@ -173,12 +173,7 @@ pub async fn restart_member(
 
 /// Whether the pod's Ready condition is True (and it is not being deleted).
 pub fn is_ready(pod: &Pod) -> bool {
-    pod.metadata.deletion_timestamp.is_none()
-        && pod
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+    pod.metadata.deletion_timestamp.is_none() && status::pod_is_ready(pod)
 }
 
 #[cfg(test)]

@@ -381,14 +381,20 @@ fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> MemberStatus 
             .unwrap_or_else(|| "Pending".into())
     };
     member.node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-    member.ready = status
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    member.ready = pod_is_ready(pod);
     member.mode = MemberMode::Unreachable;
     if member.phase != "Running" {
         member.error = pending_reason(pod);
     }
     member
+}
+
+/// Whether the pod's Ready condition is True.
+pub fn pod_is_ready(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// Why a pod is not running: the scheduler's message, a waiting reason.

@@ -12,6 +12,7 @@
 //! pods' required anti-affinity. Not modelled: pod affinity, topology spread constraints,
 //! host ports, preemption, and `namespaceSelector` (a term with one matches every namespace).
 
+use crate::cmd::install::preflight::node_is_ready;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
@@ -286,12 +287,7 @@ fn node_taints(node: &Node) -> Vec<Taint> {
         .as_ref()
         .and_then(|s| s.taints.clone())
         .unwrap_or_default();
-    let ready = node
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-    if !ready && !taints.iter().any(|t| t.key == NOT_READY_TAINT) {
+    if !node_is_ready(node) && !taints.iter().any(|t| t.key == NOT_READY_TAINT) {
         taints.push(Taint {
             key: NOT_READY_TAINT.into(),
             effect: "NoSchedule".into(),

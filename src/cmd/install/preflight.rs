@@ -12,7 +12,7 @@ use kube::{Client, ResourceExt};
 
 use crate::cluster::client::has_status;
 use crate::cluster::ensemble::Ensemble;
-use crate::cluster::openshift::SECURITY_GROUP;
+use crate::cluster::openshift;
 use crate::manifest::options::{AntiAffinity, OpenShiftMode};
 use crate::manifest::{EnsembleSpec, MANAGER};
 
@@ -45,12 +45,12 @@ pub async fn check(
     let nodes: Api<Node> = Api::all(client.clone());
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
     let everything = ListParams::default();
-    let (namespace, class_list, node_list, existing, groups) = futures::join!(
+    let (namespace, class_list, node_list, existing, is_openshift) = futures::join!(
         namespaces.get_opt(ns),
         classes.list(&everything),
         nodes.list(&everything),
         sets.get_opt(spec.name.as_str()),
-        client.list_api_groups(),
+        openshift::detect(client),
     );
     // A project admin may not read the namespace object or cluster-wide lists: such checks are
     // skipped with a note, and the server's own answers decide later.
@@ -91,8 +91,7 @@ pub async fn check(
         Err(err) => return Err(anyhow!(err).context("cannot list nodes")),
     }
 
-    let groups = groups.map_err(|e| anyhow!(e).context("cannot list the API groups"))?;
-    let is_openshift = groups.groups.iter().any(|g| g.name == SECURITY_GROUP);
+    let is_openshift = is_openshift?;
     let openshift = match openshift {
         OpenShiftMode::Always if !is_openshift => {
             bail!(
@@ -164,12 +163,15 @@ pub fn is_schedulable(node: &Node) -> bool {
         .as_ref()
         .and_then(|s| s.unschedulable)
         .unwrap_or(false);
-    let ready = node
-        .status
+    node_is_ready(node) && !cordoned
+}
+
+/// Whether the node's Ready condition is True.
+pub fn node_is_ready(node: &Node) -> bool {
+    node.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-    ready && !cordoned
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// An existing StatefulSet of the same name may be updated only when kubectl-zk made it

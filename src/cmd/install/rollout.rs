@@ -51,10 +51,7 @@ pub fn member_state(pod: &Pod) -> MemberState {
             };
         }
     }
-    let ready = status
-        .conditions
-        .as_ref()
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let ready = crate::cmd::status::pod_is_ready(pod);
     let phase = status.phase.unwrap_or_else(|| "Pending".into());
     if ready {
         MemberState {
