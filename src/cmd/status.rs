@@ -232,11 +232,10 @@ pub async fn gather(
     let events_api: Api<Event> = Api::namespaced(client.clone(), &ns);
     let sts_events =
         ListParams::default().fields(&format!("involvedObject.name={}", ensemble.name));
-    let (pods, pvcs, pdbs, events, openshift) = futures::join!(
+    let (pods, pvcs, pdbs, openshift) = futures::join!(
         pods_api.list(&params),
         pvc_api.list(&everything),
         pdb_api.list(&everything),
-        events_api.list(&sts_events),
         openshift::detect(client),
     );
     let pods = pods
@@ -287,7 +286,22 @@ pub async fn gather(
             member
         }
     });
-    let members = join_all(probes).await;
+    // Only when a pod is missing do the StatefulSet's events matter (why it cannot create
+    // pods); they are read while the members are asked.
+    let missing =
+        (0..desired).any(|ordinal| !pods.contains_key(&format!("{}-{ordinal}", ensemble.name)));
+    let failed_create = async {
+        if missing {
+            events_api
+                .list(&sts_events)
+                .await
+                .ok()
+                .and_then(|list| latest_failed_create(list.items))
+        } else {
+            None
+        }
+    };
+    let (members, failed_create) = futures::join!(join_all(probes), failed_create);
     let pdb = pdbs
         .iter()
         .find(|pdb| pdb_selects(pdb, pods.values().next()))
@@ -299,22 +313,17 @@ pub async fn gather(
         .and_then(|s| s.template.spec.as_ref())
         .and_then(|p| p.service_account_name.clone())
         .unwrap_or_else(|| "default".into());
-    let missing = members.iter().any(|m| !m.exists);
     let mut status = decide(&ensemble, members, pdb);
     status.openshift = openshift.unwrap_or(false);
-    if missing {
-        status.create_failure = events
-            .ok()
-            .and_then(|list| latest_failed_create(list.items));
-        if let Some(failure) = &status.create_failure {
-            status.warnings.push(format!(
-                "statefulset {} cannot create pods: {failure}",
-                ensemble.name
-            ));
-            status
-                .warnings
-                .extend(create_failure_fix(failure, &ns, &service_account));
-        }
+    status.create_failure = failed_create;
+    if let Some(failure) = &status.create_failure {
+        status.warnings.push(format!(
+            "statefulset {} cannot create pods: {failure}",
+            ensemble.name
+        ));
+        status
+            .warnings
+            .extend(create_failure_fix(failure, &ns, &service_account));
     }
     Ok(status)
 }
