@@ -6,11 +6,14 @@
 
 pub mod api;
 pub mod controllers;
+pub mod controlplane;
 pub mod kubelet;
+pub mod nodeagent;
 pub mod openshift;
 pub mod runtime;
 pub mod subresources;
 pub mod tls;
+mod upstream;
 pub mod util;
 
 use anyhow::{Context, Result, bail};
@@ -42,6 +45,29 @@ pub struct ClusterOptions {
     /// OpenShift mode: the OpenShift API groups, SecurityContextConstraints and their admission
     /// of every pod, namespace UID ranges (see [`openshift`]). Off by default.
     pub openshift: bool,
+    /// Which control plane judges: upstream Kubernetes (the default) or the built-in model (still
+    /// used by OpenShift mode and by the tests of the model itself).
+    pub control_plane: ControlPlaneKind,
+}
+
+/// The control plane of a cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlPlaneKind {
+    /// etcd, kube-apiserver, kube-controller-manager and kube-scheduler built from upstream
+    /// ([`controlplane`]), with the node agent ([`nodeagent`]) as the nodes.
+    Upstream,
+    /// This crate's own API server, controllers and scheduler ([`api`], [`controllers`]).
+    Builtin,
+}
+
+impl ControlPlaneKind {
+    /// The default: upstream, unless `TESTCLUSTER_CONTROL_PLANE=builtin`.
+    pub fn from_env() -> ControlPlaneKind {
+        match std::env::var("TESTCLUSTER_CONTROL_PLANE").as_deref() {
+            Ok("builtin") => ControlPlaneKind::Builtin,
+            _ => ControlPlaneKind::Upstream,
+        }
+    }
 }
 
 impl Default for ClusterOptions {
@@ -54,6 +80,7 @@ impl Default for ClusterOptions {
             node_cpu: "4".into(),
             node_memory: "8Gi".into(),
             openshift: false,
+            control_plane: ControlPlaneKind::from_env(),
         }
     }
 }
@@ -70,8 +97,12 @@ pub struct Cluster {
     pub developer_token: String,
     pub ca_pem: String,
     pub state_dir: PathBuf,
+    /// The built-in API server's context, or (upstream) the node agent's mirror.
     pub api: Arc<api::ApiContext>,
     pub kubelet: Arc<kubelet::Shared>,
+    /// The upstream control plane and its nodes, when that is what runs.
+    pub control_plane: Option<controlplane::ControlPlane>,
+    agent: Option<nodeagent::NodeAgent>,
     remove_state_dir: bool,
     shutdown: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -240,6 +271,9 @@ impl Cluster {
     /// Starts a cluster and returns once the API answers and every node is Ready, with the
     /// kubeconfig written. Needs root (network namespaces, bridges, mounts, cgroups).
     pub async fn start(opts: ClusterOptions) -> Result<Cluster> {
+        if opts.control_plane == ControlPlaneKind::Upstream && !opts.openshift {
+            return Self::start_upstream(opts).await;
+        }
         let (state_dir, remove_state_dir) = match &opts.state_dir {
             Some(d) => (d.clone(), false),
             None => (
@@ -320,6 +354,8 @@ impl Cluster {
             tasks,
             net: Some(net),
             server_handle: None,
+            control_plane: None,
+            agent: None,
         };
         // ready: the API answers over HTTPS and lists every node Ready
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -360,9 +396,13 @@ impl Cluster {
         Ok(cluster)
     }
 
-    /// The request log (`<state dir>/requests.log`, one JSON object a line).
+    /// The request log: the built-in API server's `<state dir>/requests.log`, or the upstream API
+    /// server's audit log `<state dir>/audit.log` (one JSON object a line each).
     pub fn request_log(&self) -> PathBuf {
-        self.state_dir.join("requests.log")
+        match &self.control_plane {
+            Some(cp) => cp.audit_log.clone(),
+            None => self.state_dir.join("requests.log"),
+        }
     }
 
     /// The state directory.
@@ -377,6 +417,13 @@ impl Cluster {
     }
 
     async fn stop_inner(&mut self) -> Result<()> {
+        if let Some(mut agent) = self.agent.take() {
+            agent.stop().await;
+        }
+        if let Some(mut cp) = self.control_plane.take() {
+            upstream::remove_volumes(&cp).await;
+            cp.stop().await;
+        }
         let _ = self.shutdown.send(true);
         for t in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(40), t).await;
@@ -403,6 +450,8 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        self.agent.take();
+        self.control_plane.take();
         let _ = self.shutdown.send(true);
         for t in &self.tasks {
             t.abort();

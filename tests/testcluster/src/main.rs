@@ -36,7 +36,13 @@ enum Command {
         /// admission of every pod, per-namespace UID ranges.
         #[arg(long)]
         openshift: bool,
+        /// Run the built-in control plane instead of upstream Kubernetes (also
+        /// `TESTCLUSTER_CONTROL_PLANE=builtin`). OpenShift mode always runs the built-in one.
+        #[arg(long)]
+        builtin: bool,
     },
+    /// Build the upstream control plane's binary if the cache lacks it, and print its path.
+    Controlplane,
 }
 
 async fn up(
@@ -45,6 +51,7 @@ async fn up(
     state_dir: Option<PathBuf>,
     fast: bool,
     openshift: bool,
+    builtin: bool,
 ) -> anyhow::Result<()> {
     let state_dir = state_dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("testcluster-{}", std::process::id()))
@@ -55,6 +62,11 @@ async fn up(
         kubeconfig: Some(kubeconfig),
         fast,
         openshift,
+        control_plane: if builtin {
+            testcluster::ControlPlaneKind::Builtin
+        } else {
+            testcluster::ControlPlaneKind::from_env()
+        },
         ..Default::default()
     };
     let cluster = testcluster::Cluster::start(opts).await?;
@@ -80,7 +92,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TESTCLUSTER_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // kube-rs logs every failed request at ERROR: the cluster's own retries are expected
+                .unwrap_or_else(|_| "warn,kube_client=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -101,7 +114,11 @@ fn main() -> ExitCode {
             state_dir,
             fast,
             openshift,
-        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast, openshift)),
+            builtin,
+        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast, openshift, builtin)),
+        Command::Controlplane => rt
+            .block_on(testcluster::controlplane::binary())
+            .map(|b| println!("{}", b.display())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,7 +34,7 @@ data:
 
 #[test]
 fn nodes_version_discovery() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     for v in ["1.33", "1.30"] {
         let out = c.kubectl_v(v, &["get", "nodes"]);
         assert!(out.ok, "{out:?}");
@@ -74,7 +74,7 @@ fn nodes_version_discovery() {
 
 #[test]
 fn crud_errors_and_tables() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     let f = c.file("m.yaml", BB);
     let out = c.k(&["create", "-f", &f]);
     assert!(
@@ -259,7 +259,7 @@ fn crud_errors_and_tables() {
 
 #[test]
 fn watch_streams_and_expires() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     let mut child = std::process::Command::new(common::kubectl_dir().join("kubectl.1.33"))
         .arg("--kubeconfig")
         .arg(&c.kubeconfig)
@@ -360,7 +360,7 @@ fn watch_streams_and_expires() {
 
 #[test]
 fn server_side_apply_pdb_v1beta1_and_auth() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     let f = c.file("m.yaml", BB);
     let first = c.k(&["apply", "--server-side", "-f", &f]);
     assert!(

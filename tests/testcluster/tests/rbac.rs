@@ -53,7 +53,7 @@ const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  term
 
 #[test]
 fn developer_is_confined_to_the_namespace_it_administers() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     // no rights beyond discovery: every refusal worded as the API server words it
     assert_refused(
         &dev(&c, &["get", "pods"]),
@@ -155,7 +155,7 @@ fn developer_is_confined_to_the_namespace_it_administers() {
 
 #[test]
 fn developer_cannot_grant_rights_it_lacks() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     make_developer_admin_of_dev(&c);
     let escalation = |kind: &str, name: &str, rules: &[&str]| {
         format!(
@@ -348,7 +348,7 @@ fn developer_cannot_grant_rights_it_lacks() {
 
 #[test]
 fn access_reviews_answer_truthfully() {
-    let c = TestCluster::start();
+    let c = TestCluster::start_builtin();
     let can = |ctx: &str, args: &[&str]| {
         let mut all = vec!["--context", ctx, "auth", "can-i"];
         all.extend_from_slice(args);

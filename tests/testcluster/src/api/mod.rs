@@ -69,6 +69,28 @@ pub struct ApiContext {
 }
 
 impl ApiContext {
+    /// A context that serves no requests: a node agent's local mirror of what the real API server
+    /// holds, read by the kubelet and the kubelet API's handlers.
+    pub fn mirror(
+        store: Arc<Store>,
+        state_dir: PathBuf,
+        fast: bool,
+        shutdown: tokio_watch::Receiver<bool>,
+    ) -> Arc<ApiContext> {
+        Arc::new(ApiContext {
+            store,
+            token: String::new(),
+            developer_token: String::new(),
+            server_addr: String::new(),
+            fast,
+            served: resources::Served { openshift: false },
+            state_dir,
+            log: Mutex::new(None),
+            shutdown,
+            pod_subresources: Mutex::new(None),
+        })
+    }
+
     fn log(&self, user: &str, verb: &str, method: &str, path: &str, status: u16, started: Instant) {
         let line = json!({
             "time": crate::util::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

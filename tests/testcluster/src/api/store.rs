@@ -394,6 +394,43 @@ impl Store {
         })
     }
 
+    /// Stores an object as it is (a mirror of another server's object: its metadata is kept),
+    /// replacing one of the same namespace and name; watchers see it added or modified. An equal
+    /// object is not written again.
+    pub fn put(&self, key: &str, obj: Value) {
+        let k = (
+            util::namespace(&obj).to_string(),
+            util::name(&obj).to_string(),
+        );
+        let mut inner = self.lock();
+        let old = inner.objects.get(key).and_then(|m| m.get(&k)).cloned();
+        if old.as_ref() == Some(&obj) {
+            return;
+        }
+        inner.rv += 1;
+        let rv = inner.rv;
+        inner
+            .objects
+            .entry(key.to_string())
+            .or_default()
+            .insert(k, obj.clone());
+        let etype = if old.is_some() {
+            EventType::Modified
+        } else {
+            EventType::Added
+        };
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                key: key.to_string(),
+                etype,
+                object: obj,
+                old,
+                rv,
+            },
+        );
+    }
+
     /// Removes an object at once. `uid`, when given, must match (a precondition).
     pub fn remove(&self, key: &str, ns: &str, name: &str, uid: Option<&str>) -> ApiResult<Value> {
         let mut inner = self.lock();

@@ -84,13 +84,26 @@ impl Timing {
     }
 }
 
+/// Where the kubelet's writes go (its reads always come from `ctx.store`).
+pub enum Upstream {
+    /// The built-in API server's store, written directly.
+    Store,
+    /// A real API server, through the node agent's clients (`ctx.store` is then the agent's
+    /// mirror of the pods bound to its nodes and the objects they use).
+    Api(Arc<crate::nodeagent::Writer>),
+}
+
 /// What the per-pod workers share.
 pub struct Shared {
     pub ctx: Arc<ApiContext>,
     pub net: Arc<ClusterNet>,
     pub state_dir: PathBuf,
     pub timing: Timing,
+    /// The address of a node without one of its own (the bridge's).
     pub host_ip: Ipv4Addr,
+    /// Each node's own InternalIP, where it has one.
+    pub node_ips: HashMap<String, Ipv4Addr>,
+    pub upstream: Upstream,
     /// Running pods: uid → sandbox and containers by name.
     pub running: Mutex<HashMap<String, RunningPod>>,
     hosts_tx: watch::Sender<u64>,
@@ -106,6 +119,11 @@ pub struct RunningPod {
 }
 
 impl Shared {
+    /// A node's InternalIP: the pods' hostIP.
+    pub fn host_ip_of(&self, node: &str) -> Ipv4Addr {
+        self.node_ips.get(node).copied().unwrap_or(self.host_ip)
+    }
+
     /// The sandbox and container of a running pod (`container` None: the first one).
     pub fn container(
         &self,
@@ -140,6 +158,18 @@ impl Kubelet {
         state_dir: PathBuf,
         timing: Timing,
     ) -> Kubelet {
+        Kubelet::with_upstream(ctx, net, state_dir, timing, Upstream::Store, HashMap::new())
+    }
+
+    /// A kubelet whose writes go to `upstream`, for nodes with their own addresses.
+    pub fn with_upstream(
+        ctx: Arc<ApiContext>,
+        net: Arc<ClusterNet>,
+        state_dir: PathBuf,
+        timing: Timing,
+        upstream: Upstream,
+        node_ips: HashMap<String, Ipv4Addr>,
+    ) -> Kubelet {
         let host_ip = net.subnet().gateway();
         let (hosts_tx, hosts_rx) = watch::channel(0);
         Kubelet {
@@ -149,6 +179,8 @@ impl Kubelet {
                 state_dir,
                 timing,
                 host_ip,
+                node_ips,
+                upstream,
                 running: Mutex::new(HashMap::new()),
                 hosts_tx,
             }),

@@ -1,7 +1,7 @@
 //! One pod's life on a node: sandbox, volumes, containers with probes and restarts, status, and
 //! graceful termination.
 
-use super::{RunningPod, Shared, log_file};
+use super::{RunningPod, Shared, Upstream, log_file};
 use crate::api::resources::keys;
 use crate::controllers::{record_event, set_condition};
 use crate::runtime::{
@@ -55,15 +55,18 @@ struct Worker {
 
 impl Worker {
     fn event(&self, pod: &Value, etype: &str, reason: &str, msg: &str) {
-        record_event(
-            &self.shared.ctx,
-            pod,
-            etype,
-            reason,
-            msg,
-            "kubelet",
-            &self.node,
-        );
+        match &self.shared.upstream {
+            Upstream::Store => record_event(
+                &self.shared.ctx,
+                pod,
+                etype,
+                reason,
+                msg,
+                "kubelet",
+                &self.node,
+            ),
+            Upstream::Api(w) => w.event(&self.node, pod, etype, reason, msg),
+        }
     }
 
     fn with_c<R>(&self, name: &str, f: impl FnOnce(&mut CState) -> R) -> Option<R> {
@@ -125,81 +128,94 @@ impl Worker {
         let pod_ip = g.pod_ip.clone();
         let start_time = g.start_time.clone();
         drop(g);
-        let host_ip = self.shared.host_ip.to_string();
-        let _ = self
-            .shared
-            .ctx
-            .store
-            .update(keys::PODS, &self.ns, &self.name, |cur| {
-                if util::uid(cur) != self.uid {
-                    return Err(crate::api::errors::ApiError::conflict(
-                        "pods", "", &self.name,
-                    ));
+        let host_ip = self.shared.host_ip_of(&self.node).to_string();
+        let with_status = |cur: &Value| -> Value {
+            let mut n = cur.clone();
+            {
+                let st = util::obj_mut(&mut n, &["status"]);
+                st.insert("phase".into(), json!(phase));
+                st.insert("hostIP".into(), json!(host_ip));
+                st.insert("hostIPs".into(), json!([{"ip": host_ip}]));
+                if !pod_ip.is_empty() {
+                    st.insert("podIP".into(), json!(pod_ip));
+                    st.insert("podIPs".into(), json!([{"ip": pod_ip}]));
                 }
-                let mut n = cur.clone();
-                {
-                    let st = util::obj_mut(&mut n, &["status"]);
-                    st.insert("phase".into(), json!(phase));
-                    st.insert("hostIP".into(), json!(host_ip));
-                    st.insert("hostIPs".into(), json!([{"ip": host_ip}]));
-                    if !pod_ip.is_empty() {
-                        st.insert("podIP".into(), json!(pod_ip));
-                        st.insert("podIPs".into(), json!([{"ip": pod_ip}]));
-                    }
-                    if !start_time.is_empty() {
-                        st.insert("startTime".into(), json!(start_time));
-                    }
-                    st.insert("containerStatuses".into(), Value::Array(statuses));
+                if !start_time.is_empty() {
+                    st.insert("startTime".into(), json!(start_time));
                 }
-                let msg = format!("containers with unready status: [{}]", unready.join(" "));
-                set_condition(
-                    &mut n,
-                    "PodReadyToStartContainers",
-                    if pod_ip.is_empty() { "False" } else { "True" },
-                    "",
-                    "",
-                    true,
-                );
-                set_condition(&mut n, "Initialized", "True", "", "", true);
-                if all_ready {
-                    set_condition(&mut n, "Ready", "True", "", "", true);
-                    set_condition(&mut n, "ContainersReady", "True", "", "", true);
+                st.insert("containerStatuses".into(), Value::Array(statuses));
+            }
+            let msg = format!("containers with unready status: [{}]", unready.join(" "));
+            set_condition(
+                &mut n,
+                "PodReadyToStartContainers",
+                if pod_ip.is_empty() { "False" } else { "True" },
+                "",
+                "",
+                true,
+            );
+            set_condition(&mut n, "Initialized", "True", "", "", true);
+            if all_ready {
+                set_condition(&mut n, "Ready", "True", "", "", true);
+                set_condition(&mut n, "ContainersReady", "True", "", "", true);
+            } else {
+                let reason = if phase == "Succeeded" || phase == "Failed" {
+                    "PodCompleted"
                 } else {
-                    let reason = if phase == "Succeeded" || phase == "Failed" {
-                        "PodCompleted"
-                    } else {
-                        "ContainersNotReady"
-                    };
-                    let m = if reason == "PodCompleted" {
-                        ""
-                    } else {
-                        msg.as_str()
-                    };
-                    set_condition(&mut n, "Ready", "False", reason, m, true);
-                    set_condition(&mut n, "ContainersReady", "False", reason, m, true);
-                }
-                set_condition(&mut n, "PodScheduled", "True", "", "", true);
-                // the real kubelet orders conditions like this
-                if let Some(conds) = n
-                    .pointer_mut("/status/conditions")
-                    .and_then(Value::as_array_mut)
+                    "ContainersNotReady"
+                };
+                let m = if reason == "PodCompleted" {
+                    ""
+                } else {
+                    msg.as_str()
+                };
+                set_condition(&mut n, "Ready", "False", reason, m, true);
+                set_condition(&mut n, "ContainersReady", "False", reason, m, true);
+            }
+            set_condition(&mut n, "PodScheduled", "True", "", "", true);
+            // the real kubelet orders conditions like this
+            if let Some(conds) = n
+                .pointer_mut("/status/conditions")
+                .and_then(Value::as_array_mut)
+            {
+                let order = [
+                    "PodReadyToStartContainers",
+                    "Initialized",
+                    "Ready",
+                    "ContainersReady",
+                    "PodScheduled",
+                ];
+                conds.sort_by_key(|c| {
+                    order
+                        .iter()
+                        .position(|o| *o == util::s(c, &["type"]))
+                        .unwrap_or(99)
+                });
+            }
+            n
+        };
+        let store = &self.shared.ctx.store;
+        match &self.shared.upstream {
+            Upstream::Store => {
+                let _ = store.update(keys::PODS, &self.ns, &self.name, |cur| {
+                    if util::uid(cur) != self.uid {
+                        return Err(crate::api::errors::ApiError::conflict(
+                            "pods", "", &self.name,
+                        ));
+                    }
+                    Ok(with_status(cur))
+                });
+            }
+            Upstream::Api(w) => {
+                if let Some(cur) = store
+                    .get(keys::PODS, &self.ns, &self.name)
+                    .filter(|p| util::uid(p) == self.uid)
                 {
-                    let order = [
-                        "PodReadyToStartContainers",
-                        "Initialized",
-                        "Ready",
-                        "ContainersReady",
-                        "PodScheduled",
-                    ];
-                    conds.sort_by_key(|c| {
-                        order
-                            .iter()
-                            .position(|o| *o == util::s(c, &["type"]))
-                            .unwrap_or(99)
-                    });
+                    let status = with_status(&cur)["status"].take();
+                    w.pod_status(&self.node, &self.ns, &self.name, &self.uid, status);
                 }
-                Ok(n)
-            });
+            }
+        }
     }
 }
 
@@ -384,6 +400,21 @@ async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
         tracing::warn!("destroying sandbox of {}/{}: {e:#}", w.ns, w.name);
     }
     w.shared.hosts_changed();
+    if let Upstream::Api(writer) = &w.shared.upstream {
+        // the real API server keeps the object until its finalizers are gone
+        let deleting = w
+            .shared
+            .ctx
+            .store
+            .get(keys::PODS, &w.ns, &w.name)
+            .is_some_and(|p| {
+                util::uid(&p) == w.uid && p.pointer("/metadata/deletionTimestamp").is_some()
+            });
+        writer
+            .finish_pod(&w.node, &w.ns, &w.name, &w.uid, deleting)
+            .await;
+        return;
+    }
     // the final delete, once finalizers are gone
     loop {
         match w.shared.ctx.store.get(keys::PODS, &w.ns, &w.name) {
@@ -587,7 +618,7 @@ fn container_env(
     pod_ip: &str,
 ) -> Result<Vec<(String, String)>, String> {
     let store = &w.shared.ctx.store;
-    let host_ip = w.shared.host_ip.to_string();
+    let host_ip = w.shared.host_ip_of(&w.node).to_string();
     let mut env: Vec<(String, String)> = Vec::new();
     for ef in util::arr(c, &["envFrom"]) {
         let prefix = util::s(ef, &["prefix"]);
@@ -765,6 +796,9 @@ async fn run_container(
             continue;
         }
         // volumes and env (wait until they can be set up)
+        if let Upstream::Api(writer) = &w.shared.upstream {
+            writer.prefetch(&w.node, &w.shared.ctx.store, &pod).await;
+        }
         let current_pod = w
             .shared
             .ctx

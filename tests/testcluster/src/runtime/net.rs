@@ -147,6 +147,17 @@ impl NetInner {
         used.insert(octet);
         Ok(octet)
     }
+    /// Takes a given last octet (a node's address).
+    pub(crate) fn reserve_octet(&self, octet: u8) -> Result<()> {
+        let mut used = self
+            .used
+            .lock()
+            .map_err(|_| anyhow::anyhow!("IP allocator poisoned"))?;
+        if !used.insert(octet) {
+            bail!("{} is already in use", self.subnet.host(octet));
+        }
+        Ok(())
+    }
     /// Gives a last octet back.
     pub(crate) fn release_octet(&self, octet: u8) {
         if let Ok(mut used) = self.used.lock() {
@@ -208,6 +219,39 @@ impl ClusterNet {
     /// The bridge's name on the host (`tcbr<X>`).
     pub fn bridge_name(&self) -> String {
         self.inner.bridge()
+    }
+
+    /// Gives node `index` (1-based) its own address on the bridge, from the top of the subnet down
+    /// (`node-1` = `.254`, `node-2` = `.253`, …), so that each node has an InternalIP of its own for
+    /// its kubelet endpoint. The address is reserved: no sandbox gets it. It goes with the bridge.
+    pub async fn add_node_address(&self, index: usize) -> Result<Ipv4Addr> {
+        let inner = self.inner.clone();
+        inner.check_alive()?;
+        let octet = u8::try_from(255usize.saturating_sub(index))
+            .ok()
+            .filter(|o| *o >= 200)
+            .with_context(|| format!("node {index}: at most 55 nodes have addresses"))?;
+        inner.reserve_octet(octet)?;
+        let addr = inner.subnet.host(octet);
+        let bridge = inner.bridge();
+        blocking(move || {
+            ip(&["addr", "add", &format!("{addr}/24"), "dev", &bridge])?;
+            Ok(())
+        })
+        .await?;
+        Ok(addr)
+    }
+
+    /// A cgroup for a host process of the cluster (the control plane's components), inside the
+    /// cluster's group, so that tearing the cluster down (or cleaning up after a crashed run) kills
+    /// it too. None without cgroup v2.
+    pub fn host_process_group(&self, name: &str) -> Result<Option<PathBuf>> {
+        let Some(cg) = &self.inner.cgroup else {
+            return Ok(None);
+        };
+        let path = cg.join("host").join(name);
+        cgroup::create(&path)?;
+        Ok(Some(path))
     }
 
     /// Kills every process of the cluster (all pods' containers and execs), removes every network

@@ -17,7 +17,7 @@ mod websocket;
 
 use crate::api::errors::ApiError;
 use crate::api::resources::keys;
-use crate::api::{ApiContext, Body, PodSubresources};
+use crate::api::{ApiContext, Body, PodSubresources, error_response};
 use crate::kubelet::Shared;
 use crate::runtime::Sandbox;
 use crate::util;
@@ -67,6 +67,79 @@ impl PodSubresources for Subresources {
             }
         }
         .boxed()
+    }
+}
+
+/// The kubelet API as a node agent serves it (`:10250`), for a real API server that proxies
+/// `pods/exec`, `pods/portforward` and `pods/log` to the pod's node: `/exec/NS/POD/CONTAINER`
+/// (query `command`, `input`, `output`, `error`, `tty`), `/portForward/NS/POD` (`port`),
+/// `/containerLogs/NS/POD/CONTAINER` (the log options), `/healthz`. Each is answered by the same
+/// handler as the built-in API server's subresource, its query spelled as that one expects.
+pub async fn kubelet_api(
+    ctx: Arc<ApiContext>,
+    kubelet: Weak<Shared>,
+    mut req: Request<Incoming>,
+) -> Response<Body> {
+    let path: Vec<String> = req
+        .uri()
+        .path()
+        .trim_matches('/')
+        .split('/')
+        .map(|p| {
+            form_urlencoded::parse(format!("x={p}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let q = Query::of(&req);
+    let rename = |from: &str, to: &str, out: &mut Vec<(String, String)>| {
+        out.extend(q.all(from).into_iter().map(|v| (to.to_string(), v)));
+    };
+    let mut query: Vec<(String, String)> = Vec::new();
+    let k = Kubelet(kubelet);
+    let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+    let (sub, ns, pod) = match parts.as_slice() {
+        ["healthz"] => return crate::api::json_response(200, &serde_json::json!("ok")),
+        ["exec", ns, pod, container] => {
+            query.push(("container".into(), container.to_string()));
+            rename("command", "command", &mut query);
+            for (from, to) in [
+                ("input", "stdin"),
+                ("output", "stdout"),
+                ("error", "stderr"),
+                ("tty", "tty"),
+            ] {
+                rename(from, to, &mut query);
+            }
+            ("exec", *ns, *pod)
+        }
+        ["portForward", ns, pod] => {
+            rename("port", "ports", &mut query);
+            ("portforward", *ns, *pod)
+        }
+        ["containerLogs", ns, pod, container] => {
+            query.push(("container".into(), container.to_string()));
+            query.extend(q.0.iter().cloned());
+            ("log", *ns, *pod)
+        }
+        _ => {
+            return error_response(&ApiError::not_found("", "", req.uri().path()));
+        }
+    };
+    let (ns, pod) = (ns.to_string(), pod.to_string());
+    let encoded: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
+    let uri = format!("/{sub}?{encoded}");
+    match uri.parse() {
+        Ok(u) => *req.uri_mut() = u,
+        Err(_) => return error_response(&ApiError::bad_request("bad query")),
+    }
+    match sub {
+        "exec" => exec::handle(k, ctx, req, ns, pod).await,
+        "portforward" => portforward::handle(k, ctx, req, ns, pod).await,
+        _ => log::handle(k, ctx, req, ns, pod).await,
     }
 }
 

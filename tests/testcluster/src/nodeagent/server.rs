@@ -1,0 +1,66 @@
+//! The kubelet API of one node: HTTPS on `<InternalIP>:10250` with a certificate of the cluster's
+//! CA for that address (the API server verifies it: `--kubelet-certificate-authority`), serving
+//! what the API server proxies to a kubelet — exec, port-forward and container logs (see
+//! `subresources::kubelet_api`). WebSocket upgrades pass through the API server unchanged,
+//! because the node declares `ExtendWebSocketsToKubelet`.
+//!
+//! Client certificates are not checked: only the API server can reach this address (it is on
+//! the cluster's bridge), where a real kubelet would authenticate it and ask the API server to
+//! authorize each request.
+
+use crate::api::ApiContext;
+use crate::kubelet::Shared;
+use anyhow::{Context, Result};
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Weak};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The kubelet port.
+pub const PORT: u16 = 10250;
+
+/// Binds `ip:10250` and serves until shutdown.
+pub async fn serve(
+    ip: Ipv4Addr,
+    tls: Arc<rustls::ServerConfig>,
+    ctx: Arc<ApiContext>,
+    kubelet: Weak<Shared>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind((ip, PORT))
+        .await
+        .with_context(|| format!("binding {ip}:{PORT}"))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    Ok(tokio::spawn(async move {
+        let mut stop = shutdown.clone();
+        loop {
+            let conn = tokio::select! {
+                r = listener.accept() => r,
+                _ = stop.changed() => return,
+            };
+            let Ok((tcp, _)) = conn else { continue };
+            let (acceptor, ctx, kubelet) = (acceptor.clone(), ctx.clone(), kubelet.clone());
+            let mut sd = shutdown.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(move |req| {
+                    let (ctx, kubelet) = (ctx.clone(), kubelet.clone());
+                    async move {
+                        Ok::<_, std::convert::Infallible>(
+                            crate::subresources::kubelet_api(ctx, kubelet, req).await,
+                        )
+                    }
+                });
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                    .with_upgrades();
+                tokio::select! {
+                    _ = conn => {}
+                    _ = sd.changed() => {}
+                }
+            });
+        }
+    }))
+}
