@@ -119,11 +119,17 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     ]);
     assert_eq!(uids_before, uids_after, "a no-op install restarted pods");
 
-    // A changed option says what changes.
-    let out = cluster.zk(&["install", "--tick-time", "2500", "--wait=false"]);
+    // A changed option says what changes; the StatefulSet controller then rolls the members (a
+    // new config hash in the pod template), and install waits for that rollout.
+    let out = cluster.zk(&["install", "--tick-time", "2500"]);
     let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
     assert!(text.contains("configmap/zk-config configured"), "{text}");
     assert!(text.contains("data.zoo.cfg"), "{text}");
+    let (status, code) = status_json(&cluster, &[]);
+    assert_eq!(code, Some(0), "{status}");
+    let leader = leaders(&status);
+    assert_eq!(leader.len(), 1, "{status}");
 
     // Killing the leader: status answers within the per-member timeout, naming the member.
     let old_leader = leader[0].clone();

@@ -574,9 +574,31 @@ spec:
 #[test]
 fn nothing_remains_after_stop() {
     let mut c = TestCluster::start();
-    let pod = c.file("p.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: busybox, command: [sleep, \"31337\"]}]\n");
+    let pod = c.file("p.yaml", "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: busybox, command: [sleep, \"31337\"], volumeMounts: [{name: data, mountPath: /data}]}]\n  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n");
     c.k(&["create", "-f", &pod]);
     wait_for(30, "pod running", || ready(&c, "p").then_some(()));
+    let volume = pv_dir(&c, "data");
+    assert!(volume.is_dir(), "{volume:?}");
+    // the control plane's processes: every one is started with a path in the state dir
+    let state = c.state_dir.display().to_string();
+    let control_plane = || {
+        String::from_utf8_lossy(
+            &std::process::Command::new("pgrep")
+                .args([
+                    "-f",
+                    &format!("(data-dir|kubeconfig|tls-cert-file)={state}"),
+                ])
+                .output()
+                .expect("pgrep")
+                .stdout,
+        )
+        .into_owned()
+    };
+    assert_eq!(
+        control_plane().lines().count(),
+        4,
+        "etcd, kube-apiserver, kube-controller-manager and kube-scheduler run"
+    );
     let ip = c.k(&["get", "pod", "p", "-o", "jsonpath={.status.podIP}"]);
     let x = ip.split('.').nth(2).expect("10.213.X.Y").to_string();
     let bridge = format!("tcbr{x}");
@@ -626,4 +648,12 @@ fn nothing_remains_after_stop() {
         "netns removed"
     );
     assert!(sleepers().trim().is_empty(), "no process left");
+    assert!(
+        control_plane().trim().is_empty(),
+        "no control plane process left"
+    );
+    assert!(
+        !volume.exists(),
+        "the volume's directory is removed: {volume:?}"
+    );
 }

@@ -23,6 +23,21 @@ pub fn kubectl_dir() -> PathBuf {
     panic!("kubectl.1.33 not found beside the kubectl on PATH");
 }
 
+/// The upstream control plane's binary (built when the cache lacks it).
+pub fn controlplane_binary() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = Command::new(env!("CARGO_BIN_EXE_testcluster"))
+            .arg("controlplane")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("running testcluster controlplane");
+        assert!(out.status.success(), "testcluster controlplane failed");
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+    .clone()
+}
+
 pub fn require_root() {
     // SAFETY: geteuid has no preconditions.
     let euid = unsafe { libc::geteuid() };
@@ -82,9 +97,9 @@ impl TestCluster {
                 }
             }
         });
-        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+        if rx.recv_timeout(Duration::from_secs(120)).is_err() {
             let _ = child.kill();
-            panic!("testcluster did not print `testcluster ready` within 60s");
+            panic!("testcluster did not print `testcluster ready` within 120s");
         }
         assert!(
             kubeconfig.exists(),
@@ -102,9 +117,17 @@ impl TestCluster {
         self.child.as_ref().map(|c| c.id()).unwrap_or(0)
     }
 
-    /// Runs `kubectl.<version>` against this cluster.
+    /// Runs `kubectl.<version>` against this cluster; `1.37` is the kubectl built into the
+    /// control plane's binary (`controlplane kubectl`).
     pub fn kubectl_v(&self, version: &str, args: &[&str]) -> Run {
-        let out = Command::new(kubectl_dir().join(format!("kubectl.{version}")))
+        let mut cmd = if version == "1.37" {
+            let mut c = Command::new(controlplane_binary());
+            c.arg("kubectl");
+            c
+        } else {
+            Command::new(kubectl_dir().join(format!("kubectl.{version}")))
+        };
+        let out = cmd
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .args(args)
