@@ -63,6 +63,13 @@ impl Timing {
         }
     }
 
+    /// A liveness or startup probe's initial delay or period: never shortened, since a probe that
+    /// kills is what a loaded machine must not fire early (a JVM that starts slowly under load
+    /// would be restarted where a real kubelet leaves it alone).
+    pub fn kill_probe(&self, secs: f64) -> Duration {
+        Duration::from_secs_f64(secs)
+    }
+
     /// Restart back-off after the n-th consecutive failure (n ≥ 1): 0, 10s, 20s, … 300s.
     pub fn backoff(&self, n: u32) -> Duration {
         if n <= 1 {

@@ -1143,7 +1143,7 @@ async fn run_probes(
     let num = |p: &Value, k: &str, d: i64| p.get(k).and_then(Value::as_i64).unwrap_or(d);
     // startup probe first
     if let Some(sp) = c.get("startupProbe") {
-        tokio::time::sleep(timing.probe(num(sp, "initialDelaySeconds", 0) as f64)).await;
+        tokio::time::sleep(timing.kill_probe(num(sp, "initialDelaySeconds", 0) as f64)).await;
         let mut fails = 0;
         loop {
             match probe_once(&sandbox, &container, sp, ip, &c).await {
@@ -1162,7 +1162,7 @@ async fn run_probes(
                     }
                 }
             }
-            tokio::time::sleep(timing.probe(num(sp, "periodSeconds", 10) as f64)).await;
+            tokio::time::sleep(timing.kill_probe(num(sp, "periodSeconds", 10) as f64)).await;
         }
         w.with_c(&cname, |s| {
             s.started = true;
@@ -1222,7 +1222,7 @@ async fn run_probes(
             c.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            tokio::time::sleep(timing.probe(num(&lp, "initialDelaySeconds", 0) as f64)).await;
+            tokio::time::sleep(timing.kill_probe(num(&lp, "initialDelaySeconds", 0) as f64)).await;
             let mut bad = 0;
             loop {
                 match probe_once(&sandbox, &container, &lp, ip, &c).await {
@@ -1241,7 +1241,7 @@ async fn run_probes(
                         }
                     }
                 }
-                tokio::time::sleep(timing.probe(num(&lp, "periodSeconds", 10) as f64)).await;
+                tokio::time::sleep(timing.kill_probe(num(&lp, "periodSeconds", 10) as f64)).await;
             }
         }));
     }

@@ -137,10 +137,34 @@ pub async fn kubelet_api(
         Err(_) => return error_response(&ApiError::bad_request("bad query")),
     }
     match sub {
+        // a refused upgrade keeps its `Status` body: clients decode it from the proxied answer
         "exec" => exec::handle(k, ctx, req, ns, pod).await,
         "portforward" => portforward::handle(k, ctx, req, ns, pod).await,
-        _ => log::handle(k, ctx, req, ns, pod).await,
+        _ => plain_errors(log::handle(k, ctx, req, ns, pod).await).await,
     }
+}
+
+/// A kubelet answers a log error in plain text (the API server wraps it into a `Status`): the
+/// message of the handler's `Status` body, with its code.
+async fn plain_errors(response: Response<Body>) -> Response<Body> {
+    use http_body_util::BodyExt;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let bytes = match response.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => bytes::Bytes::new(),
+    };
+    let message = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(String::from))
+        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(crate::api::full(message))
+        .unwrap_or_else(|_| Response::new(crate::api::full(bytes::Bytes::new())))
 }
 
 /// The kubelet, if the cluster still runs.
