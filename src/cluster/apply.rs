@@ -21,6 +21,11 @@ pub struct Applied {
     pub action: Action,
     /// Paths that changed (`spec.replicas: 3 → 5`), for `Configured`.
     pub changes: Vec<String>,
+    /// Fields another field manager had changed since kubectl-zk last applied them, taken back
+    /// (`kubectl-set: .spec.template.spec.containers[name="zookeeper"].resources.requests.memory`),
+    /// as the API server named them in its conflict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taken_back: Vec<String>,
 }
 
 /// What happened to an object.
@@ -75,6 +80,20 @@ where
     let before = api.get_opt(&name).await.map_err(|err| {
         anyhow!(err).context(format!("cannot read {object} in namespace {namespace}"))
     })?;
+    // Ask first without force, as a dry run: a conflict names the managers that changed fields
+    // kubectl-zk owns (`kubectl scale`, `kubectl edit`, `kubectl set …`), so the report can say
+    // whose change it takes back.
+    let taken_back = match &before {
+        Some(_) => {
+            let mut probe = PatchParams::apply(MANAGER);
+            probe.dry_run = true;
+            match api.patch(&name, &probe, &Patch::Apply(obj)).await {
+                Err(kube::Error::Api(status)) if status.code == 409 => conflicts(&status),
+                _ => Vec::new(),
+            }
+        }
+        None => Vec::new(),
+    };
     let mut params = PatchParams::apply(MANAGER).force();
     params.dry_run = dry_run;
     let after = api
@@ -88,6 +107,7 @@ where
             object,
             action: Action::Created,
             changes: Vec::new(),
+            taken_back,
         });
     };
     let unchanged = before.meta().resource_version == after.meta().resource_version && !dry_run;
@@ -104,6 +124,7 @@ where
         object,
         action,
         changes,
+        taken_back,
     })
 }
 
@@ -194,5 +215,49 @@ mod tests {
         let mut svc = k8s_openapi::api::core::v1::Service::default();
         svc.metadata.name = Some("zk-hs".into());
         assert_eq!(object_ref(&svc), "service/zk-hs");
+    }
+}
+
+/// The conflicts of an apply, from the causes of the API server's 409: each cause's message is
+/// `conflict with "kubectl-set" using apps/v1 [at TIME]` and its field the path → `kubectl-set:
+/// .spec.template.spec.containers[name="zookeeper"].resources.requests.memory`.
+pub fn conflicts(status: &kube::core::Status) -> Vec<String> {
+    status
+        .details
+        .iter()
+        .flat_map(|d| &d.causes)
+        .filter_map(|c| {
+            let manager = c.message.strip_prefix("conflict with ")?;
+            let manager = manager
+                .split(" using ")
+                .next()?
+                .split(" with subresource ")
+                .next()?;
+            Some(format!("{}: {}", manager.trim_matches('"'), c.field))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod conflict_tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_name_the_manager_and_the_field_from_the_causes() {
+        // as kube-apiserver 1.37 answered a forced-off apply after `kubectl set resources`
+        let status: kube::core::Status = serde_json::from_value(serde_json::json!({
+            "status": "Failure", "reason": "Conflict", "code": 409,
+            "message": "Apply failed with 1 conflict: conflict with \"kubectl\" using apps/v1 at 2026-12-04T04:25:00Z: .spec.template.spec.containers[name=\"zookeeper\"].resources.requests.memory",
+            "details": {"causes": [{"reason": "FieldManagerConflict",
+                "message": "conflict with \"kubectl\" using apps/v1 at 2026-12-04T04:25:00Z",
+                "field": ".spec.template.spec.containers[name=\"zookeeper\"].resources.requests.memory"}]}
+        }))
+        .unwrap();
+        assert_eq!(
+            conflicts(&status),
+            [
+                "kubectl: .spec.template.spec.containers[name=\"zookeeper\"].resources.requests.memory"
+            ]
+        );
     }
 }

@@ -430,6 +430,7 @@ pub async fn grant(
         object,
         action,
         changes,
+        taken_back: Vec::new(),
     })
 }
 

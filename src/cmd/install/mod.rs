@@ -244,6 +244,9 @@ impl InstallReport {
                     text.push_str(&format!("  {change}\n"));
                 }
             }
+            for field in &object.taken_back {
+                text.push_str(&format!("  taken back from {field}\n"));
+            }
         }
         text
     }
