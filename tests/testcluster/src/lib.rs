@@ -110,39 +110,27 @@ pub struct Cluster {
     server_handle: Option<api::ApiServer>,
 }
 
+/// A node of the built-in control plane: the node agent's Node object, with the pod CIDR the
+/// built-in scheduler's model once had, no declared features, and this model's version.
 fn node_object(name: &str, ip: &str, opts: &ClusterOptions) -> serde_json::Value {
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let now = util::now_ts();
-    let cond = |t: &str, s: &str, reason: &str, msg: &str| json!({"type": t, "status": s, "reason": reason, "message": msg, "lastHeartbeatTime": now, "lastTransitionTime": now});
-    json!({
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": name, "labels": {
-            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-            "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"},
-            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
-        "spec": {"podCIDR": "10.244.0.0/24", "podCIDRs": ["10.244.0.0/24"], "providerID": format!("testcluster://{name}")},
-        "status": {
-            "capacity": {"cpu": opts.node_cpu, "memory": opts.node_memory, "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"},
-            "allocatable": {"cpu": opts.node_cpu, "memory": opts.node_memory, "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"},
-            "conditions": [
-                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ],
-            "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": {
-                "machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": kernel,
-                "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "testcluster://0.1.0",
-                "kubeletVersion": format!("v{}.{}.0-testcluster", api::discovery::SERVER_MAJOR, api::discovery::SERVER_MINOR),
-                "kubeProxyVersion": "", "operatingSystem": "linux", "architecture": "amd64"
-            }
-        }
-    })
+    let node_opts = nodeagent::NodeOptions {
+        nodes: opts.nodes,
+        cpu: opts.node_cpu.clone(),
+        memory: opts.node_memory.clone(),
+        fast: opts.fast,
+    };
+    let version = format!(
+        "v{}.{}.0",
+        api::discovery::SERVER_MAJOR,
+        api::discovery::SERVER_MINOR
+    );
+    let mut node = nodeagent::node_object(name, ip, &node_opts, &version);
+    node["spec"]["podCIDR"] = json!("10.244.0.0/24");
+    node["spec"]["podCIDRs"] = json!(["10.244.0.0/24"]);
+    if let Some(status) = node["status"].as_object_mut() {
+        status.remove("declaredFeatures");
+    }
+    node
 }
 
 fn bootstrap(store: &Store, opts: &ClusterOptions, node_ip: &str) -> Result<()> {
@@ -267,6 +255,32 @@ fn rustls_pemfile_certs(
     Ok(out)
 }
 
+/// The state directory (made, canonical; a fresh one under the temp dir, removed on stop, when
+/// none is given), with the leftovers of a crashed run that used it removed first, and the
+/// subdirectories `fresh` emptied.
+pub(crate) async fn prepare_state_dir(
+    opts: &ClusterOptions,
+    fresh: &[&str],
+) -> Result<(PathBuf, bool)> {
+    let (state_dir, remove_state_dir) = match &opts.state_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&state_dir)
+        .with_context(|| format!("creating state dir {}", state_dir.display()))?;
+    let state_dir = state_dir.canonicalize()?;
+    runtime::cleanup_leftovers(&state_dir)
+        .await
+        .context("cleaning up leftovers of an earlier run")?;
+    for sub in fresh {
+        let _ = std::fs::remove_dir_all(state_dir.join(sub));
+    }
+    Ok((state_dir, remove_state_dir))
+}
+
 impl Cluster {
     /// Starts a cluster and returns once the API answers and every node is Ready, with the
     /// kubeconfig written. Needs root (network namespaces, bridges, mounts, cgroups).
@@ -274,24 +288,7 @@ impl Cluster {
         if opts.control_plane == ControlPlaneKind::Upstream && !opts.openshift {
             return Self::start_upstream(opts).await;
         }
-        let (state_dir, remove_state_dir) = match &opts.state_dir {
-            Some(d) => (d.clone(), false),
-            None => (
-                std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())),
-                true,
-            ),
-        };
-        std::fs::create_dir_all(&state_dir)
-            .with_context(|| format!("creating state dir {}", state_dir.display()))?;
-        let state_dir = state_dir.canonicalize()?;
-        // leftovers of a crashed run with the same state dir go first
-        runtime::cleanup_leftovers(&state_dir)
-            .await
-            .context("cleaning up leftovers of an earlier run")?;
-        {
-            let sub = "pods";
-            let _ = std::fs::remove_dir_all(state_dir.join(sub));
-        }
+        let (state_dir, remove_state_dir) = prepare_state_dir(&opts, &["pods"]).await?;
         let net = Arc::new(
             runtime::ClusterNet::create(&state_dir)
                 .await

@@ -126,22 +126,8 @@ pub(crate) async fn remove_volumes(cp: &ControlPlane) {
 
 impl Cluster {
     pub(crate) async fn start_upstream(opts: ClusterOptions) -> Result<Cluster> {
-        let (state_dir, remove_state_dir) = match &opts.state_dir {
-            Some(d) => (d.clone(), false),
-            None => (
-                std::env::temp_dir().join(format!("testcluster-{}", uuid::Uuid::new_v4().simple())),
-                true,
-            ),
-        };
-        std::fs::create_dir_all(&state_dir)
-            .with_context(|| format!("creating state dir {}", state_dir.display()))?;
-        let state_dir = state_dir.canonicalize()?;
-        runtime::cleanup_leftovers(&state_dir)
-            .await
-            .context("cleaning up leftovers of an earlier run")?;
-        for sub in ["pods", "controlplane"] {
-            let _ = std::fs::remove_dir_all(state_dir.join(sub));
-        }
+        let (state_dir, remove_state_dir) =
+            crate::prepare_state_dir(&opts, &["pods", "controlplane"]).await?;
         let net = Arc::new(
             runtime::ClusterNet::create(&state_dir)
                 .await

@@ -487,7 +487,8 @@ fn pod_subresources() {
         (field(&c, "done", "{.status.phase}") == "Succeeded").then_some(())
     });
 
-    for v in ["1.33", "1.30"] {
+    // 1.37: the kubectl built with the control plane
+    for v in ["1.33", "1.30", "1.37"] {
         exec_with(&c, v);
     }
     // SPDY (kubectl ≤ 1.29) is not modelled: a clear 400 instead of a stream

@@ -89,25 +89,10 @@ impl Pki {
     /// A new CA and every certificate the control plane needs; `advertise` (the bridge address) is
     /// in the API server's certificate beside 127.0.0.1 and the `kubernetes` Service's names.
     pub fn generate(advertise: Ipv4Addr) -> Result<Pki> {
-        let ca_key = KeyPair::generate().context("generating the CA key")?;
-        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "testcluster-ca");
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_cert = ca_params
-            .self_signed(&ca_key)
-            .context("self-signing the CA")?;
-        let ca_key_pem = ca_key.serialize_pem();
-        let issuer = Issuer::new(ca_params, ca_key);
+        let (ca_pem, ca_key_pem, issuer) = new_ca()?;
         let sa_key = KeyPair::generate().context("generating the service-account key")?;
         let mut pki = Pki {
-            ca_pem: ca_cert.pem(),
+            ca_pem,
             ca_key_pem,
             issuer,
             apiserver: empty(),
@@ -139,19 +124,8 @@ impl Pki {
         Ok(pki)
     }
 
-    fn sign(&self, mut params: CertificateParams) -> Result<CertKey> {
-        let key = KeyPair::generate().context("generating a key")?;
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-        ];
-        let cert = params
-            .signed_by(&key, &self.issuer)
-            .context("signing a certificate")?;
-        Ok(CertKey {
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        })
+    fn sign(&self, params: CertificateParams) -> Result<CertKey> {
+        sign(&self.issuer, params)
     }
 
     /// A client certificate: CN = user, O = groups.
@@ -167,11 +141,7 @@ impl Pki {
 
     /// A serving certificate for these names and addresses.
     pub fn serving(&self, cn: &str, sans: &[&str]) -> Result<CertKey> {
-        let mut params =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
-        params.distinguished_name.push(DnType::CommonName, cn);
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        self.sign(params)
+        serving(&self.issuer, cn, sans)
     }
 
     /// A node's client certificate (`system:node:<name>`, group `system:nodes`).
@@ -247,6 +217,52 @@ impl Pki {
         }
         Ok(())
     }
+}
+
+/// A new CA (`testcluster-ca`): its certificate and key in PEM, and the issuer that signs with
+/// it.
+pub fn new_ca() -> Result<(String, String, Issuer<'static, KeyPair>)> {
+    let ca_key = KeyPair::generate().context("generating the CA key")?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "testcluster-ca");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_cert = ca_params
+        .self_signed(&ca_key)
+        .context("self-signing the CA")?;
+    let key_pem = ca_key.serialize_pem();
+    Ok((ca_cert.pem(), key_pem, Issuer::new(ca_params, ca_key)))
+}
+
+/// A certificate with a new key, signed by `issuer`.
+fn sign(issuer: &Issuer<'static, KeyPair>, mut params: CertificateParams) -> Result<CertKey> {
+    let key = KeyPair::generate().context("generating a key")?;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    let cert = params
+        .signed_by(&key, issuer)
+        .context("signing a certificate")?;
+    Ok(CertKey {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    })
+}
+
+/// A serving certificate for these names and addresses, signed by `issuer`.
+pub fn serving(issuer: &Issuer<'static, KeyPair>, cn: &str, sans: &[&str]) -> Result<CertKey> {
+    let mut params =
+        CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    sign(issuer, params)
 }
 
 fn empty() -> CertKey {
