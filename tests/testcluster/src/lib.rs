@@ -382,15 +382,25 @@ impl Cluster {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         cluster.server_handle = Some(server);
-        let kc = kubeconfig_yaml(&cluster.server, &tls.ca_pem, &token, &developer_token);
-        let tmp = cluster.kubeconfig.with_extension("tmp");
-        if let Some(parent) = cluster.kubeconfig.parent() {
+        cluster.write_kubeconfig()?;
+        Ok(cluster)
+    }
+
+    /// Writes the kubeconfig (atomically: a reader never sees half of it).
+    fn write_kubeconfig(&self) -> Result<()> {
+        let kc = kubeconfig_yaml(
+            &self.server,
+            &self.ca_pem,
+            &self.token,
+            &self.developer_token,
+        );
+        let tmp = self.kubeconfig.with_extension("tmp");
+        if let Some(parent) = self.kubeconfig.parent() {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&tmp, kc)?;
-        std::fs::rename(&tmp, &cluster.kubeconfig)
-            .with_context(|| format!("writing {}", cluster.kubeconfig.display()))?;
-        Ok(cluster)
+        std::fs::rename(&tmp, &self.kubeconfig)
+            .with_context(|| format!("writing {}", self.kubeconfig.display()))
     }
 
     /// The request log: the built-in API server's `<state dir>/requests.log`, or the upstream API

@@ -4,7 +4,7 @@
 
 use crate::controlplane::{ControlPlane, kube_client};
 use crate::nodeagent::{NodeAgent, NodeOptions};
-use crate::{Cluster, ClusterOptions, kubeconfig_yaml, runtime};
+use crate::{Cluster, ClusterOptions, runtime};
 use anyhow::{Context, Result, bail};
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::ApiResource;
@@ -165,19 +165,7 @@ impl Cluster {
             net: Some(net),
             server_handle: None,
         };
-        let kc = kubeconfig_yaml(
-            &cluster.server,
-            &cluster.ca_pem,
-            &cluster.token,
-            &cluster.developer_token,
-        );
-        let tmp = cluster.kubeconfig.with_extension("tmp");
-        if let Some(parent) = cluster.kubeconfig.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&tmp, kc)?;
-        std::fs::rename(&tmp, &cluster.kubeconfig)
-            .with_context(|| format!("writing {}", cluster.kubeconfig.display()))?;
+        cluster.write_kubeconfig()?;
         Ok(cluster)
     }
 }
