@@ -72,7 +72,7 @@ spec:
 
 /// kubectl `version` with `input` on its stdin.
 fn kubectl_stdin(c: &TestCluster, version: &str, args: &[&str], input: &[u8]) -> Run {
-    let mut child = Command::new(kubectl_dir().join(format!("kubectl.{version}")))
+    let mut child = common::kubectl_command(version)
         .arg("--kubeconfig")
         .arg(&c.kubeconfig)
         .args(args)

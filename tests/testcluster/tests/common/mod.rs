@@ -23,6 +23,17 @@ pub fn kubectl_dir() -> PathBuf {
     panic!("kubectl.1.33 not found beside the kubectl on PATH");
 }
 
+/// `kubectl.<version>`, or for `1.37` the kubectl built into the control plane's binary.
+pub fn kubectl_command(version: &str) -> Command {
+    if version == "1.37" {
+        let mut c = Command::new(controlplane_binary());
+        c.arg("kubectl");
+        c
+    } else {
+        Command::new(kubectl_dir().join(format!("kubectl.{version}")))
+    }
+}
+
 /// The upstream control plane's binary (built when the cache lacks it).
 pub fn controlplane_binary() -> PathBuf {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
@@ -120,14 +131,7 @@ impl TestCluster {
     /// Runs `kubectl.<version>` against this cluster; `1.37` is the kubectl built into the
     /// control plane's binary (`controlplane kubectl`).
     pub fn kubectl_v(&self, version: &str, args: &[&str]) -> Run {
-        let mut cmd = if version == "1.37" {
-            let mut c = Command::new(controlplane_binary());
-            c.arg("kubectl");
-            c
-        } else {
-            Command::new(kubectl_dir().join(format!("kubectl.{version}")))
-        };
-        let out = cmd
+        let out = kubectl_command(version)
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .args(args)
