@@ -22,6 +22,9 @@ fi
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
 install_debian_packages
+# shellcheck source=scripts/lib/zookeeper.sh
+source scripts/lib/zookeeper.sh
+fetch_zookeeper_releases
 
 echo "==> building kubectl-zk and the test cluster" >&2
 cargo build --release --quiet -p kubectl-zk -p testcluster
