@@ -2,7 +2,7 @@
 //! removed afterwards (checked with an independent client, kazoo); data written before
 //! `--recreate` survives on the same claims; a member kept down fails the check by name;
 //! `--restart` rolls the leader last; Ctrl-C during a re-creation still re-creates and cleans
-//! up.
+//! up. kazoo reads the sentinel persist-check writes, on the pinned 3.9 and on the seeds' 3.4.10.
 
 mod common;
 
@@ -39,9 +39,10 @@ finally:
     zk.stop()
 "#;
 
-/// Runs one kazoo operation against `pod`; its output line.
-fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
-    let ip = cluster.k(&[
+/// Runs one kazoo operation against `pod`; its output line, or why not (the pod is being
+/// re-created, it has no quorum yet).
+fn try_kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> Result<String, String> {
+    let ip = cluster.kubectl(&[
         "get",
         "pod",
         "-n",
@@ -50,6 +51,10 @@ fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
         "-o",
         "jsonpath={.status.podIP}",
     ]);
+    if !ip.status.success() || ip.stdout.is_empty() {
+        return Err(format!("{pod} has no IP: {}", stderr(&ip)));
+    }
+    let ip = stdout(&ip);
     let out = Command::new(python())
         .arg("-c")
         .arg(KAZOO)
@@ -57,13 +62,54 @@ fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
         .args(op)
         .output()
         .expect("python runs");
-    assert!(
-        out.status.success(),
-        "kazoo {op:?} on {pod}: {}{}",
-        stdout(&out),
-        stderr(&out)
+    if out.status.success() {
+        Ok(stdout(&out).trim().to_owned())
+    } else {
+        Err(format!(
+            "kazoo {op:?} on {pod}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        ))
+    }
+}
+
+/// Runs one kazoo operation against `pod`; its output line.
+fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
+    try_kazoo(cluster, ns, pod, op).unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// `persist-check -o json -n NS ARGS` while kazoo, an independent client, reads the sentinel
+/// through `zk-2` as soon as it appears: kazoo must read exactly the path and data the report
+/// says persist-check wrote. The report and the exit code.
+fn persist_check_read_by_kazoo(cluster: &Cluster, ns: &str, args: &[&str]) -> (Value, Option<i32>) {
+    let child = Command::new(plugin())
+        .arg("--kubeconfig")
+        .arg(&cluster.kubeconfig)
+        .args(["persist-check", "-o", "json", "-n", ns])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("persist-check runs");
+    let root = "/kubectl-zk/persist-check";
+    let (path, data) = cluster.wait_for(
+        "kazoo reading the sentinel",
+        Duration::from_secs(120),
+        || {
+            let children = try_kazoo(cluster, ns, "zk-2", &["children", root]).ok()?;
+            let names: Vec<String> = serde_json::from_str(&children).ok()?;
+            let path = format!("{root}/{}", names.first()?);
+            let data = try_kazoo(cluster, ns, "zk-2", &["get", &path]).ok()?;
+            (data != "NONODE").then_some((path, data))
+        },
     );
-    stdout(&out).trim().to_owned()
+    let out = child.wait_with_output().expect("persist-check ends");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    assert_eq!(report["sentinel"], path.as_str(), "{report:#}");
+    assert_eq!(report["sentinelData"], data.as_str(), "{report:#}");
+    (report, out.status.code())
 }
 
 /// No sentinel is left under `/kubectl-zk/persist-check`, as kazoo sees it through `pod`.
@@ -187,7 +233,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         "zk-0",
         &["create", "/app/config", "written-before-recreate"],
     );
-    let (report, code) = persist_check(&cluster, &["--recreate", "--yes"]);
+    let (report, code) = persist_check_read_by_kazoo(&cluster, "default", &["--recreate", "--yes"]);
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "recreate");
@@ -310,7 +356,8 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     let (leader, _) = cluster.zk_json("leader", &["-n", "seed"]);
     let leader = leader["leader"].as_str().expect("a leader").to_owned();
     let pods = uids(&cluster, "seed", "pod");
-    let (report, code) = persist_check(&cluster, &["-n", "seed", "--restart", "--yes"]);
+    // Over the ZooKeeper protocol (3.4's wire format), read back by kazoo while it runs.
+    let (report, code) = persist_check_read_by_kazoo(&cluster, "seed", &["--restart", "--yes"]);
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "restart");
