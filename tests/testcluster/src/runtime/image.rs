@@ -119,7 +119,7 @@ pub enum ImageFileKind {
         /// Where it points (absolute targets are inside the container).
         target: PathBuf,
     },
-    /// A host file or directory bound at this path, e.g. the machine's ZooKeeper installation.
+    /// A host file or directory bound at this path, e.g. a ZooKeeper release's jars.
     HostPath {
         /// The host file or directory.
         source: PathBuf,
