@@ -56,6 +56,18 @@ fn versions_by_exec(cluster: &Cluster, ns: &str) -> Vec<String> {
         .collect()
 }
 
+/// The UIDs of the ensemble's pods, space separated.
+fn pod_uids(cluster: &Cluster) -> String {
+    cluster.k(&[
+        "get",
+        "pods",
+        "-l",
+        "app=zk",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ])
+}
+
 /// `srvr` inside the pod, as the seeds check it.
 fn mode_by_exec(cluster: &Cluster, ns: &str, pod: &str) -> String {
     let out = cluster.k(&[
@@ -139,26 +151,12 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     }
 
     // The same install again changes nothing and restarts nothing.
-    let uids_before = cluster.k(&[
-        "get",
-        "pods",
-        "-l",
-        "app=zk",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
+    let uids_before = pod_uids(&cluster);
     let out = cluster.zk(&["install", "--timeout", "120s"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
     assert_eq!(text.matches(" unchanged").count(), 6, "{text}");
-    let uids_after = cluster.k(&[
-        "get",
-        "pods",
-        "-l",
-        "app=zk",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
+    let uids_after = pod_uids(&cluster);
     assert_eq!(uids_before, uids_after, "a no-op install restarted pods");
 
     // A changed option says what changes.
@@ -166,6 +164,21 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     let text = stdout(&out);
     assert!(text.contains("configmap/zk-config configured"), "{text}");
     assert!(text.contains("data.zoo.cfg"), "{text}");
+    // The members roll to the new config; wait until every one is new and the ensemble is
+    // healthy again, so that killing the leader below takes exactly one member away.
+    let status = cluster.wait_for(
+        "the roll to the new config",
+        Duration::from_secs(180),
+        || {
+            let uids = pod_uids(&cluster);
+            let all_new = uids.split_whitespace().count() == 3
+                && uids.split_whitespace().all(|uid| !uids_after.contains(uid));
+            let (status, code) = status_json(&cluster, &[]);
+            (all_new && code == Some(0)).then_some(status)
+        },
+    );
+    let leader = leaders(&status);
+    assert_eq!(leader.len(), 1, "{status}");
 
     // Killing the leader: status answers within the per-member timeout, naming the member.
     let old_leader = leader[0].clone();

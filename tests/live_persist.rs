@@ -39,10 +39,9 @@ finally:
     zk.stop()
 "#;
 
-/// Runs one kazoo operation against `pod`; its output line, or why not (the pod is being
-/// re-created, it has no quorum yet).
-fn try_kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> Result<String, String> {
-    let ip = cluster.kubectl(&[
+/// Runs one kazoo operation against `pod`; its output line.
+fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
+    let ip = cluster.k(&[
         "get",
         "pod",
         "-n",
@@ -51,10 +50,6 @@ fn try_kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> Result<Stri
         "-o",
         "jsonpath={.status.podIP}",
     ]);
-    if !ip.status.success() || ip.stdout.is_empty() {
-        return Err(format!("{pod} has no IP: {}", stderr(&ip)));
-    }
-    let ip = stdout(&ip);
     let out = Command::new(python())
         .arg("-c")
         .arg(KAZOO)
@@ -62,27 +57,78 @@ fn try_kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> Result<Stri
         .args(op)
         .output()
         .expect("python runs");
-    if out.status.success() {
-        Ok(stdout(&out).trim().to_owned())
-    } else {
-        Err(format!(
-            "kazoo {op:?} on {pod}: {}{}",
-            stdout(&out),
-            stderr(&out)
-        ))
-    }
+    assert!(
+        out.status.success(),
+        "kazoo {op:?} on {pod}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out).trim().to_owned()
 }
 
-/// Runs one kazoo operation against `pod`; its output line.
-fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
-    try_kazoo(cluster, ns, pod, op).unwrap_or_else(|why| panic!("{why}"))
-}
+/// kazoo watching for the first child of `argv[2]` on the server `argv[1]`: prints `watching`
+/// once its session is up, then, as soon as a child appears (ZooKeeper watches, no polling),
+/// the child's path and data, one per line.
+const KAZOO_WATCH: &str = r#"
+import sys, threading
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1], timeout=10)
+zk.start(timeout=20)
+root = sys.argv[2]
+changed = threading.Event()
+def wake(_event):
+    changed.set()
+print("watching", flush=True)
+while True:
+    changed.clear()
+    if zk.exists(root, watch=wake):
+        children = zk.get_children(root, watch=wake)
+        if children:
+            path = root + "/" + sorted(children)[0]
+            print(path)
+            print(zk.get(path)[0].decode(), flush=True)
+            break
+    changed.wait()
+zk.stop()
+"#;
 
-/// `persist-check -o json -n NS ARGS` while kazoo, an independent client, reads the sentinel
-/// through `zk-2` as soon as it appears: kazoo must read exactly the path and data the report
-/// says persist-check wrote. The report and the exit code.
+/// `persist-check -o json -n NS ARGS` while kazoo, an independent client connected to `zk-2`,
+/// watches for the sentinel: kazoo must read exactly the path and data the report says
+/// persist-check wrote. The report and the exit code.
 fn persist_check_read_by_kazoo(cluster: &Cluster, ns: &str, args: &[&str]) -> (Value, Option<i32>) {
-    let child = Command::new(plugin())
+    let ip = cluster.k(&[
+        "get",
+        "pod",
+        "-n",
+        ns,
+        "zk-2",
+        "-o",
+        "jsonpath={.status.podIP}",
+    ]);
+    let mut watcher = Command::new(python())
+        .arg("-c")
+        .arg(KAZOO_WATCH)
+        .arg(format!("{}:2181", ip.trim()))
+        .arg("/kubectl-zk/persist-check")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python runs");
+    let (tx, rx) = mpsc::channel();
+    let reader = BufReader::new(watcher.stdout.take().expect("stdout"));
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let line = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("kazoo: no {what}"))
+    };
+    assert_eq!(line("session"), "watching");
+    let mut child = Command::new(plugin())
         .arg("--kubeconfig")
         .arg(&cluster.kubeconfig)
         .args(["persist-check", "-o", "json", "-n", ns])
@@ -92,21 +138,20 @@ fn persist_check_read_by_kazoo(cluster: &Cluster, ns: &str, args: &[&str]) -> (V
         .stderr(Stdio::piped())
         .spawn()
         .expect("persist-check runs");
-    let root = "/kubectl-zk/persist-check";
-    let (path, data) = cluster.wait_for(
-        "kazoo reading the sentinel",
-        Duration::from_secs(120),
-        || {
-            let children = try_kazoo(cluster, ns, "zk-2", &["children", root]).ok()?;
-            let names: Vec<String> = serde_json::from_str(&children).ok()?;
-            let path = format!("{root}/{}", names.first()?);
-            let data = try_kazoo(cluster, ns, "zk-2", &["get", &path]).ok()?;
-            (data != "NONODE").then_some((path, data))
-        },
-    );
+    // Progress goes to stderr: drain it meanwhile, so a full pipe never stops the run.
+    let mut progress = child.stderr.take().expect("stderr");
+    let drained = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut progress, &mut text);
+        text
+    });
+    let path = line("sentinel path");
+    let data = line("sentinel data");
+    let _ = watcher.wait();
     let out = child.wait_with_output().expect("persist-check ends");
+    let progress = drained.join().unwrap_or_default();
     let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{progress}", stdout(&out)));
     assert_eq!(report["sentinel"], path.as_str(), "{report:#}");
     assert_eq!(report["sentinelData"], data.as_str(), "{report:#}");
     (report, out.status.code())
