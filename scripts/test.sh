@@ -2,8 +2,10 @@
 # The one test command (see README.md): installs what the tests need, idempotently,
 # then runs formatting and lint checks and the whole test suite.
 #
-#   Debian packages: zookeeper (real ZooKeeper 3.8 servers for the test cluster's pods),
-#                    netcat-openbsd (nc), iproute2 (network namespaces)
+#   Debian packages: Java 17 and maven, netcat-openbsd (nc), iproute2 (network namespaces)
+#   Maven Central:   the ZooKeeper releases the test cluster's pods run (3.4.10, the newest 3.8,
+#                    the plugin's default 3.9) into $KZK_ZOOKEEPER_CACHE
+#                    (default /var/cache/kubectl-zk/zookeeper), once (scripts/lib/zookeeper.sh)
 #   PyPI (in .venv): kubernetes-validate (strict schema checks), PyYAML, kazoo (an
 #                    independent ZooKeeper client)
 #   Go modules:      k8s.io/kubernetes and etcd, built into the test cluster's control plane
@@ -21,6 +23,9 @@ say() { printf '==> %s\n' "$*" >&2; }
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
 install_debian_packages
+# shellcheck source=scripts/lib/zookeeper.sh
+source scripts/lib/zookeeper.sh
+fetch_zookeeper_releases
 
 venv=.venv
 pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0)

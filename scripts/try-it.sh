@@ -6,7 +6,7 @@
 #   sudo bash scripts/try-it.sh [--fast]
 #
 # The test cluster is a stand-in for development and demos: an API server of this project
-# whose pods are real processes running the machine's ZooKeeper (see
+# whose pods are real processes running the ZooKeeper release their image names (see
 # tests/testcluster/README.md for what it models and what it does not). It needs root
 # (network namespaces) and a Debian machine. With a real cluster, skip this script: install
 # the plugin (cargo install --path .) and run `kubectl zk install` with your kubeconfig.
@@ -22,6 +22,9 @@ fi
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
 install_debian_packages
+# shellcheck source=scripts/lib/zookeeper.sh
+source scripts/lib/zookeeper.sh
+fetch_zookeeper_releases
 
 echo "==> building kubectl-zk and the test cluster" >&2
 cargo build --release --quiet -p kubectl-zk -p testcluster

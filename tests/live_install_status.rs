@@ -6,8 +6,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cluster::Cluster;
-use common::{assert_exit, stderr, stdout};
+use common::{assert_exit, plugin, stderr, stdout};
+use kubectl_zk::manifest::options::OFFICIAL_IMAGE;
 use serde_json::Value;
+
+/// The newest ZooKeeper 3.8 the test command fetches (scripts/lib/zookeeper.sh).
+const NEWEST_3_8: &str = "3.8.3";
 
 fn status_json(cluster: &Cluster, args: &[&str]) -> (Value, Option<i32>) {
     cluster.zk_json("status", args)
@@ -21,6 +25,47 @@ fn leaders(status: &Value) -> Vec<String> {
         .filter(|m| m["mode"]["serving"] == "leader")
         .map(|m| m["pod"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// The tag of an image reference (`docker.io/library/zookeeper:3.9.4` → `3.9.4`).
+fn tag(image: &str) -> &str {
+    image.rsplit_once(':').map_or("", |(_, tag)| tag)
+}
+
+/// The version `srvr` reports inside each of the three pods (`3.9.4` of `Zookeeper version:
+/// 3.9.4-7246…, built on …`).
+fn versions_by_exec(cluster: &Cluster, ns: &str) -> Vec<String> {
+    (0..3)
+        .map(|i| {
+            let srvr = cluster.k(&[
+                "exec",
+                "-n",
+                ns,
+                &format!("zk-{i}"),
+                "--",
+                "sh",
+                "-c",
+                "printf srvr | nc 127.0.0.1 2181",
+            ]);
+            srvr.lines()
+                .find_map(|l| l.strip_prefix("Zookeeper version: "))
+                .and_then(|v| v.split(['-', ',']).next())
+                .unwrap_or("none")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The UIDs of the ensemble's pods, space separated.
+fn pod_uids(cluster: &Cluster) -> String {
+    cluster.k(&[
+        "get",
+        "pods",
+        "-l",
+        "app=zk",
+        "-o",
+        "jsonpath={.items[*].metadata.uid}",
+    ])
 }
 
 /// `srvr` inside the pod, as the seeds check it.
@@ -84,6 +129,15 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     assert_eq!(leader.len(), 1, "{status}");
     assert_eq!(status["leader"], leader[0].as_str());
     assert_eq!(mode_by_exec(&cluster, "default", &leader[0]), "leader");
+    // Every member runs the pinned release, and status says so beside the image.
+    let pinned = tag(OFFICIAL_IMAGE);
+    assert_eq!(versions_by_exec(&cluster, "default"), [pinned; 3]);
+    assert_eq!(status["zookeeperVersion"], pinned, "{status}");
+    let text = stdout(&cluster.zk(&["status"]));
+    assert!(
+        text.contains(&format!("Image {OFFICIAL_IMAGE} (ZooKeeper {pinned})")),
+        "{text}"
+    );
     for member in status["members"].as_array().expect("members") {
         let zxid = member["server"]["zxid"].as_str().expect("zxid");
         assert!(zxid.starts_with("0x"), "{zxid}");
@@ -97,26 +151,12 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     }
 
     // The same install again changes nothing and restarts nothing.
-    let uids_before = cluster.k(&[
-        "get",
-        "pods",
-        "-l",
-        "app=zk",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
+    let uids_before = pod_uids(&cluster);
     let out = cluster.zk(&["install", "--timeout", "120s"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
     assert_eq!(text.matches(" unchanged").count(), 6, "{text}");
-    let uids_after = cluster.k(&[
-        "get",
-        "pods",
-        "-l",
-        "app=zk",
-        "-o",
-        "jsonpath={.items[*].metadata.uid}",
-    ]);
+    let uids_after = pod_uids(&cluster);
     assert_eq!(uids_before, uids_after, "a no-op install restarted pods");
 
     // A changed option says what changes; the StatefulSet controller then rolls the members (a
@@ -126,8 +166,19 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     assert!(out.status.success(), "{text}{}", stderr(&out));
     assert!(text.contains("configmap/zk-config configured"), "{text}");
     assert!(text.contains("data.zoo.cfg"), "{text}");
-    let (status, code) = status_json(&cluster, &[]);
-    assert_eq!(code, Some(0), "{status}");
+    // The members roll to the new config; wait until every one is new and the ensemble is
+    // healthy again, so that killing the leader below takes exactly one member away.
+    let status = cluster.wait_for(
+        "the roll to the new config",
+        Duration::from_secs(180),
+        || {
+            let uids = pod_uids(&cluster);
+            let all_new = uids.split_whitespace().count() == 3
+                && uids.split_whitespace().all(|uid| !uids_after.contains(uid));
+            let (status, code) = status_json(&cluster, &[]);
+            (all_new && code == Some(0)).then_some(status)
+        },
+    );
     let leader = leaders(&status);
     assert_eq!(leader.len(), 1, "{status}");
 
@@ -214,6 +265,9 @@ fn seeds_image_works_without_an_admin_server() {
     for member in status["members"].as_array().expect("members") {
         assert_ne!(member["via"], "proxy", "3.4 has no AdminServer: {member}");
     }
+    // Real ZooKeeper 3.4.10, as the image's tag says.
+    assert_eq!(versions_by_exec(&cluster, "seed"), ["3.4.10"; 3]);
+    assert_eq!(status["zookeeperVersion"], "3.4.10", "{status}");
     // myid and leader work on this flavour too: its data dir and zoo.cfg path.
     let (myid, code) = cluster.zk_json("myid", &["-n", "seed"]);
     assert_eq!(code, Some(0), "{myid}");
@@ -241,6 +295,67 @@ fn seeds_image_works_without_an_admin_server() {
     let (leader, code) = cluster.zk_json("leader", &["-n", "seed"]);
     assert_eq!(code, Some(0), "{leader}");
     assert_eq!(leader["leader"], status["leader"]);
+
+    // leader --watch: its first round lists every member, the leader as leader.
+    let mut watch = std::process::Command::new(plugin())
+        .arg("--kubeconfig")
+        .arg(&cluster.kubeconfig)
+        .args(["leader", "--watch", "-n", "seed"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("leader --watch runs");
+    let reader = std::io::BufReader::new(watch.stdout.take().expect("stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first_round: Vec<String> = (0..3)
+        .map(|_| {
+            rx.recv_timeout(Duration::from_secs(20))
+                .expect("the first round")
+        })
+        .collect();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let leader_pod = leader["leader"].as_str().expect("a leader");
+    assert!(
+        first_round
+            .iter()
+            .any(|l| l.ends_with(&format!("{leader_pod} leader"))),
+        "{first_round:?}"
+    );
+}
+
+#[test]
+fn the_newest_3_8_runs_when_asked_for() {
+    let cluster = Cluster::start(4);
+    let image = format!("docker.io/library/zookeeper:{NEWEST_3_8}");
+    let out = cluster.zk(&["install", "--image", &image, "--dry-run=server"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("statefulset.apps/zk created (server dry run)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        cluster.k(&["get", "statefulsets", "-o", "name"]),
+        "",
+        "nothing persisted"
+    );
+    cluster.install(&["--image", &image]);
+    let status = cluster.wait_for("a healthy ensemble", Duration::from_secs(90), || {
+        let (status, code) = status_json(&cluster, &[]);
+        (code == Some(0)).then_some(status)
+    });
+    assert_eq!(versions_by_exec(&cluster, "default"), [NEWEST_3_8; 3]);
+    assert_eq!(status["zookeeperVersion"], NEWEST_3_8, "{status}");
+    assert_eq!(status["image"], image.as_str(), "{status}");
 }
 
 #[test]
@@ -350,10 +465,12 @@ fn default_whitelist_of_the_docker_image_is_enough() {
 #[test]
 fn a_stuck_rollout_says_why() {
     let cluster = Cluster::start(4);
+    // The Docker library's newest tag, whose release Maven Central does not serve in full: the
+    // test cluster cannot "pull" it, as a node cannot pull a tag that does not exist.
     let out = cluster.zk(&[
         "install",
         "--image",
-        "registry.example.com/no-such/zookeeper:3.9.3",
+        "docker.io/library/zookeeper:3.9.6",
         "--timeout",
         "20s",
     ]);
@@ -367,5 +484,16 @@ fn a_stuck_rollout_says_why() {
     assert!(
         summary.contains("is not ready yet") && summary.contains("zk-0: "),
         "{summary}"
+    );
+    // The pull error names the releases there are, the pinned one among them.
+    let events = cluster.k(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=zk-0",
+    ]);
+    assert!(
+        events.contains("releases available:") && events.contains(tag(OFFICIAL_IMAGE)),
+        "{events}"
     );
 }

@@ -2,7 +2,7 @@
 //! removed afterwards (checked with an independent client, kazoo); data written before
 //! `--recreate` survives on the same claims; a member kept down fails the check by name;
 //! `--restart` rolls the leader last; Ctrl-C during a re-creation still re-creates and cleans
-//! up.
+//! up. kazoo reads the sentinel persist-check writes, on the pinned 3.9 and on the seeds' 3.4.10.
 
 mod common;
 
@@ -64,6 +64,97 @@ fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
         stderr(&out)
     );
     stdout(&out).trim().to_owned()
+}
+
+/// kazoo watching for the first child of `argv[2]` on the server `argv[1]`: prints `watching`
+/// once its session is up, then, as soon as a child appears (ZooKeeper watches, no polling),
+/// the child's path and data, one per line.
+const KAZOO_WATCH: &str = r#"
+import sys, threading
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1], timeout=10)
+zk.start(timeout=20)
+root = sys.argv[2]
+changed = threading.Event()
+def wake(_event):
+    changed.set()
+print("watching", flush=True)
+while True:
+    changed.clear()
+    if zk.exists(root, watch=wake):
+        children = zk.get_children(root, watch=wake)
+        if children:
+            path = root + "/" + sorted(children)[0]
+            print(path)
+            print(zk.get(path)[0].decode(), flush=True)
+            break
+    changed.wait()
+zk.stop()
+"#;
+
+/// `persist-check -o json -n NS ARGS` while kazoo, an independent client connected to `zk-2`,
+/// watches for the sentinel: kazoo must read exactly the path and data the report says
+/// persist-check wrote. The report and the exit code.
+fn persist_check_read_by_kazoo(cluster: &Cluster, ns: &str, args: &[&str]) -> (Value, Option<i32>) {
+    let ip = cluster.k(&[
+        "get",
+        "pod",
+        "-n",
+        ns,
+        "zk-2",
+        "-o",
+        "jsonpath={.status.podIP}",
+    ]);
+    let mut watcher = Command::new(python())
+        .arg("-c")
+        .arg(KAZOO_WATCH)
+        .arg(format!("{}:2181", ip.trim()))
+        .arg("/kubectl-zk/persist-check")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python runs");
+    let (tx, rx) = mpsc::channel();
+    let reader = BufReader::new(watcher.stdout.take().expect("stdout"));
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let line = |what: &str| {
+        rx.recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("kazoo: no {what}"))
+    };
+    assert_eq!(line("session"), "watching");
+    let mut child = Command::new(plugin())
+        .arg("--kubeconfig")
+        .arg(&cluster.kubeconfig)
+        .args(["persist-check", "-o", "json", "-n", ns])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("persist-check runs");
+    // Progress goes to stderr: drain it meanwhile, so a full pipe never stops the run.
+    let mut progress = child.stderr.take().expect("stderr");
+    let drained = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut progress, &mut text);
+        text
+    });
+    let path = line("sentinel path");
+    let data = line("sentinel data");
+    let _ = watcher.wait();
+    let out = child.wait_with_output().expect("persist-check ends");
+    let progress = drained.join().unwrap_or_default();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{progress}", stdout(&out)));
+    assert_eq!(report["sentinel"], path.as_str(), "{report:#}");
+    assert_eq!(report["sentinelData"], data.as_str(), "{report:#}");
+    (report, out.status.code())
 }
 
 /// No sentinel is left under `/kubectl-zk/persist-check`, as kazoo sees it through `pod`.
@@ -187,7 +278,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         "zk-0",
         &["create", "/app/config", "written-before-recreate"],
     );
-    let (report, code) = persist_check(&cluster, &["--recreate", "--yes"]);
+    let (report, code) = persist_check_read_by_kazoo(&cluster, "default", &["--recreate", "--yes"]);
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "recreate");
@@ -310,7 +401,8 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     let (leader, _) = cluster.zk_json("leader", &["-n", "seed"]);
     let leader = leader["leader"].as_str().expect("a leader").to_owned();
     let pods = uids(&cluster, "seed", "pod");
-    let (report, code) = persist_check(&cluster, &["-n", "seed", "--restart", "--yes"]);
+    // Over the ZooKeeper protocol (3.4's wire format), read back by kazoo while it runs.
+    let (report, code) = persist_check_read_by_kazoo(&cluster, "seed", &["--restart", "--yes"]);
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "restart");

@@ -4,8 +4,9 @@
 //! client port on 127.0.0.1.
 //!
 //! `zkCli.sh` prints its log and the data on stdout and its errors on stderr; from 3.5 its
-//! exit code says whether the command worked. A read is judged by finding the exact data as a
-//! line of stdout, so the log lines around it do not matter.
+//! exit code says whether the command worked, 3.4's exits 0 whatever happened (captured:
+//! `tests/fixtures/zk-3.4/cli/`). So results are judged from stdout: a read by finding the exact
+//! data as a line, existence by `ls` printing the children; the log lines around do not matter.
 
 use std::time::Duration;
 
@@ -55,19 +56,22 @@ impl CliSession {
     }
 
     /// Creates `path` with `data` (no spaces or newlines), creating missing parents. Returns
-    /// the parents this call created.
+    /// the parents this call created (3.4's `zkCli.sh` exits 0 even when a node exists, so
+    /// each parent is looked up first rather than judged by the exit code).
     pub async fn create_with_parents(&self, path: &str, data: &str) -> anyhow::Result<Vec<String>> {
         let mut created = Vec::new();
         for parent in crate::cluster::zk_client::parents(path) {
+            if self.exists(&parent).await? {
+                continue;
+            }
             let (_, code) = self.run(&["create", &parent, ""]).await?;
-            if code == 0 {
-                created.push(parent);
-            } else if !self.exists(&parent).await? {
+            if !self.exists(&parent).await? {
                 bail!(
                     "zkCli.sh in pod {} could not create znode {parent} (exit code {code})",
                     self.target.pod
                 );
             }
+            created.push(parent);
         }
         let (_, code) = self.run(&["create", path, data]).await?;
         if self.read(path).await?.as_deref() != Some(data) {
@@ -79,9 +83,11 @@ impl CliSession {
         Ok(created)
     }
 
+    /// Whether `path` exists: `ls` prints its children as `[…]` on stdout (3.4 and 3.5+ alike;
+    /// 3.4 exits 0 either way, printing `Node does not exist` on stderr).
     async fn exists(&self, path: &str) -> anyhow::Result<bool> {
-        let (_, code) = self.run(&["stat", path]).await?;
-        Ok(code == 0)
+        let (stdout, code) = self.run(&["ls", path]).await?;
+        Ok(code == 0 && children_line(&stdout).is_some())
     }
 
     /// The data of `path` as `get` prints it (see [`data_line`]); `None` when `get` failed
@@ -94,11 +100,20 @@ impl CliSession {
         Ok(data_line(&stdout))
     }
 
-    /// Deletes `path`; `Ok(false)` when it failed (absent, not empty).
+    /// Deletes `path`; `Ok(false)` when it is still there afterwards (not empty, no session).
     pub async fn delete(&self, path: &str) -> anyhow::Result<bool> {
-        let (_, code) = self.run(&["delete", path]).await?;
-        Ok(code == 0)
+        self.run(&["delete", path]).await?;
+        Ok(!self.exists(path).await?)
     }
+}
+
+/// The `[a, b]` line `zkCli.sh ls` prints after the `WatchedEvent` line.
+fn children_line(stdout: &str) -> Option<&str> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("WatchedEvent "))
+        .skip(1)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
 }
 
 /// The data line of `zkCli.sh get` output: the first line after the `WatchedEvent` line that
@@ -136,6 +151,47 @@ WatchedEvent state:SyncConnected type:None path:null
 x y
 2026-11-23 22:07:32,428 [myid:] - ERROR [main:ServiceUtils@42] - Exiting JVM with code 0
 ";
+
+    #[test]
+    fn captured_3_4_and_3_9_output_is_read_from_stdout() {
+        for dir in ["zk-3.4", "zk-3.9"] {
+            let fixture = |name: &str| {
+                let path = format!(
+                    "{}/tests/fixtures/{dir}/cli/{name}",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+            };
+            assert_eq!(
+                data_line(&fixture("get_-hello.stdout")).as_deref(),
+                Some("again"),
+                "{dir}"
+            );
+            assert_eq!(data_line(&fixture("get_-nosuch.stdout")), None, "{dir}");
+            let ls = fixture("ls_-.stdout");
+            let children = children_line(&ls).unwrap_or_default();
+            assert!(
+                children.contains("kubectl-zk") && children.contains("zookeeper"),
+                "{dir}: {ls}"
+            );
+            assert_eq!(children_line(&fixture("get_-nosuch.stdout")), None, "{dir}");
+        }
+        // 3.4 exits 0 when the node is missing or already there; 3.9 exits 1.
+        let exit = |dir: &str, name: &str| {
+            let path = format!(
+                "{}/tests/fixtures/{dir}/cli/{name}.exit",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            std::fs::read_to_string(path)
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(exit("zk-3.4", "get_-nosuch"), "0");
+        assert_eq!(exit("zk-3.4", "create_-hello_dup"), "0");
+        assert_eq!(exit("zk-3.9", "get_-nosuch"), "1");
+        assert_eq!(exit("zk-3.9", "create_-hello_dup"), "1");
+    }
 
     #[test]
     fn the_data_line_is_found_among_log_lines() {

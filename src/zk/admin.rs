@@ -5,8 +5,9 @@
 //! quorum) or [`AdminError::Command`]. The AdminServer is not limited by
 //! `4lw.commands.whitelist`, which makes it the fallback when `mntr` is refused.
 //!
-//! Status codes seen on 3.8.0 without quorum: `leader`, `srvr`, `stat`,
-//! `voting_view`, `ruok` answer **200** with an `error` string; `monitor` (alias
+//! Status codes seen on 3.8.0 and 3.9.4 without quorum: `leader`, `srvr`, `stat`,
+//! `voting_view`, `ruok` (and on 3.9.4 `configuration`, `last_snapshot`) answer **200** with an
+//! `error` string; `monitor` (alias
 //! `mntr`) answers **500** with Jetty's HTML page for a `NullPointerException`
 //! ("`zkServer` is null"), which is recognised here as not serving too.
 
@@ -422,6 +423,135 @@ mod tests {
         ($path:literal) => {
             include_str!(concat!("../../tests/fixtures/zk-3.8/", $path))
         };
+    }
+
+    macro_rules! fixture_3_9 {
+        ($path:literal) => {
+            include_str!(concat!("../../tests/fixtures/zk-3.9/", $path))
+        };
+    }
+
+    #[test]
+    fn admin_server_3_9_4_on_leader_and_follower() {
+        let l = parse_leader(fixture_3_9!("leader/admin-leader.json")).unwrap();
+        assert!(l.is_leader);
+        assert_eq!(l.leader_id, Some(3));
+        assert_eq!(l.leader_ip.as_deref(), Some("127.0.0.23"));
+        let f = parse_leader(fixture_3_9!("follower/admin-leader.json")).unwrap();
+        assert!(!f.is_leader);
+        assert_eq!(f.leader_id, Some(3));
+        let w = parse_leader(fixture_3_9!("whitelist-srvr-only/admin-leader.json")).unwrap();
+        assert_eq!(
+            w.leader_id,
+            Some(3),
+            "the AdminServer ignores the whitelist"
+        );
+        let m = parse_monitor(fixture_3_9!("leader/admin-monitor.json")).unwrap();
+        assert_eq!(m.len(), 548);
+        assert_eq!(m.server_state(), Ok(Mode::Leader));
+        assert_eq!(m.learners(), Ok(Some(2)));
+        assert_eq!(
+            m.version()
+                .unwrap()
+                .number()
+                .map(|v| v.to_string())
+                .as_deref(),
+            Some("3.9.4")
+        );
+        assert!(parse_monitor(fixture_3_9!("whitelist-srvr-only/admin-monitor.json")).is_ok());
+        let s = parse_srvr(fixture_3_9!("leader/admin-srvr.json")).unwrap();
+        assert_eq!(s.server_stats.server_state, Mode::Leader);
+        // Decimal 4294967312 is the srvr text's 0x100000010.
+        assert_eq!(s.server_stats.last_processed_zxid, Zxid(0x1_0000_0010));
+        assert_eq!(s.server_stats.avg_latency, 9.5);
+        assert_eq!(s.node_count, 9);
+        assert_eq!(s.proposal_stats.map(|p| p.min_buffer_size), Some(36));
+        let fs = parse_srvr(fixture_3_9!("follower/admin-srvr.json")).unwrap();
+        assert_eq!(fs.server_stats.server_state, Mode::Follower);
+        assert_eq!(fs.proposal_stats, None);
+        let st = parse_stat(fixture_3_9!("leader/admin-stat.json")).unwrap();
+        assert!(!st.connections.is_empty());
+        let v = parse_voting_view(fixture_3_9!("follower/admin-voting_view.json")).unwrap();
+        assert_eq!(
+            v.current_config.keys().copied().collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            v.current_config[&1].client_address.as_deref(),
+            Some("127.0.0.21:2181"),
+            "the answering member knows its own client address"
+        );
+        assert_eq!(v.current_config[&3].client_address, None);
+        assert_eq!(parse_ruok(fixture_3_9!("leader/admin-ruok.json")), Ok(()));
+        for (body, command) in [
+            (
+                fixture_3_9!("leader/admin-configuration.json"),
+                "configuration",
+            ),
+            (
+                fixture_3_9!("follower/admin-configuration.json"),
+                "configuration",
+            ),
+            (
+                fixture_3_9!("leader/admin-last_snapshot.json"),
+                "last_snapshot",
+            ),
+            (
+                fixture_3_9!("follower/admin-last_snapshot.json"),
+                "last_snapshot",
+            ),
+        ] {
+            let map = check_response(body).unwrap();
+            assert_eq!(map["command"], command);
+        }
+        let conf = check_response(fixture_3_9!("leader/admin-configuration.json")).unwrap();
+        assert_eq!(conf["server_id"], 3);
+        assert_eq!(conf["client_port"], 2181);
+        // last_snapshot's zxid is a string (hex digits without 0x), its timestamp seconds.
+        let snap = check_response(fixture_3_9!("leader/admin-last_snapshot.json")).unwrap();
+        assert_eq!(snap["zxid"], "0");
+        assert!(snap["timestamp"].is_u64());
+    }
+
+    #[test]
+    fn admin_server_3_9_4_without_quorum() {
+        for (body, command) in [
+            (fixture_3_9!("not-serving/admin-leader.json"), "leader"),
+            (fixture_3_9!("not-serving/admin-srvr.json"), "srvr"),
+            (fixture_3_9!("not-serving/admin-stat.json"), "stat"),
+            (
+                fixture_3_9!("not-serving/admin-voting_view.json"),
+                "voting_view",
+            ),
+            (fixture_3_9!("not-serving/admin-ruok.json"), "ruok"),
+            (
+                fixture_3_9!("not-serving/admin-configuration.json"),
+                "configuration",
+            ),
+            (
+                fixture_3_9!("not-serving/admin-last_snapshot.json"),
+                "last_snapshot",
+            ),
+        ] {
+            assert_eq!(
+                check_response(body).map(|_| ()),
+                Err(AdminError::NotServing {
+                    command: command.into()
+                })
+            );
+        }
+        // 3.9.4 still answers monitor (and its alias mntr) with HTTP 500 and Jetty's page.
+        for (page, command) in [
+            (fixture_3_9!("not-serving/admin-monitor.html"), "monitor"),
+            (fixture_3_9!("not-serving/admin-mntr.html"), "mntr"),
+        ] {
+            assert_eq!(
+                parse_monitor(page),
+                Err(AdminError::NotServing {
+                    command: command.into()
+                })
+            );
+        }
     }
 
     #[test]

@@ -798,35 +798,54 @@ mod tests {
     }
 
     #[test]
-    fn srvr_and_stat_3_4_from_docs() {
+    fn srvr_and_stat_3_4_10() {
         let s = parse_srvr(fixture!("zk-3.4/leader/srvr.txt")).unwrap();
         assert_eq!(s.version.number(), Some(VersionNumber::new(3, 4, 10)));
         assert_eq!(s.version.built_on(), Some("03/23/2017 10:13 GMT"));
+        // 3.4 prints an integer average.
         assert_eq!(
             s.latency,
             Latency {
-                min: 0,
-                avg: 0.0,
-                max: 6
+                min: 4,
+                avg: 9.0,
+                max: 15
             }
         );
-        assert_eq!(s.zxid, Some(Zxid::from_parts(9, 0x20)));
+        assert_eq!(s.zxid, Some(Zxid::from_parts(1, 0x19)));
         assert_eq!(s.mode, Mode::Leader);
-        assert_eq!(s.node_count, 29);
-        assert_eq!(s.proposal_sizes, None);
+        assert_eq!(s.node_count, 8);
+        assert_eq!(s.proposal_sizes, None, "3.4 has no Proposal sizes line");
         let st = parse_stat(fixture!("zk-3.4/leader/stat.txt")).unwrap();
         assert_eq!(st.clients.len(), 3);
-        assert_eq!(st.clients[0].address, "10.244.2.7:52410");
-        assert_eq!(st.clients[0].received(), Some(1024));
+        assert_eq!(st.clients[0].address, "127.0.0.1:33910");
+        assert_eq!(st.clients[0].received(), Some(1));
         let f = parse_stat(fixture!("zk-3.4/follower/stat.txt")).unwrap();
         assert_eq!(f.server.mode, Mode::Follower);
-        assert_eq!(f.server.latency.avg, 2.0);
-        assert_eq!(f.server.zxid, Some(Zxid::from_parts(1, 4)));
+        assert_eq!(f.server.latency.avg, 11.0);
+        assert_eq!(f.server.zxid, Some(Zxid::from_parts(1, 0x19)));
+        assert_eq!(f.clients.len(), 2);
         assert_eq!(
             parse_srvr(fixture!("zk-3.4/follower/srvr.txt"))
                 .unwrap()
                 .received,
-            57
+            22
+        );
+    }
+
+    #[test]
+    fn zkserver_status_3_4_reads_the_mode_of_four_letter_word_main() {
+        // What 3.4.10's zkServer.sh status greps from FourLetterWordMain's srvr.
+        let s = parse_srvr(fixture!("zk-3.4/follower/FourLetterWordMain-srvr.stdout")).unwrap();
+        assert_eq!(s.mode, Mode::Follower);
+        assert_eq!(
+            fixture!("zk-3.4/follower/zkServer-status.stdout"),
+            "Mode: follower\n"
+        );
+        assert_eq!(
+            parse_srvr(fixture!(
+                "zk-3.4/not-serving/FourLetterWordMain-srvr.stdout"
+            )),
+            Err(FourLetterError::NotServing)
         );
     }
 
@@ -883,31 +902,31 @@ mod tests {
     }
 
     #[test]
-    fn mntr_3_4_from_docs() {
+    fn mntr_3_4_10() {
         let m = parse_mntr(fixture!("zk-3.4/leader/mntr.txt")).unwrap();
-        assert_eq!(m.len(), 17);
+        assert_eq!(m.len(), 18);
         assert_eq!(
             m.version().unwrap().number(),
-            Some(VersionNumber::new(3, 4, 0))
-        );
-        assert_eq!(m.server_state(), Ok(Mode::Leader));
-        assert_eq!(m.avg_latency(), Ok(0.0));
-        assert_eq!(m.learners(), Ok(Some(4)), "3.4 calls it zk_followers");
-        assert_eq!(m.synced_followers(), Ok(Some(4)));
-        assert_eq!(m.synced_observers(), Ok(None));
-        assert_eq!(m.pending_syncs(), Ok(Some(0)));
-        assert_eq!(m.num_alive_connections(), Ok(None));
-        assert_eq!(m.uptime_ms(), Ok(None));
-        assert_eq!(m.peer_state(), None);
-        assert_eq!(m.approximate_data_size(), Ok(27));
-        let f = parse_mntr(fixture!("zk-3.4/follower/mntr.txt")).unwrap();
-        assert_eq!(f.server_state(), Ok(Mode::Follower));
-        assert_eq!(
-            f.version().unwrap().number(),
             Some(VersionNumber::new(3, 4, 10))
         );
+        assert_eq!(m.server_state(), Ok(Mode::Leader));
+        assert_eq!(m.avg_latency(), Ok(9.0));
+        assert_eq!(m.learners(), Ok(Some(2)), "3.4 calls it zk_followers");
+        assert_eq!(m.synced_followers(), Ok(Some(2)));
+        assert_eq!(m.synced_observers(), Ok(None));
+        assert_eq!(m.pending_syncs(), Ok(Some(0)));
+        assert_eq!(m.num_alive_connections(), Ok(Some(3)));
+        assert_eq!(m.uptime_ms(), Ok(None));
+        assert_eq!(m.peer_state(), None);
+        assert_eq!(m.quorum_size(), Ok(None));
+        assert_eq!(m.ephemerals_count(), Ok(1));
+        assert_eq!(m.approximate_data_size(), Ok(101));
+        let f = parse_mntr(fixture!("zk-3.4/follower/mntr.txt")).unwrap();
+        assert_eq!(f.len(), 15);
+        assert_eq!(f.server_state(), Ok(Mode::Follower));
         assert_eq!(f.num_alive_connections(), Ok(Some(2)));
         assert_eq!(f.learners(), Ok(None));
+        assert_eq!(f.znode_count(), Ok(8));
     }
 
     #[test]
@@ -954,11 +973,115 @@ mod tests {
     }
 
     #[test]
-    fn conf_3_4_from_docs() {
+    fn conf_3_4_10_has_no_membership() {
         let c = parse_conf(fixture!("zk-3.4/follower/conf.txt")).unwrap();
-        assert_eq!(c.server_id(), Ok(2));
+        assert_eq!(c.server_id(), Ok(1));
         assert_eq!(c.membership, None);
+        assert_eq!(c.client_port(), Ok(2181));
         assert_eq!(c.settings.init_limit(), Ok(Some(10)));
+        assert_eq!(c.get("dataDirSize"), None, "3.4 does not print sizes");
+        let l = parse_conf(fixture!("zk-3.4/leader/conf.txt")).unwrap();
+        assert_eq!(l.server_id(), Ok(3));
+    }
+
+    #[test]
+    fn four_letter_words_3_9_4() {
+        let v394 = "3.9.4-7246445ec281f3dbf53dc54e970c914f39713903, built on 2025-08-19 19:53 UTC";
+        let s = parse_srvr(fixture!("zk-3.9/leader/srvr.txt")).unwrap();
+        assert_eq!(s.version.raw, v394);
+        assert_eq!(s.version.number(), Some(VersionNumber::new(3, 9, 4)));
+        assert_eq!(s.mode, Mode::Leader);
+        assert_eq!(s.latency.avg, 9.5);
+        assert_eq!(s.zxid, Some(Zxid::from_parts(1, 0x10)));
+        assert_eq!(
+            s.proposal_sizes,
+            Some(ProposalSizes {
+                last: 108,
+                min: 36,
+                max: 108
+            })
+        );
+        let f = parse_stat(fixture!("zk-3.9/follower/stat.txt")).unwrap();
+        assert_eq!(f.server.mode, Mode::Follower);
+        assert_eq!(f.server.latency.avg, 15.4118);
+        assert!(!f.clients.is_empty());
+        let m = parse_mntr(fixture!("zk-3.9/leader/mntr.txt")).unwrap();
+        // 3.9 adds the snapshot and restore metrics of its AdminServer commands to 3.8's.
+        assert_eq!(m.len(), 548);
+        assert!(m.get("restore_error_count").is_some());
+        assert_eq!(m.server_state(), Ok(Mode::Leader));
+        assert_eq!(m.peer_state().as_deref(), Some("leading - broadcast"));
+        assert_eq!(m.learners(), Ok(Some(2)));
+        assert_eq!(m.synced_followers(), Ok(Some(2)));
+        assert_eq!(m.quorum_size(), Ok(Some(3)));
+        assert_eq!(m.ephemerals_count(), Ok(1));
+        assert_eq!(m.znode_count(), Ok(9));
+        let fm = parse_mntr(fixture!("zk-3.9/follower/mntr.txt")).unwrap();
+        assert_eq!(fm.len(), 516);
+        assert_eq!(fm.server_state(), Ok(Mode::Follower));
+        assert_eq!(fm.learners(), Ok(None));
+        let c = parse_conf(fixture!("zk-3.9/leader/conf.txt")).unwrap();
+        assert_eq!(c.server_id(), Ok(3));
+        let membership = c.membership.unwrap();
+        assert_eq!(membership.servers.len(), 3);
+        assert_eq!(membership.servers[0].host(), "127.0.0.21");
+        assert_eq!(parse_ruok(fixture!("zk-3.9/follower/ruok.txt")), Ok(()));
+        assert_eq!(
+            parse_isro(fixture!("zk-3.9/leader/isro.txt")),
+            Ok(Isro::ReadWrite)
+        );
+    }
+
+    #[test]
+    fn whitelist_refusals_and_not_serving_3_4_and_3_9() {
+        for (reply, word) in [
+            (fixture!("zk-3.9/whitelist-srvr-only/mntr.txt"), "mntr"),
+            (fixture!("zk-3.9/whitelist-srvr-only/stat.txt"), "stat"),
+            (fixture!("zk-3.9/whitelist-srvr-only/conf.txt"), "conf"),
+            (fixture!("zk-3.9/whitelist-srvr-only/ruok.txt"), "ruok"),
+            (fixture!("zk-3.9/whitelist-srvr-only/isro.txt"), "isro"),
+        ] {
+            assert_eq!(
+                check_special(reply),
+                Err(FourLetterError::NotInWhitelist {
+                    command: word.into()
+                }),
+                "{word}"
+            );
+        }
+        assert_eq!(
+            parse_srvr(fixture!("zk-3.9/whitelist-srvr-only/srvr.txt"))
+                .unwrap()
+                .mode,
+            Mode::Follower
+        );
+        for reply in [
+            fixture!("zk-3.4/not-serving/srvr.txt"),
+            fixture!("zk-3.4/not-serving/stat.txt"),
+            fixture!("zk-3.4/not-serving/mntr.txt"),
+            fixture!("zk-3.4/not-serving/conf.txt"),
+            fixture!("zk-3.9/not-serving/srvr.txt"),
+            fixture!("zk-3.9/not-serving/stat.txt"),
+            fixture!("zk-3.9/not-serving/mntr.txt"),
+            fixture!("zk-3.9/not-serving/conf.txt"),
+        ] {
+            assert_eq!(check_special(reply), Err(FourLetterError::NotServing));
+        }
+        // Up but not in a quorum: ruok still says imok, isro says null, in both versions.
+        assert_eq!(parse_ruok(fixture!("zk-3.4/not-serving/ruok.txt")), Ok(()));
+        assert_eq!(parse_ruok(fixture!("zk-3.9/not-serving/ruok.txt")), Ok(()));
+        assert_eq!(
+            parse_isro(fixture!("zk-3.4/not-serving/isro.txt")),
+            Err(FourLetterError::NotServing)
+        );
+        assert_eq!(
+            parse_isro(fixture!("zk-3.9/not-serving/isro.txt")),
+            Err(FourLetterError::NotServing)
+        );
+        assert_eq!(
+            parse_isro(fixture!("zk-3.4/follower/isro.txt")),
+            Ok(Isro::ReadWrite)
+        );
     }
 
     #[test]

@@ -647,7 +647,8 @@ pub fn dynamic_file_version(file_name: &str) -> Option<Zxid> {
 
 /// How `4lw.commands.whitelist` is read by ZooKeeper 3.5.3+: split on commas, each
 /// entry trimmed, `*` enabling everything, and `srvr` always enabled (zkServer.sh
-/// needs it). An absent key leaves only `srvr`. ZooKeeper 3.4 has no whitelist.
+/// needs it). An absent key leaves only `srvr`. ZooKeeper 3.4.10 reads the key too, but without
+/// it answers every command except `wchc` and `wchp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FourLetterWhitelist {
     /// The value as written; `None` when the key is absent.

@@ -2,7 +2,7 @@
 //! the seeded objects, namespace UID ranges, SCC admission of the seeds' manifest (refused, then
 //! admitted by `anyuid` once granted as `oc adm policy add-scc-to-user anyuid -z default` does it
 //! on OpenShift 4.5+), `restricted-v2` running pods with the namespace's UID, and the older
-//! grant through the SCC's `users`. Needs root, Java and Debian's `zookeeper` package.
+//! grant through the SCC's `users`. Needs root, Java and the ZooKeeper release cache (`scripts/lib/zookeeper.sh`).
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The seed runbooks' transcripts (`/work/shared/seeds`) against a 4-node test cluster with the
-//! real `kubectl.1.33` and real ZooKeeper servers in the pods (needs root, Java, Debian's
-//! `zookeeper` package, `nc`, and `kazoo` in the project's virtualenv).
+//! real `kubectl.1.33` and real ZooKeeper servers in the pods — 3.4.10 for the seeds' image, the
+//! library image's tag for `zookeeper:…` (needs root, Java, the release cache that
+//! `scripts/test.sh` fills, `nc`, and `kazoo` in the project's virtualenv).
 //!
 //! - `seed_ensemble`: the seeds' manifest (PDB on policy/v1) in the OpenShift seed's namespace
 //!   `statef`: ordered creation, host names, FQDNs, `myid`, `zoo.cfg`, a write on one member and a
@@ -28,6 +29,20 @@ const SEED_MANIFEST: &str = include_str!("../../fixtures/seeds/zookeeper-pdb-v1.
 const LIBRARY_MANIFEST: &str = include_str!("fixtures/zookeeper-library.yaml");
 
 const SRVR: &str = "printf srvr | nc localhost 2181";
+
+/// Every four-letter word of ZooKeeper 3.4.
+const FOUR_LETTER_WORDS_3_4: &[&str] = &[
+    "conf", "cons", "crst", "dump", "envi", "ruok", "srst", "srvr", "stat", "wchs", "wchc", "wchp",
+    "mntr", "isro", "gtmk",
+];
+
+/// The ZooKeeper version the library manifest's image tag names (`zookeeper:3.9.4` → `3.9.4`).
+fn library_version() -> &'static str {
+    LIBRARY_MANIFEST
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("image: zookeeper:"))
+        .expect("the library manifest names zookeeper:<version>")
+}
 
 /// `kubectl get pods -w …` running in the background, its lines collected.
 struct Watcher {
@@ -389,6 +404,21 @@ server.3=zk-2.zk-hs.statef.svc.cluster.local:2888:3888
         t.elapsed()
     );
 
+    // the image's own ZooKeeper: 3.4.10, which answers every four-letter word but the two that
+    // 3.4.10 itself turned off by default (ZOOKEEPER-2693: wchc and wchp)
+    let srvr = exec_ok(&c, "zk-0", &["sh", "-c", "printf srvr | nc localhost 2181"]);
+    assert!(srvr.starts_with("Zookeeper version: 3.4.10-"), "{srvr}");
+    for word in FOUR_LETTER_WORDS_3_4 {
+        let out = exec_ok(
+            &c,
+            "zk-0",
+            &["sh", "-c", &format!("printf {word} | nc localhost 2181")],
+        );
+        let refused = out.contains("is not executed because it is not in the whitelist");
+        assert!(!out.is_empty(), "{word} is answered");
+        assert_eq!(refused, ["wchc", "wchp"].contains(word), "{word}: {out}");
+    }
+
     // write on one member, read on another; the seeds' form without `--` is gone from kubectl
     let r = c.kubectl(&["exec", "zk-0", "zkCli.sh", "create", "/hello", "world"]);
     assert!(!r.ok, "{r:?}");
@@ -400,7 +430,7 @@ server.3=zk-2.zk-hs.statef.svc.cluster.local:2888:3888
     );
     let r = exec(&c, "zk-0", &["zkCli.sh", "create", "/hello", "world"]);
     assert!(r.ok, "{r:?}");
-    // ZooKeeper 3.8's client prints this on stderr (3.4 printed it on stdout)
+    // ZooKeeper 3.4's client prints this on stderr, its log (and the event) on stdout
     assert!(r.stderr.lines().any(|l| l == "Created /hello"), "{r:?}");
     assert!(
         r.stdout
@@ -691,7 +721,19 @@ fn seed_durable_storage_and_drains() {
         "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}",
     ]);
     assert!(events.lines().any(|l| l == reason), "{events}");
-    // two of three still serve
+    // two of three still serve — once zk-0 is back in the quorum. Real 3.4.10 here: losing
+    // zk-1 (even as a follower) can send zk-0 into a new election round that the lone LEADING
+    // zk-2 does not answer with a quorum of out-of-election votes; they re-form when zk-0's
+    // notification back-off (capped at 60 s in 3.4) comes round, measured 55 s. A one-shot
+    // zkCli.sh meanwhile fails with ConnectionLoss.
+    let t = Instant::now();
+    wait_for(90, "zk-0 serving without zk-1", || {
+        mode(&c, "zk-0").map(|_| ())
+    });
+    eprintln!(
+        "seed_durable_storage_and_drains: zk-0 serving {:.1?} after zk-1's eviction was seen",
+        t.elapsed()
+    );
     let out = exec_ok(&c, "zk-0", &["zkCli.sh", "get", "/hello"]);
     assert!(out.lines().any(|l| l == "world"), "{out}");
 
@@ -790,7 +832,8 @@ async fn library_with_kube_rs(c: &TestCluster, leader: usize) {
             .expect("EOF within 10s")
             .expect("read");
         let text = String::from_utf8_lossy(&buf);
-        assert!(text.starts_with("Zookeeper version: 3.8.0"), "{text}");
+        let version = format!("Zookeeper version: {}-", library_version());
+        assert!(text.starts_with(&version), "{text}");
         let want = if i == leader { "leader" } else { "follower" };
         assert!(
             text.lines().any(|l| l == format!("Mode: {want}")),

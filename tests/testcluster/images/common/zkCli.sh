@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zkCli.sh for the test cluster's ZooKeeper images (this project's own script): the machine's
+# zkCli.sh for the test cluster's ZooKeeper images (this project's own script): the release's
 # ZooKeeper command line client, `zkCli.sh [-server host:port] [command args…]`, localhost:2181 by
 # default. Settings come from zkEnv.sh next to this script (per image).
 

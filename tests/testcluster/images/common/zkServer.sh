@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # zkServer.sh for the test cluster's ZooKeeper images (this project's own script).
 #
-# Runs the machine's ZooKeeper (Debian's package) the way the distribution's zkServer.sh does:
+# Runs the image's ZooKeeper release (its jars in lib/) the way the distribution's zkServer.sh does:
 #   zkServer.sh [--config <conf dir>] {start|start-foreground|stop|restart|status|version|print-cmd} [cfg]
 # Settings come from zkEnv.sh next to this script (per image).
 
@@ -112,6 +112,11 @@ print-cmd)
     echo
     ;;
 version)
+    if [[ "$ZK_TESTCLUSTER_VERSION" == 3.4.* ]]; then
+        # 3.4's zkServer.sh has no version command.
+        echo "Usage: $0 {start|start-foreground|stop|restart|status|upgrade|print-cmd}" >&2
+        exit 1
+    fi
     # shellcheck disable=SC2086 # a flag list
     exec "$JAVA" -cp "$CLASSPATH" ${ZK_TESTCLUSTER_CLIENT_JVMFLAGS:-} \
         org.apache.zookeeper.version.VersionInfoMain 2>/dev/null
@@ -143,13 +148,20 @@ status)
     if [[ -z "$address" || "$address" == "0.0.0.0" ]]; then
         address="localhost"
     fi
-    echo "Client port found: $port. Client address: $address. Client SSL: false."
-    mode="$(printf srvr | nc -N -w 5 "$address" "$port" 2>/dev/null | grep '^Mode: ' || true)"
-    if [[ -z "$mode" ]]; then
+    # 3.5+ print where they ask; 3.4 prints only the mode.
+    if [[ "$ZK_TESTCLUSTER_VERSION" != 3.4.* ]]; then
+        echo "Client port found: $port. Client address: $address. Client SSL: false."
+    fi
+    # As the distribution's script: ZooKeeper's own FourLetterWordMain (a JVM) asks srvr.
+    # shellcheck disable=SC2086 # a flag list
+    STAT="$("$JAVA" "-Dzookeeper.log.dir=$ZOO_LOG_DIR" "${ZOO_LOG_PROPS[@]}" -cp "$CLASSPATH" \
+        ${ZK_TESTCLUSTER_CLIENT_JVMFLAGS:-} org.apache.zookeeper.client.FourLetterWordMain \
+        "$address" "$port" srvr 2>/dev/null | grep Mode)"
+    if [[ -z "$STAT" ]]; then
         echo "Error contacting service. It is probably not running."
         exit 1
     fi
-    echo "$mode"
+    echo "$STAT"
     exit 0
     ;;
 *)

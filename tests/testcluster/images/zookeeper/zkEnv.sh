@@ -21,24 +21,15 @@ ZK_CLIENT_HEAP="${ZK_CLIENT_HEAP:-256}"
 CLIENT_JVMFLAGS="-Xmx${ZK_CLIENT_HEAP}m ${CLIENT_JVMFLAGS:-}"
 
 # shellcheck source=/dev/null
-. /usr/share/testcluster/zookeeper/zkEnv-machine.sh
+. /usr/share/testcluster/zookeeper/zkEnv-release.sh
 
-# Logging: the published image logs with logback (logback.xml in the conf dir); the machine's
-# ZooKeeper uses log4j 1.2. A log4j.properties in the conf dir is used as is; otherwise the root
-# level of logback.xml (if any) sets the level of the default console logging.
-ZOO_LOG4J_CONFIG="$ZK_TESTCLUSTER_LOG4J"
-ZOO_LOG4J_PROP="${ZOO_LOG4J_PROP:-INFO,CONSOLE}"
-ZOO_LOG_PROPS=()
+# Logging: ZooKeeper 3.8+ logs with logback, which finds the conf dir's logback.xml on the class
+# path (the image's own, or one mounted at /conf). A 3.4 tag logs with log4j 1.2: the conf dir's
+# log4j.properties if there is one, else the console.
 if [[ -f "$ZOOCFGDIR/log4j.properties" ]]; then
     ZOO_LOG4J_CONFIG="$ZOOCFGDIR/log4j.properties"
-elif [[ -f "$ZOOCFGDIR/logback.xml" ]]; then
-    level="$(sed -n -e 's/.*<root[^>]*level="\([A-Za-z]*\)".*/\1/p' -- "$ZOOCFGDIR/logback.xml" | head -n 1)"
-    level="${level^^}"
-    if [[ "$level" =~ ^(TRACE|DEBUG|INFO|WARN|ERROR|OFF)$ ]]; then
-        ZOO_LOG4J_PROP="$level,CONSOLE"
-        ZOO_LOG_PROPS+=("-Dzookeeper.console.threshold=$level")
-    fi
-    unset level
+else
+    ZOO_LOG4J_CONFIG="$ZK_TESTCLUSTER_LOG4J"
 fi
-ZOO_LOG_PROPS+=("-Dzookeeper.root.logger=$ZOO_LOG4J_PROP" "-Dlog4j.configuration=file:$ZOO_LOG4J_CONFIG")
+ZOO_LOG_PROPS=("-Dzookeeper.root.logger=${ZOO_LOG4J_PROP:-INFO,CONSOLE}" "-Dlog4j.configuration=file:$ZOO_LOG4J_CONFIG")
 ZK_SERVER_PROPS=()

@@ -763,7 +763,8 @@ async fn run_container(
         if runtime::profile_for(&image).is_none() {
             pull_failures += 1;
             let msg = format!(
-                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": image not known to testcluster"
+                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": {}",
+                runtime::pull_failure(&image)
             );
             w.with_c(&cname, |s| s.state = waiting("ErrImagePull", &msg));
             w.event(

@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use super::zookeeper::{ZooKeeperImage, release_cache, releases_in, unavailable_reason};
+
 /// The `PATH` container runtimes set when an image sets none (and busybox's own).
 pub(crate) const DEFAULT_PATH: &str =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -117,7 +119,7 @@ pub enum ImageFileKind {
         /// Where it points (absolute targets are inside the container).
         target: PathBuf,
     },
-    /// A host file or directory bound at this path, e.g. the machine's ZooKeeper installation.
+    /// A host file or directory bound at this path, e.g. a ZooKeeper release's jars.
     HostPath {
         /// The host file or directory.
         source: PathBuf,
@@ -144,16 +146,26 @@ impl ImageProfile {
 ///
 /// Known: `busybox` (any tag or digest, any spelling of Docker Hub's library path), the Kubernetes
 /// tutorial's `registry.k8s.io/kubernetes-zookeeper` (also `k8s.gcr.io/…`) and the Docker library
-/// `zookeeper` (any tag; see the zookeeper module).
+/// `zookeeper`, when the ZooKeeper release their tag names is in the release cache (see the
+/// zookeeper module).
 pub fn profile_for(image: &str) -> Option<ImageProfile> {
     let image = ImageRef::parse(image);
-    match (image.registry.as_str(), image.repository.as_str()) {
-        ("docker.io", "library/busybox") => Some(busybox()),
-        ("registry.k8s.io" | "k8s.gcr.io", "kubernetes-zookeeper") => {
-            Some(super::zookeeper::kubernetes_zookeeper())
-        }
-        ("docker.io", "library/zookeeper") => Some(super::zookeeper::docker_library_zookeeper()),
-        _ => None,
+    if (image.registry.as_str(), image.repository.as_str()) == ("docker.io", "library/busybox") {
+        return Some(busybox());
+    }
+    let zookeeper = ZooKeeperImage::of(&image)?;
+    let releases = releases_in(&release_cache());
+    let release = zookeeper.release(image.tag.as_deref(), &releases)?;
+    Some(zookeeper.profile(release))
+}
+
+/// Why `image` cannot be pulled (for the kubelet's `ErrImagePull` message): a ZooKeeper image
+/// whose release is not in the cache names the releases that are; any other image is unknown.
+pub fn pull_failure(image: &str) -> String {
+    if ZooKeeperImage::of(&ImageRef::parse(image)).is_some() {
+        unavailable_reason(image, &releases_in(&release_cache()))
+    } else {
+        "image not known to testcluster".to_owned()
     }
 }
 

@@ -31,7 +31,7 @@ mod zookeeper;
 pub use container::{
     Container, ContainerSpec, ExecOutput, ExecProcess, ExitInfo, Mount, SpawnError,
 };
-pub use image::{ImageFile, ImageFileKind, ImageProfile, ImageRef, profile_for};
+pub use image::{ImageFile, ImageFileKind, ImageProfile, ImageRef, profile_for, pull_failure};
 pub use net::{ClusterNet, Ipv4Subnet, cleanup_leftovers};
 pub use probe::{ProbeResult, probe_exec, probe_http, probe_tcp};
 pub use sandbox::{Sandbox, SandboxSpec};
