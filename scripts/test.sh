@@ -11,7 +11,7 @@
 #   Go modules:      k8s.io/kubernetes and etcd, built into the test cluster's control plane
 #                    (tests/testcluster/controlplane) and cached under /var/cache/kubectl-zk
 #                    (TESTCLUSTER_CACHE), keyed by that module's files: a cold build takes
-#                    15-25 minutes on 2 cores, a warm run none
+#                    about 14 minutes on 2 cores, a warm run none
 #   cargo tools:     cargo-nextest
 #
 # Needs root: the test cluster's pods live in their own network namespaces.
