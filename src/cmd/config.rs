@@ -8,13 +8,11 @@
 //! functions over what was read ([`decide`]). Render: the zoo.cfg once when the members
 //! agree, one section per member otherwise, then the differences and the findings.
 
-pub mod start_flags;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures::future::join_all;
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::Client;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
@@ -24,13 +22,14 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
+use crate::ensemble::layout::{Layout, SourceSpec, container, layout};
+use crate::ensemble::start_flags::StartFlags;
 use crate::manifest::options::Flavor;
 use crate::render::{Style, Tabular, emit, plain_table};
 use crate::zk::lint::{
     self, ConfigSource, EnsembleFacts, Finding, MountFact, NeededWord, ServiceFact, Severity,
 };
 use crate::zk::zoo_cfg::ZooCfg;
-use start_flags::StartFlags;
 
 /// How long one member may take to answer both reads.
 pub const MEMBER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -147,33 +146,6 @@ pub struct SourceDifference {
     pub members: Vec<String>,
 }
 
-/// Where zoo.cfg is and where its source of truth is, from the pod template.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// zoo.cfg in the container.
-    pub conf_path: String,
-    /// The data dir when zoo.cfg names none.
-    pub default_data_dir: String,
-    /// The source.
-    pub source: SourceSpec,
-}
-
-/// The source of truth as found in the pod template.
-#[derive(Debug, Clone)]
-pub enum SourceSpec {
-    /// ConfigMap `name`, key `key`.
-    ConfigMap {
-        /// ConfigMap name.
-        name: String,
-        /// The key holding zoo.cfg.
-        key: String,
-    },
-    /// The `start-zookeeper` flags.
-    StartFlags(StartFlags),
-    /// Nothing to compare with, and why.
-    None(String),
-}
-
 /// What the source read gave.
 #[derive(Debug, Clone)]
 pub enum SourceRead {
@@ -209,121 +181,6 @@ pub async fn run(global: &GlobalOptions, args: MemberCheckArgs) -> anyhow::Resul
     } else {
         Outcome::CheckFailed
     })
-}
-
-/// The ZooKeeper container of the ensemble's pod template.
-fn container(ensemble: &Ensemble) -> Option<&Container> {
-    ensemble
-        .stateful_set
-        .spec
-        .as_ref()?
-        .template
-        .spec
-        .as_ref()?
-        .containers
-        .iter()
-        .find(|c| c.name == ensemble.container)
-}
-
-fn env_value<'a>(container: &'a Container, name: &str) -> Option<&'a str> {
-    container
-        .env
-        .as_ref()?
-        .iter()
-        .find(|e| e.name == name)?
-        .value
-        .as_deref()
-        .filter(|v| !v.is_empty())
-}
-
-/// Where zoo.cfg lives and what it comes from, read from the pod template.
-pub fn layout(ensemble: &Ensemble) -> Layout {
-    let Some(container) = container(ensemble) else {
-        return Layout {
-            conf_path: "/conf/zoo.cfg".into(),
-            default_data_dir: "/data".into(),
-            source: SourceSpec::None(format!(
-                "StatefulSet {} has no container {}",
-                ensemble.name, ensemble.container
-            )),
-        };
-    };
-    let command = container.command.clone().unwrap_or_default();
-    let args = container.args.clone().unwrap_or_default();
-    let flags = StartFlags::from_container(&command, &args);
-    if ensemble.flavor == Some(Flavor::K8sTutorial) || flags.is_some() {
-        return match flags {
-            Some(flags) => Layout {
-                conf_path: flags.config_path(),
-                default_data_dir: flags.get("data_dir").to_owned(),
-                source: SourceSpec::StartFlags(flags),
-            },
-            None => Layout {
-                conf_path: "/opt/zookeeper/conf/zoo.cfg".into(),
-                default_data_dir: "/var/lib/zookeeper/data".into(),
-                source: SourceSpec::None(format!(
-                    "container {} does not run start-zookeeper (command {:?}, args {:?})",
-                    container.name, command, args
-                )),
-            },
-        };
-    }
-    let conf_dir = env_value(container, "ZOO_CONF_DIR")
-        .unwrap_or("/conf")
-        .trim_end_matches('/')
-        .to_owned();
-    let conf_path = format!("{conf_dir}/zoo.cfg");
-    let default_data_dir = env_value(container, "ZOO_DATA_DIR")
-        .unwrap_or("/data")
-        .to_owned();
-    let volumes = ensemble
-        .stateful_set
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.volumes.as_ref());
-    let source = container
-        .volume_mounts
-        .iter()
-        .flatten()
-        .find_map(|mount| {
-            let dir_mount = mount.mount_path.trim_end_matches('/') == conf_dir
-                && mount.sub_path.as_deref().is_none_or(str::is_empty);
-            let file_mount = mount.mount_path == conf_path;
-            if !dir_mount && !file_mount {
-                return None;
-            }
-            let cm = volumes?
-                .iter()
-                .find(|v| v.name == mount.name)?
-                .config_map
-                .as_ref()?;
-            let path = if file_mount {
-                mount.sub_path.clone().unwrap_or_else(|| "zoo.cfg".into())
-            } else {
-                "zoo.cfg".into()
-            };
-            let key = cm
-                .items
-                .iter()
-                .flatten()
-                .find(|i| i.path == path)
-                .map_or(path, |i| i.key.clone());
-            Some(SourceSpec::ConfigMap {
-                name: cm.name.clone(),
-                key,
-            })
-        })
-        .unwrap_or_else(|| {
-            SourceSpec::None(format!(
-                "no ConfigMap is mounted at {conf_dir}: the image's entrypoint wrote {conf_path} from its ZOO_* variables"
-            ))
-        });
-    Layout {
-        conf_path,
-        default_data_dir,
-        source,
-    }
 }
 
 /// The lint facts of the pod template and the headless Service.
@@ -490,11 +347,7 @@ pub async fn gather(
                     .unwrap_or_else(|| "Pending".into())
             }
         });
-        let target = MemberTarget {
-            namespace: ns.clone(),
-            pod: pod.clone(),
-            container: Some(ensemble.container.clone()),
-        };
+        let target = ensemble.target(&pod);
         let layout = &layout;
         async move {
             let mut member = MemberConfig {

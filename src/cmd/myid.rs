@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::cli::{GlobalOptions, MemberCheckArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
-use crate::cluster::zookeeper::{self, MemberTarget};
+use crate::cluster::zookeeper;
 use crate::cmd::Outcome;
 use crate::manifest::options::Flavor;
 use crate::render::{Style, Tabular, emit, plain_table};
@@ -77,12 +77,8 @@ pub async fn run(global: &GlobalOptions, args: MemberCheckArgs) -> anyhow::Resul
 pub async fn gather(client: &Client, ensemble: &Ensemble) -> MyidReport {
     let flavor = ensemble.flavor.unwrap_or(Flavor::Official);
     let members = (0..ensemble.replicas()).map(|ordinal| async move {
-        let pod = format!("{}-{ordinal}", ensemble.name);
-        let target = MemberTarget {
-            namespace: ensemble.namespace.clone(),
-            pod: pod.clone(),
-            container: Some(ensemble.container.clone()),
-        };
+        let pod = ensemble.pod_name(ordinal);
+        let target = ensemble.target(&pod);
         let script = format!(
             "cat \"$1\"; echo; echo '{SEPARATOR}'; cat \"$2\"; echo '{SEPARATOR}'; hostname -f"
         );

@@ -15,15 +15,16 @@
 //! `--execute` evicts it last. No PodDisruptionBudget is said too: nothing then stops
 //! `kubectl drain` from evicting more members than the quorum can lose.
 //!
-//! [`schedule`]: super::schedule
+//! [`schedule`]: crate::kube::schedule
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, NodeSelector, Pod};
 use serde::Serialize;
 
-use super::schedule::{Reschedule, Scheduler};
-use crate::cmd::status::{EnsembleStatus, LAG_THRESHOLD, MemberMode, MemberStatus, PdbStatus};
+use crate::ensemble::{EnsembleStatus, LAG_THRESHOLD, MemberMode, MemberStatus, PdbStatus};
+use crate::kube::pdb;
+use crate::kube::schedule::{Reschedule, Scheduler};
 use crate::zk::{Mode, quorum};
 
 /// Everything a verdict needs, read once.
@@ -196,7 +197,7 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
     // Where the evicted members would go: members of these ensembles already Pending go
     // first (they are ahead in the scheduler's queue), then the node's members in the order
     // --execute evicts them.
-    let mut scheduler = Scheduler::new(&view.nodes, &view.pods, node);
+    let mut scheduler = Scheduler::new(&view.nodes, &view.pods, Some(node));
     let find_pod = |namespace: &str, name: &str| {
         view.pods.iter().find(|p| {
             p.metadata.namespace.as_deref() == Some(namespace)
@@ -320,17 +321,16 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
             });
         }
 
-        // The PodDisruptionBudget. The Eviction API checks it for running pods: a Ready one
-        // needs a disruption allowed; one not Ready passes only while the budget has its
-        // healthy pods (the default unhealthyPodEvictionPolicy, IfHealthyBudget).
+        // The PodDisruptionBudget, as the Eviction API applies it (kube::pdb::refuses).
         let ready_on_node = evicted.iter().filter(|m| m.ready).count();
         let budget_refuses = |pdb: &PdbStatus, m: &MemberStatus| {
-            m.phase == "Running"
-                && if m.ready {
-                    pdb.disruptions_allowed <= 0
-                } else {
-                    pdb.current_healthy < pdb.desired_healthy
-                }
+            pdb::refuses(
+                pdb,
+                pdb::Evicted {
+                    running: m.phase == "Running",
+                    ready: m.ready,
+                },
+            )
         };
         let refused: Vec<&str> = status
             .pdb

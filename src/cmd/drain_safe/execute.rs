@@ -10,10 +10,11 @@ use kube::Client;
 
 use super::decide::{NodeJudgement, Verdict, judge};
 use super::gather::gather;
-use super::rejoin::{Awaited, wait_rejoined};
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::evict::{Evicted, cordon, evict};
-use crate::cmd::{Outcome, confirm};
+use crate::cmd::Outcome;
+use crate::confirm;
+use crate::ensemble::rejoin::{Awaited, wait_rejoined};
 
 /// How long a refusing PodDisruptionBudget (429) is retried before giving up.
 pub const EVICT_RETRY_FOR: Duration = Duration::from_secs(60);

@@ -3,16 +3,14 @@
 //! whether each evicted member can be scheduled again)? `--all-nodes` judges every node;
 //! `--execute` cordons the node and evicts its members one at a time while it stays safe.
 //!
-//! Gather ([`gather`]) → decide ([`decide`], pure, with [`schedule`] predicting the scheduler)
-//! → render ([`render`]); [`execute`] does the drain and [`rejoin`] waits for a member to be
+//! Gather ([`gather`]) → decide ([`decide`], pure, with [`crate::kube::schedule`] predicting the scheduler)
+//! → render ([`render`]); [`execute`] does the drain and [`crate::ensemble::rejoin`] waits for a member to be
 //! back in sync.
 
 pub mod decide;
 pub mod execute;
 pub mod gather;
-pub mod rejoin;
 pub mod render;
-pub mod schedule;
 
 #[cfg(test)]
 mod tests;
@@ -23,7 +21,8 @@ use kube::api::Api;
 
 use crate::cli::{DrainSafeArgs, GlobalOptions};
 use crate::cluster::client::connect;
-use crate::cmd::{Outcome, confirm};
+use crate::cmd::Outcome;
+use crate::confirm;
 use crate::render::{Style, emit};
 use decide::{Verdict, judge};
 use gather::Scope;

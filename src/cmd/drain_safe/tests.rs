@@ -9,7 +9,7 @@ use serde_json::json;
 use super::decide::{ClusterView, ReasonKind, Verdict, judge};
 use super::render::AllNodes;
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::status::{self, MemberMode, MemberStatus, PdbStatus};
+use crate::ensemble::{MemberMode, MemberStatus, PdbStatus};
 use crate::render::{Style, Tabular};
 use crate::zk::view::ServerView;
 use crate::zk::{Mode, Version, Zxid};
@@ -17,17 +17,7 @@ use crate::zk::{Mode, Version, Zxid};
 const EPOCH: u64 = 1 << 32;
 
 fn ensemble(replicas: i32) -> Ensemble {
-    let sts = serde_json::from_value(json!({
-        "metadata": {"name": "zk", "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "serviceName": "zk-hs",
-            "selector": {"matchLabels": {"app": "zk"}},
-            "template": {"spec": {"containers": [{"name": "zookeeper", "image": "zookeeper:3.9.3"}]}}
-        }
-    }))
-    .expect("sts");
-    Ensemble::from_stateful_set(sts).expect("ensemble")
+    crate::ensemble::testing::ensemble_in("default", replicas)
 }
 
 /// A member as `status` gathers it: on `node` (None = Pending), in `mode`, at `zxid`.
@@ -104,6 +94,7 @@ fn pdb(allowed: i32, healthy: i32) -> Option<PdbStatus> {
         disruptions_allowed: allowed,
         current_healthy: healthy,
         desired_healthy: 2,
+        unhealthy_pod_eviction_policy: Default::default(),
     })
 }
 
@@ -132,7 +123,7 @@ fn view(
         nodes,
         pods,
         volume_affinity: BTreeMap::new(),
-        ensembles: vec![status::decide(&ensemble(replicas), members, pdb)],
+        ensembles: vec![crate::ensemble::decide(&ensemble(replicas), members, pdb)],
         unchecked: Vec::new(),
     }
 }

@@ -31,9 +31,10 @@ use crate::cli::{ClientVia, GlobalOptions, PersistCheckArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zk_client::Protocol;
-use crate::cluster::zookeeper::MemberTarget;
-use crate::cmd::status::{self, EnsembleStatus, MemberMode};
-use crate::cmd::{Outcome, confirm, rolling};
+use crate::cmd::Outcome;
+use crate::confirm;
+use crate::ensemble::rolling;
+use crate::ensemble::{EnsembleStatus, MemberMode};
 use crate::manifest::options::Flavor;
 use crate::render::{Style, emit};
 use crate::zk::Mode;
@@ -188,14 +189,6 @@ fn protocol_of(status: &EnsembleStatus, hint: Protocol) -> Protocol {
         .map_or(hint, |v| Protocol::for_version(Some(v)))
 }
 
-fn target(ensemble: &Ensemble, pod: &str) -> MemberTarget {
-    MemberTarget {
-        namespace: ensemble.namespace.clone(),
-        pod: pod.to_owned(),
-        container: Some(ensemble.container.clone()),
-    }
-}
-
 /// Gathers, writes, reads, runs the step and reads again; everything but clean-up.
 async fn check(
     client: &Client,
@@ -205,9 +198,9 @@ async fn check(
     sentinel: &Sentinel,
     shared: &Shared,
 ) -> anyhow::Result<PersistReport> {
-    let data_dir = crate::cmd::config::layout(ensemble).default_data_dir;
+    let data_dir = crate::ensemble::layout::layout(ensemble).default_data_dir;
     let (status, storage) = futures::join!(
-        status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
+        crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
         storage::gather(client, ensemble, &data_dir)
     );
     let (status, storage) = (status?, storage?);
@@ -407,7 +400,7 @@ async fn open_all(
                     .unwrap_or_default()
             ));
         }
-        Access::open(client, &target(ensemble, &m.pod), protocol, via)
+        Access::open(client, &ensemble.target(&m.pod), protocol, via)
             .await
             .map_err(|e| format!("{e:#}"))
     }))
@@ -490,9 +483,9 @@ async fn survive_checks(
     via: Option<ClientVia>,
     step: Step,
 ) -> anyhow::Result<()> {
-    let data_dir = crate::cmd::config::layout(ensemble).default_data_dir;
+    let data_dir = crate::ensemble::layout::layout(ensemble).default_data_dir;
     let (status, after) = futures::join!(
-        status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
+        crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
         storage::gather(client, ensemble, &data_dir)
     );
     let (status, after) = (status?, after?);
@@ -557,7 +550,7 @@ async fn cleanup(
             .collect();
         for pod in ready {
             let attempt = async {
-                let access = Access::open(client, &target(ensemble, &pod), protocol, via).await?;
+                let access = Access::open(client, &ensemble.target(&pod), protocol, via).await?;
                 let result = remove(&access, sentinel, written).await;
                 access.close().await;
                 result
@@ -654,7 +647,7 @@ fn report_cleanup_on_stderr(cleanup: &Cleanup, sentinel: &Sentinel, ensemble: &E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::tests::ensemble;
+    use crate::ensemble::testing::ensemble;
 
     #[test]
     fn sentinels_are_unique_under_their_own_parent_and_one_word() {
@@ -682,9 +675,9 @@ mod tests {
     fn the_seeds_image_speaks_3_4_until_a_member_says_otherwise() {
         assert_eq!(default_protocol(Some(Flavor::K8sTutorial)), Protocol::V3_4);
         assert_eq!(default_protocol(Some(Flavor::Official)), Protocol::V3_5);
-        let status = crate::cmd::status::decide(
+        let status = crate::ensemble::decide(
             &ensemble(1),
-            vec![crate::cmd::status::tests::member(
+            vec![crate::ensemble::testing::member(
                 0,
                 MemberMode::Serving(Mode::Standalone),
                 1,

@@ -17,8 +17,8 @@ use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams, Precondit
 
 use super::model::{Check, CheckKind, Step, Verdict};
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::rolling;
-use crate::cmd::status::EnsembleStatus;
+use crate::ensemble::EnsembleStatus;
+use crate::ensemble::rolling;
 
 /// How often the pods are listed while waiting for them to go away.
 const POLL: Duration = Duration::from_millis(500);

@@ -2,6 +2,8 @@
 //! `--watch`: every member's mode, one timestamped line per change, until interrupted —
 //! what the seed's busybox `nc` loop shows, without a pod of its own.
 
+mod failover;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use crate::cli::{GlobalOptions, LeaderArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble;
 use crate::cmd::Outcome;
-use crate::cmd::status::{self, EnsembleStatus, MemberMode};
+use crate::ensemble::{EnsembleStatus, MemberMode};
 use crate::render::{Style, Tabular, emit, write_stdout};
 
 /// How long a member may take to answer one round.
@@ -83,7 +85,7 @@ impl Tabular for LeaderReport {
 /// Runs `leader`.
 pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Outcome> {
     if args.failover {
-        return crate::cmd::failover::run(global, args).await;
+        return failover::run(global, args).await;
     }
     let connection = connect(global).await?;
     let found = ensemble::find(
@@ -95,7 +97,7 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
     if args.watch {
         return watch(&connection.client, found).await;
     }
-    let status = status::gather(&connection.client, found, None, MEMBER_TIMEOUT).await?;
+    let status = crate::ensemble::gather(&connection.client, found, None, MEMBER_TIMEOUT).await?;
     let report = LeaderReport::from_status(&status);
     emit(&report, args.output.output, Style::new(global.color))?;
     Ok(if report.leader.is_some() {
@@ -115,13 +117,14 @@ async fn watch(client: &kube::Client, found: ensemble::Ensemble) -> anyhow::Resu
             _ = tokio::signal::ctrl_c() => return Ok(Outcome::Ok),
             _ = ticker.tick() => {}
         }
-        let status = match status::gather(client, found.clone(), None, MEMBER_TIMEOUT).await {
-            Ok(status) => status,
-            Err(err) => {
-                eprintln!("{} cannot read the ensemble: {err:#}", timestamp());
-                continue;
-            }
-        };
+        let status =
+            match crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await {
+                Ok(status) => status,
+                Err(err) => {
+                    eprintln!("{} cannot read the ensemble: {err:#}", timestamp());
+                    continue;
+                }
+            };
         let mut lines = String::new();
         for member in &status.members {
             let mode = match member.mode {

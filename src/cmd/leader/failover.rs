@@ -18,12 +18,12 @@ use serde::Serialize;
 use crate::cli::{GlobalOptions, LeaderArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
-use crate::cluster::zookeeper::{self, MemberTarget};
+use crate::cluster::zookeeper;
 use crate::cmd::Outcome;
-use crate::cmd::confirm::confirm;
-use crate::cmd::recovery::member_modes;
-use crate::cmd::rolling::{self, is_ready};
-use crate::cmd::status::{self, EnsembleStatus, Health, LAG_THRESHOLD, MemberMode};
+use crate::confirm::confirm;
+use crate::ensemble::recovery::member_modes;
+use crate::ensemble::rolling::{self, is_ready};
+use crate::ensemble::{EnsembleStatus, Health, LAG_THRESHOLD, MemberMode};
 use crate::manifest::options::Flavor;
 use crate::render::{Style, Tabular, emit};
 use crate::zk::four_letter::{self, FourLetterWord};
@@ -183,7 +183,7 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
     let connection = connect(global).await?;
     let client = &connection.client;
     let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
-    let status = status::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
+    let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
     let zk_voters = match &status.leader {
         Some(leader) => leader_voters(client, &found, leader).await,
         None => None,
@@ -236,11 +236,7 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
 
 /// The number of voters the leader knows of (`quorum_size` in `mntr`, ZooKeeper 3.6+).
 async fn leader_voters(client: &Client, ensemble: &Ensemble, leader: &str) -> Option<usize> {
-    let target = MemberTarget {
-        namespace: ensemble.namespace.clone(),
-        pod: leader.to_owned(),
-        container: Some(ensemble.container.clone()),
-    };
+    let target = ensemble.target(leader);
     let metrics = if ensemble.flavor == Some(Flavor::K8sTutorial) {
         let text = zookeeper::four_letter_port_forward(client, &target, FourLetterWord::Mntr)
             .await
@@ -341,7 +337,7 @@ async fn failover(
     let status = match rolling::wait_healthy(client, ensemble, HEALTHY_LIMIT, &|_| {}).await {
         Ok(status) => status,
         // Not healthy in time: the latest view says what is wrong.
-        Err(_) => status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await?,
+        Err(_) => crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await?,
     };
     report.health = Some(status.health);
     if status.health != Health::Healthy {
@@ -428,7 +424,7 @@ impl Tabular for FailoverReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::MemberStatus;
+    use crate::ensemble::MemberStatus;
     use crate::zk::view::Lag;
 
     fn member(ordinal: u32, mode: MemberMode, ready: bool) -> MemberStatus {

@@ -15,7 +15,7 @@ use kube::Client;
 use kube::api::{Api, DeleteParams, Preconditions};
 
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::status::{self, EnsembleStatus, Health, MemberMode};
+use crate::ensemble::{EnsembleStatus, Health, MemberMode};
 use crate::zk::{Mode, quorum};
 
 /// How long one member may take to answer one round of `status`.
@@ -96,13 +96,14 @@ pub async fn wait_healthy(
     let deadline = Instant::now() + timeout;
     let mut last_reason = String::new();
     loop {
-        let reason = match status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await {
-            Ok(status) => match not_back(&status) {
-                None => return Ok(status),
-                Some(reason) => reason,
-            },
-            Err(err) => format!("{err:#}"),
-        };
+        let reason =
+            match crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await {
+                Ok(status) => match not_back(&status) {
+                    None => return Ok(status),
+                    Some(reason) => reason,
+                },
+                Err(err) => format!("{err:#}"),
+            };
         if reason != last_reason {
             progress(&format!("waiting for ensemble {}: {reason}", ensemble.name));
             last_reason = reason;
@@ -173,14 +174,14 @@ pub async fn restart_member(
 
 /// Whether the pod's Ready condition is True (and it is not being deleted).
 pub fn is_ready(pod: &Pod) -> bool {
-    pod.metadata.deletion_timestamp.is_none() && status::pod_is_ready(pod)
+    crate::kube::pod::is_up(pod)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::decide;
-    use crate::cmd::status::tests::{E, ensemble, member};
+    use crate::ensemble::decide;
+    use crate::ensemble::testing::{E, ensemble, member};
 
     fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
         let members = (0..3)

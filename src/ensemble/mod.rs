@@ -1,0 +1,162 @@
+//! One model of an ensemble, gathered once and shared by every command: the StatefulSet, its
+//! pods, claims and PodDisruptionBudget, and each server's own answers (mode, zxid, synced
+//! followers, settings).
+//!
+//! [`gather`] reads everything (cluster I/O, every member asked at the same time) into an
+//! [`EnsembleStatus`]; [`probe`] is the one place that builds member targets' questions and
+//! picks the transport; [`decide`] turns the answers into quorum, lag, health and warnings
+//! (pure). Commands take members down through [`rolling`] (wait until healthy, restart one
+//! member), time elections with [`recovery`] (quick concurrent mode rounds), wait for one
+//! member with [`rejoin`], and find files in the pods with [`layout`].
+
+pub mod decide;
+pub mod gather;
+pub mod layout;
+pub mod probe;
+pub mod recovery;
+pub mod rejoin;
+pub mod rolling;
+pub mod start_flags;
+#[cfg(test)]
+pub(crate) mod testing;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::manifest::options::Flavor;
+use crate::zk::Mode;
+use crate::zk::view::{Lag, ServerView};
+
+pub use decide::decide;
+pub use gather::gather;
+
+/// The PodDisruptionBudget covering the members, as the eviction rule reads it.
+pub type PdbStatus = crate::kube::pdb::Budget;
+
+/// A member more than this many transactions behind the leader is lagging.
+pub const LAG_THRESHOLD: u64 = 1000;
+
+/// The whole view.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnsembleStatus {
+    /// StatefulSet name.
+    pub ensemble: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Container image.
+    pub image: String,
+    /// Image flavour, when known.
+    pub flavor: Option<Flavor>,
+    /// The version the members report.
+    pub zookeeper_version: Option<String>,
+    /// Members asked for.
+    pub desired: u32,
+    /// Members Ready in Kubernetes.
+    pub ready: u32,
+    /// Votes a quorum needs.
+    pub quorum_size: usize,
+    /// Members serving as leader or follower.
+    pub serving: usize,
+    /// Whether a leader has a quorum behind it.
+    pub quorum_holds: bool,
+    /// The leader's pod.
+    pub leader: Option<String>,
+    /// Followers in sync with the leader, as the leader counts them.
+    pub synced_followers: Option<u64>,
+    /// The PodDisruptionBudget covering the members.
+    pub pdb: Option<PdbStatus>,
+    /// One entry per member, by ordinal.
+    pub members: Vec<MemberStatus>,
+    /// Healthy, degraded or quorum lost.
+    pub health: Health,
+    /// What deserves attention.
+    pub warnings: Vec<String>,
+    /// Whether the cluster is OpenShift (then each member shows the SCC that admitted it).
+    pub openshift: bool,
+    /// Why the StatefulSet cannot create pods (its latest FailedCreate event), when it cannot.
+    pub create_failure: Option<String>,
+}
+
+/// One member.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberStatus {
+    /// Pod name.
+    pub pod: String,
+    /// Ordinal.
+    pub ordinal: u32,
+    /// Pod exists.
+    pub exists: bool,
+    /// Pod Ready.
+    pub ready: bool,
+    /// Pod phase (or Terminating).
+    pub phase: String,
+    /// Node it runs on.
+    pub node: Option<String>,
+    /// The server id it reports.
+    pub myid: Option<u32>,
+    /// ZooKeeper's mode, or why there is none.
+    pub mode: MemberMode,
+    /// What the server said about itself.
+    pub server: Option<ServerView>,
+    /// Lag behind the leader.
+    pub lag: Option<Lag>,
+    /// Its data claim.
+    pub pvc: Option<String>,
+    /// Whether the claim is Bound.
+    pub pvc_bound: Option<bool>,
+    /// How it was reached.
+    pub via: Option<&'static str>,
+    /// Why it could not be asked, if it could not.
+    pub error: Option<String>,
+    /// Four-letter words its whitelist refused.
+    pub refused: Vec<String>,
+    /// Followers in sync (the leader's count; `None` on other members).
+    pub synced_followers: Option<u64>,
+    /// The settings the server reports it runs with (from `conf` / `configuration`),
+    /// compared across members to find drift.
+    pub settings: BTreeMap<String, String>,
+    /// The OpenShift SCC that admitted the pod (`openshift.io/scc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scc: Option<String>,
+}
+
+/// A member's mode as `status` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberMode {
+    /// Serving, as ZooKeeper says.
+    Serving(Mode),
+    /// Up but not in a quorum.
+    NotServing,
+    /// Could not be asked (pod down, timeout, refused).
+    Unreachable,
+    /// No pod.
+    Missing,
+}
+
+impl MemberMode {
+    /// The word shown.
+    pub fn word(self) -> &'static str {
+        match self {
+            MemberMode::Serving(mode) => mode.as_str(),
+            MemberMode::NotServing => "not serving",
+            MemberMode::Unreachable => "unreachable",
+            MemberMode::Missing => "missing",
+        }
+    }
+}
+
+/// Overall health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Health {
+    /// Every member Ready, serving and in sync.
+    Healthy,
+    /// The quorum holds, but a member is down, not serving or lagging.
+    Degraded,
+    /// No leader with a quorum: ZooKeeper refuses writes.
+    QuorumLost,
+}
