@@ -174,6 +174,7 @@ pub(crate) fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> Me
         error: None,
         refused: Vec::new(),
         synced_followers: None,
+        quorum_voters: None,
         settings: BTreeMap::new(),
         scc: None,
     };

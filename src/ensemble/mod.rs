@@ -28,14 +28,14 @@ use crate::manifest::options::Flavor;
 use crate::zk::Mode;
 use crate::zk::view::{Lag, ServerView};
 
+use crate::zk::quorum::{self, Judgement};
 pub use decide::decide;
 pub use gather::gather;
 
 /// The PodDisruptionBudget covering the members, as the eviction rule reads it.
 pub type PdbStatus = crate::kube::pdb::Budget;
 
-/// A member more than this many transactions behind the leader is lagging.
-pub const LAG_THRESHOLD: u64 = 1000;
+pub use crate::zk::quorum::LAG_THRESHOLD;
 
 /// The whole view.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +55,8 @@ pub struct EnsembleStatus {
     pub desired: u32,
     /// Members Ready in Kubernetes.
     pub ready: u32,
+    /// Voting members (the leader's own count, else the members less observers).
+    pub voters: usize,
     /// Votes a quorum needs.
     pub quorum_size: usize,
     /// Members serving as leader or follower.
@@ -115,6 +117,9 @@ pub struct MemberStatus {
     pub refused: Vec<String>,
     /// Followers in sync (the leader's count; `None` on other members).
     pub synced_followers: Option<u64>,
+    /// Voting members (the leader's count, `quorum_size` in `mntr`; `None` elsewhere).
+    #[serde(skip)]
+    pub quorum_voters: Option<u64>,
     /// The settings the server reports it runs with (from `conf` / `configuration`),
     /// compared across members to find drift.
     pub settings: BTreeMap<String, String>,
@@ -159,4 +164,47 @@ pub enum Health {
     Degraded,
     /// No leader with a quorum: ZooKeeper refuses writes.
     QuorumLost,
+}
+
+impl MemberStatus {
+    /// The member as the quorum judgement sees it.
+    pub fn quorum_member(&self) -> quorum::Member {
+        let answer = match self.mode {
+            MemberMode::Serving(mode) => quorum::Answer::Serving(mode),
+            MemberMode::NotServing => quorum::Answer::NotServing,
+            MemberMode::Unreachable | MemberMode::Missing => quorum::Answer::Down,
+        };
+        let down = match self.mode {
+            MemberMode::Missing => Some("has no pod".to_owned()),
+            MemberMode::Unreachable if self.phase != "Running" => {
+                Some(format!("is down ({})", self.phase))
+            }
+            MemberMode::Unreachable => Some(match &self.error {
+                Some(error) => format!("is unreachable ({error})"),
+                None => "is unreachable".to_owned(),
+            }),
+            _ => None,
+        };
+        quorum::Member {
+            name: self.pod.clone(),
+            answer,
+            ready: self.ready,
+            lag: self.lag,
+            down,
+        }
+    }
+}
+
+impl EnsembleStatus {
+    /// The one quorum judgement: does the quorum hold, and does it survive if the members
+    /// named in `going` go (none: the margin now)?
+    pub fn judge(&self, going: &[&str]) -> Judgement {
+        let members: Vec<quorum::Member> = self
+            .members
+            .iter()
+            .map(MemberStatus::quorum_member)
+            .collect();
+        let leader_voters = self.members.iter().find_map(|m| m.quorum_voters);
+        quorum::judge(&members, leader_voters, self.synced_followers, going)
+    }
 }

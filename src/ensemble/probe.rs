@@ -32,6 +32,7 @@ pub(crate) struct Answer {
     server: Option<ServerView>,
     not_serving: bool,
     synced_followers: Option<u64>,
+    quorum_voters: Option<u64>,
     myid: Option<u32>,
     settings: BTreeMap<String, String>,
     refused: Vec<String>,
@@ -54,6 +55,7 @@ impl Answer {
             member.error = Some(self.errors.join("; "));
         }
         member.synced_followers = self.synced_followers;
+        member.quorum_voters = self.quorum_voters;
     }
 }
 
@@ -127,10 +129,11 @@ async fn ask_admin(client: &Client, target: &MemberTarget) -> anyhow::Result<Ans
             }
         }
     }
-    if let Some(Ok(body)) = monitor {
-        answer.synced_followers = admin::parse_monitor(&body)
-            .ok()
-            .and_then(|m| m.synced_followers().ok().flatten());
+    if let Some(Ok(body)) = monitor
+        && let Ok(metrics) = admin::parse_monitor(&body)
+    {
+        answer.synced_followers = metrics.synced_followers().ok().flatten();
+        answer.quorum_voters = metrics.quorum_size().ok().flatten();
     }
     Ok(answer)
 }
@@ -179,7 +182,10 @@ async fn ask_four_letter(
             .await
             .map(|text| four_letter::parse_mntr(&text))
         {
-            Ok(Ok(metrics)) => answer.synced_followers = metrics.synced_followers().ok().flatten(),
+            Ok(Ok(metrics)) => {
+                answer.synced_followers = metrics.synced_followers().ok().flatten();
+                answer.quorum_voters = metrics.quorum_size().ok().flatten();
+            }
             Ok(Err(FourLetterError::NotInWhitelist { command })) => answer.refused.push(command),
             _ => {}
         }

@@ -16,7 +16,7 @@ use kube::api::{Api, DeleteParams, Preconditions};
 
 use crate::cluster::ensemble::Ensemble;
 use crate::ensemble::{EnsembleStatus, Health, MemberMode};
-use crate::zk::{Mode, quorum};
+use crate::zk::Mode;
 
 /// How long one member may take to answer one round of `status`.
 const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -53,18 +53,28 @@ pub fn not_back(status: &EnsembleStatus) -> Option<String> {
     }
 }
 
-/// Whether taking one more member down keeps a quorum, and if not why. Pure.
+/// Whether each member may be taken down in turn (the others up) with a quorum remaining,
+/// by the one quorum judgement; if not, why. Pure.
 pub fn can_lose_one(status: &EnsembleStatus) -> Result<(), String> {
     if let Some(why) = not_back(status) {
         return Err(format!("the ensemble is not healthy: {why}"));
     }
-    let voters = status.desired as usize;
-    if !quorum::survives_losing(voters, status.serving, 1) {
-        return Err(format!(
-            "{} of {voters} members serve and a quorum needs {}: losing one more would stop ZooKeeper",
-            status.serving,
-            quorum::quorum_size(voters)
-        ));
+    for pod in restart_order(status) {
+        let judgement = status.judge(&[pod.as_str()]);
+        if !judgement.survives {
+            let absent = judgement.absent_text(true);
+            return Err(format!(
+                "without {pod}, {} of {} voters would remain in sync and a quorum needs {}{}: losing it would stop ZooKeeper",
+                judgement.counted,
+                judgement.voters,
+                judgement.needed,
+                if absent.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({absent})")
+                }
+            ));
+        }
     }
     Ok(())
 }
@@ -241,6 +251,9 @@ mod tests {
             None,
         );
         let refusal = can_lose_one(&one).expect_err("refused");
-        assert!(refusal.contains("1 of 1 members serve"), "{refusal}");
+        assert!(
+            refusal.contains("without zk-0, 0 of 1 voters would remain in sync"),
+            "{refusal}"
+        );
     }
 }

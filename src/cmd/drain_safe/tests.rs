@@ -53,6 +53,7 @@ fn member(ordinal: u32, node: Option<&str>, mode: MemberMode, zxid: u64) -> Memb
         }),
         refused: Vec::new(),
         synced_followers: None,
+        quorum_voters: None,
         settings: BTreeMap::new(),
         scc: None,
     }
@@ -436,4 +437,28 @@ fn all_nodes_has_one_row_per_node_and_the_full_model_in_json() {
         json[1]["ensembles"][0]["members"][0]["reschedule"]["nodes"][0],
         "node-4"
     );
+}
+
+#[test]
+fn a_follower_that_serves_but_is_not_ready_does_not_count() {
+    // zk-2 serves as a follower but its pod is not Ready: by the one quorum rule it does not
+    // count, so draining the other follower's node leaves the leader alone — the verdict
+    // `leader --failover` and `persist-check --restart` reach for the same ensemble.
+    let mut members = healthy_three();
+    members[2].ready = false;
+    let pdb = pdb(1, 2);
+    let j = judge(
+        &view(4, &[], 3, members.clone(), pdb.clone(), Some(2)),
+        "node-2",
+    );
+    assert_eq!(j.verdict, Verdict::Unsafe);
+    let quorum = &j.reasons[0].message;
+    assert!(
+        quorum.contains("would leave 1 of 3 voters")
+            && quorum.contains("zk-2 serves but is not Ready"),
+        "{quorum}"
+    );
+    // Draining the not-Ready member's own node leaves two that count.
+    let j = judge(&view(4, &[], 3, members, pdb, Some(2)), "node-3");
+    assert!(!kinds(&j).contains(&ReasonKind::Quorum), "{:?}", j.reasons);
 }
