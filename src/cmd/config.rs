@@ -297,7 +297,8 @@ pub async fn gather(
                         "ConfigMap {name} in namespace {ns} does not exist: members cannot start (the volume cannot be mounted)"
                     )),
                     Err(err) => Err(format!(
-                        "cannot read ConfigMap {name} in namespace {ns}: {err}"
+                        "cannot read ConfigMap {name} in namespace {ns}: {}",
+                        crate::cluster::error::kube_line(&err)
                     )),
                 };
                 SourceRead::ConfigMap {
@@ -395,7 +396,7 @@ async fn read_member(
             return;
         }
         Err(err) => {
-            member.error = Some(format!("{err:#}"));
+            member.error = Some(crate::cluster::error::one_line(&err));
             return;
         }
     }
@@ -415,7 +416,12 @@ async fn read_member(
                 target.pod
             ));
         }
-        Err(err) => member.error = Some(format!("reading {path}: {err:#}")),
+        Err(err) => {
+            member.error = Some(format!(
+                "reading {path}: {}",
+                crate::cluster::error::one_line(&err)
+            ))
+        }
     }
 }
 

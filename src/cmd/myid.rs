@@ -95,7 +95,7 @@ pub async fn gather(client: &Client, ensemble: &Ensemble) -> MyidReport {
             tokio::time::timeout(MEMBER_TIMEOUT, zookeeper::exec(client, &target, &argv)).await;
         match answer {
             Ok(Ok((stdout, _))) => check(&pod, ordinal, &stdout),
-            Ok(Err(err)) => unreadable(&pod, ordinal, format!("{err:#}")),
+            Ok(Err(err)) => unreadable(&pod, ordinal, crate::cluster::error::one_line(&err)),
             Err(_) => unreadable(
                 &pod,
                 ordinal,

@@ -82,7 +82,12 @@ impl Tabular for EnsembleStatus {
             self.pdb
                 .as_ref()
                 .map(|p| format!("{} allows {} disruption(s)", p.name, p.disruptions_allowed))
-                .unwrap_or_else(|| "none".into()),
+                .unwrap_or_else(|| if self.pdb_checked {
+                    "none"
+                } else {
+                    "not checked"
+                }
+                .into()),
         );
         if self.openshift {
             // The header ends with an empty line; the platform goes before it.
@@ -149,6 +154,9 @@ impl Tabular for EnsembleStatus {
                 row.push(match (&m.pvc, m.pvc_bound) {
                     (Some(name), Some(true)) => format!("{name} (Bound)"),
                     (Some(name), Some(false)) => format!("{name} (not Bound)"),
+                    (Some(name), None) if !self.claims_checked => {
+                        format!("{name} (not checked)")
+                    }
                     (Some(name), None) => format!("{name} (missing)"),
                     (None, _) => "-".into(),
                 });
@@ -158,6 +166,9 @@ impl Tabular for EnsembleStatus {
         text.push_str(&plain_table(&header, rows));
         for warning in &self.warnings {
             text.push_str(&format!("{} {warning}\n", style.warn("Warning:")));
+        }
+        for unchecked in &self.not_checked {
+            text.push_str(&format!("{} {unchecked}\n", style.warn("Note:")));
         }
         text
     }

@@ -38,6 +38,9 @@ pub fn decide(
         warnings: Vec::new(),
         openshift: false,
         create_failure: None,
+        not_checked: Vec::new(),
+        claims_checked: true,
+        pdb_checked: true,
     };
     let judgement = status.judge(&[]);
     status.voters = judgement.voters;

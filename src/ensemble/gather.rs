@@ -44,8 +44,9 @@ pub async fn gather(
     );
     let pods = pods
         .map_err(|e| anyhow::anyhow!(e).context(format!("cannot list pods in namespace {ns}")))?;
-    let pvcs = pvcs.map(|l| l.items).unwrap_or_default();
-    let pdbs = pdbs.map(|l| l.items).unwrap_or_default();
+    let mut not_checked = Vec::new();
+    let pvcs = optional(pvcs, "persistentvolumeclaims", &ns, &mut not_checked);
+    let pdbs = optional(pdbs, "poddisruptionbudgets", &ns, &mut not_checked);
     let pods: BTreeMap<String, Pod> = pods
         .items
         .into_iter()
@@ -60,7 +61,7 @@ pub async fn gather(
         let target = ensemble.target(&pod_name);
         let flavor = ensemble.flavor;
         let pvc = templates.first().map(|t| format!("{t}-{pod_name}"));
-        let pvc_bound = pvc.as_ref().and_then(|name| {
+        let pvc_bound = pvc.as_ref().zip(pvcs.as_ref()).and_then(|(name, pvcs)| {
             pvcs.iter()
                 .find(|c| c.metadata.name.as_deref() == Some(name))
                 .map(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"))
@@ -103,7 +104,10 @@ pub async fn gather(
     };
     let (members, failed_create) = futures::join!(join_all(probes), failed_create);
     let member_pods: Vec<&Pod> = pods.values().collect();
-    let pdb = pdb::covering(&pdbs, &member_pods).map(pdb::Budget::of);
+    let pdb = pdbs
+        .as_deref()
+        .and_then(|pdbs| pdb::covering(pdbs, &member_pods))
+        .map(pdb::Budget::of);
     let service_account = ensemble
         .stateful_set
         .spec
@@ -112,6 +116,9 @@ pub async fn gather(
         .and_then(|p| p.service_account_name.clone())
         .unwrap_or_else(|| "default".into());
     let mut status = decide(&ensemble, members, pdb);
+    status.claims_checked = pvcs.is_some();
+    status.pdb_checked = pdbs.is_some();
+    status.not_checked = not_checked;
     status.openshift = openshift.unwrap_or(false);
     status.create_failure = failed_create;
     if let Some(failure) = &status.create_failure {
@@ -124,6 +131,25 @@ pub async fn gather(
             .extend(create_failure_fix(failure, &ns, &service_account));
     }
     Ok(status)
+}
+
+/// The items of an optional read; when it failed, `None` and a named "not checked" note, so
+/// nothing is claimed about what could not be read.
+fn optional<T: Clone>(
+    read: Result<kube::core::ObjectList<T>, kube::Error>,
+    resource: &str,
+    namespace: &str,
+    not_checked: &mut Vec<String>,
+) -> Option<Vec<T>> {
+    match read {
+        Ok(list) => Some(list.items),
+        Err(err) => {
+            not_checked.push(crate::cluster::error::not_checked(
+                &err, resource, namespace,
+            ));
+            None
+        }
+    }
 }
 
 /// The newest FailedCreate event's message.

@@ -79,6 +79,14 @@ pub struct EnsembleStatus {
     pub openshift: bool,
     /// Why the StatefulSet cannot create pods (its latest FailedCreate event), when it cannot.
     pub create_failure: Option<String>,
+    /// What could not be read and so was not checked (`not checked: forbidden to list …`).
+    pub not_checked: Vec<String>,
+    /// Whether the claims were read (else no member's claim is judged).
+    #[serde(skip)]
+    pub claims_checked: bool,
+    /// Whether the PodDisruptionBudgets were read (else `pdb` says nothing).
+    #[serde(skip)]
+    pub pdb_checked: bool,
 }
 
 /// One member.

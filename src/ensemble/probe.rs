@@ -78,7 +78,11 @@ pub(crate) async fn probe(
                 answer.errors = errors;
                 return answer;
             }
-            Err(err) => errors.push(format!("{}: {err:#}", transport_name(*transport))),
+            Err(err) => errors.push(format!(
+                "{}: {}",
+                transport_name(*transport),
+                crate::cluster::error::one_line(&err)
+            )),
         }
     }
     Answer {

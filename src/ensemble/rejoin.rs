@@ -85,7 +85,12 @@ pub async fn wait_rejoined(
             }
             Ok(Some(_)) => last = "still terminating".into(),
             Ok(None) => last = "not re-created yet".into(),
-            Err(err) => last = format!("cannot read pod {name}: {err}"),
+            Err(err) => {
+                last = format!(
+                    "cannot read pod {name}: {}",
+                    crate::cluster::error::kube_line(&err)
+                )
+            }
         }
         if Instant::now() + POLL_EVERY > deadline {
             return Err(format!(
@@ -101,7 +106,12 @@ pub async fn wait_rejoined(
 async fn in_sync(client: &Client, awaited: &Awaited<'_>) -> Result<String, String> {
     let status = crate::ensemble::gather(client, awaited.ensemble.clone(), None, MEMBER_TIMEOUT)
         .await
-        .map_err(|e| format!("cannot read the ensemble: {e:#}"))?;
+        .map_err(|e| {
+            format!(
+                "cannot read the ensemble: {}",
+                crate::cluster::error::one_line(&e)
+            )
+        })?;
     let member = status
         .members
         .iter()

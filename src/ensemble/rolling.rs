@@ -112,7 +112,7 @@ pub async fn wait_healthy(
                     None => return Ok(status),
                     Some(reason) => reason,
                 },
-                Err(err) => format!("{err:#}"),
+                Err(err) => crate::cluster::error::one_line(&err),
             };
         if reason != last_reason {
             progress(&format!("waiting for ensemble {}: {reason}", ensemble.name));

@@ -184,6 +184,9 @@ pub fn judge(view: &ClusterView, node: &str) -> NodeJudgement {
         .filter_map(|status| judge_ensemble(view, status, node, &mut scheduler, &mut findings))
         .collect();
     findings.notes.extend(view.unchecked.iter().cloned());
+    for status in &view.ensembles {
+        findings.notes.extend(status.not_checked.iter().cloned());
+    }
     NodeJudgement {
         node: node.to_owned(),
         cordoned,
@@ -383,6 +386,10 @@ fn budget_findings(
     label: &str,
     findings: &mut Findings,
 ) {
+    if !status.pdb_checked {
+        // The ensemble's own read of the budgets failed: its not-checked note says why.
+        return;
+    }
     let Some(budget) = &status.pdb else {
         findings.notes.push(format!(
             "no PodDisruptionBudget covers ensemble {label}: nothing stops `kubectl drain` from evicting more members than the quorum can lose; `kubectl zk install` creates one"

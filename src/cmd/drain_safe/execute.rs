@@ -120,7 +120,15 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
         // Judge again: the state may have changed since the last member came back.
         let view = match gather(client, plan.ensembles).await {
             Ok(view) => view,
-            Err(err) => return stop(format!("cannot judge again: {err:#}"), &evicted),
+            Err(err) => {
+                return stop(
+                    format!(
+                        "cannot judge again: {}",
+                        crate::cluster::error::one_line(&err)
+                    ),
+                    &evicted,
+                );
+            }
         };
         let now = judge(&view, node);
         let Some((_, member)) = now.members().find(|(_, m)| &m.pod == pod) else {
@@ -170,7 +178,7 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
                     &evicted,
                 );
             }
-            Err(err) => return stop(format!("{err:#}"), &evicted),
+            Err(err) => return stop(crate::cluster::error::one_line(&err), &evicted),
         }
         evicted.push(pod.clone());
         let awaited = Awaited {

@@ -95,7 +95,8 @@ pub async fn gather(client: &Client, ensembles: &[Ensemble]) -> anyhow::Result<C
         }
         (Err(err), _) | (_, Err(err)) => {
             unchecked.push(format!(
-                "the volumes' node affinity was not checked: cannot list PersistentVolumeClaims and PersistentVolumes ({err})"
+                "the volumes' node affinity was not checked: cannot list PersistentVolumeClaims and PersistentVolumes ({})",
+                crate::cluster::error::kube_line(&err)
             ));
             BTreeMap::new()
         }

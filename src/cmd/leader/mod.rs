@@ -121,7 +121,11 @@ async fn watch(client: &kube::Client, found: ensemble::Ensemble) -> anyhow::Resu
             match crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await {
                 Ok(status) => status,
                 Err(err) => {
-                    eprintln!("{} cannot read the ensemble: {err:#}", timestamp());
+                    eprintln!(
+                        "{} cannot read the ensemble: {}",
+                        timestamp(),
+                        crate::cluster::error::one_line(&err)
+                    );
                     continue;
                 }
             };

@@ -402,7 +402,7 @@ async fn open_all(
         }
         Access::open(client, &ensemble.target(&m.pod), protocol, via)
             .await
-            .map_err(|e| format!("{e:#}"))
+            .map_err(|e| crate::cluster::error::one_line(&e))
     }))
     .await
 }
@@ -468,7 +468,10 @@ async fn write_sentinel(
         (access, result.map(|_| Instant::now()))
     });
     match task.await {
-        Ok((access, result)) => (Some(access), result.map_err(|err| format!("{err:#}"))),
+        Ok((access, result)) => (
+            Some(access),
+            result.map_err(|err| crate::cluster::error::one_line(&err)),
+        ),
         Err(err) => (None, Err(format!("the write task failed: {err}"))),
     }
 }
@@ -564,7 +567,7 @@ async fn cleanup(
                         error: None,
                     };
                 }
-                Err(err) => last_error = format!("{err:#}"),
+                Err(err) => last_error = crate::cluster::error::one_line(&err),
             }
         }
         if Instant::now() >= deadline {
