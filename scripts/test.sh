@@ -5,7 +5,7 @@
 #   Debian packages: zookeeper (real ZooKeeper 3.8 servers for the test cluster's pods),
 #                    netcat-openbsd (nc), iproute2 (network namespaces)
 #   PyPI (in .venv): kubernetes-validate (strict schema checks), PyYAML, kazoo (an
-#                    independent ZooKeeper client)
+#                    independent ZooKeeper client), jsonschema (the output contract)
 #
 # Needs root: the test cluster's pods live in their own network namespaces.
 set -euo pipefail
@@ -18,8 +18,8 @@ source scripts/lib/deps.sh
 install_debian_packages
 
 venv=.venv
-pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0)
-if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml, kazoo' 2>/dev/null; then
+pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0 jsonschema==4.23.0)
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml, kazoo, jsonschema' 2>/dev/null; then
   say "creating $venv with ${pips[*]}"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${pips[@]}"

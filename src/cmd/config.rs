@@ -25,7 +25,7 @@ use crate::cmd::Outcome;
 use crate::ensemble::layout::{Layout, SourceSpec, container, layout};
 use crate::ensemble::start_flags::StartFlags;
 use crate::manifest::options::Flavor;
-use crate::render::{Style, Tabular, emit, plain_table};
+use crate::render::{Document, Style, Tabular, emit, plain_table};
 use crate::zk::lint::{
     self, ConfigSource, EnsembleFacts, Finding, MountFact, NeededWord, ServiceFact, Severity,
 };
@@ -82,7 +82,7 @@ pub struct SourceConfig {
 
 /// The kinds of source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// A ConfigMap mounted at the conf dir (official flavour).
     ConfigMap,
@@ -90,9 +90,9 @@ pub enum SourceKind {
     StartFlags,
 }
 
-/// What was read from one member.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What was read from one member. In JSON `myid` is the file's number (null when it is
+/// not one) and `myidFile` its text.
+#[derive(Debug, Clone)]
 pub struct MemberConfig {
     /// Pod name.
     pub pod: String,
@@ -106,6 +106,25 @@ pub struct MemberConfig {
     pub myid: Option<String>,
     /// Why something could not be read.
     pub error: Option<String>,
+}
+
+impl Serialize for MemberConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let number = self
+            .myid
+            .as_deref()
+            .and_then(|text| text.trim().parse::<u32>().ok());
+        let mut out = serializer.serialize_struct("MemberConfig", 7)?;
+        out.serialize_field("pod", &self.pod)?;
+        out.serialize_field("ordinal", &self.ordinal)?;
+        out.serialize_field("zooCfg", &self.zoo_cfg)?;
+        out.serialize_field("myidPath", &self.myid_path)?;
+        out.serialize_field("myid", &number)?;
+        out.serialize_field("myidFile", &self.myid)?;
+        out.serialize_field("error", &self.error)?;
+        out.end()
+    }
 }
 
 /// A key whose value is not the same on every member.
@@ -715,6 +734,10 @@ fn indent(text: &str) -> String {
         out.push_str("  (empty)\n");
     }
     out
+}
+
+impl Document for ConfigReport {
+    const KIND: &'static str = "ConfigReport";
 }
 
 impl Tabular for ConfigReport {

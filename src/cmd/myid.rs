@@ -14,7 +14,7 @@ use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zookeeper;
 use crate::cmd::Outcome;
 use crate::manifest::options::Flavor;
-use crate::render::{Style, Tabular, emit, plain_table};
+use crate::render::{Document, Style, Tabular, emit, plain_table};
 use crate::zk::myid::parse_myid;
 use crate::zk::zoo_cfg::ZooCfg;
 
@@ -191,6 +191,10 @@ pub fn check(pod: &str, ordinal: u32, output: &str) -> MemberIds {
 /// `zk-0.zk-hs` and `zk-0.zk-hs.ns.svc.cluster.local` name the same pod.
 fn names_same_host(configured: &str, fqdn: &str) -> bool {
     configured == fqdn || fqdn.starts_with(&format!("{configured}."))
+}
+
+impl Document for MyidReport {
+    const KIND: &'static str = "MyidReport";
 }
 
 impl Tabular for MyidReport {

@@ -12,7 +12,7 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble;
 use crate::cmd::Outcome;
 use crate::ensemble::{EnsembleStatus, Health, MemberMode, gather};
-use crate::render::{Style, Tabular, emit, plain_table};
+use crate::render::{Document, Style, Tabular, emit, plain_table, serialize_items};
 use crate::zk::Mode;
 
 /// Runs `status`.
@@ -174,10 +174,23 @@ impl Tabular for EnsembleStatus {
     }
 }
 
-/// `status -A`: one line per ensemble.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
+/// `status -A`: one line per ensemble (`items` in JSON).
+#[derive(Debug)]
 pub struct AllNamespaces(pub Vec<EnsembleStatus>);
+
+impl Serialize for AllNamespaces {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_items(&self.0, serializer)
+    }
+}
+
+impl Document for AllNamespaces {
+    const KIND: &'static str = "EnsembleStatusList";
+}
+
+impl Document for EnsembleStatus {
+    const KIND: &'static str = "EnsembleStatus";
+}
 
 impl Tabular for AllNamespaces {
     fn table(&self, style: Style, _wide: bool) -> String {
@@ -354,8 +367,33 @@ mod tests {
         let members = vec![member(0, MemberMode::Serving(Mode::Standalone), E)];
         let status = decide(&ensemble(1), members, None);
         assert_eq!(status.health, Health::Healthy, "{:?}", status.warnings);
-        let json = serde_json::to_value(&status).expect("json");
-        assert_eq!(json["members"][0]["mode"]["serving"], "standalone");
+        let json = crate::render::versioned(&status).expect("json");
+        assert_eq!(json["apiVersion"], "kubectl-zk.io/v1alpha1");
+        assert_eq!(json["kind"], "EnsembleStatus");
+        assert_eq!(json["members"][0]["mode"], "standalone");
+        assert_eq!(json["members"][0]["myid"], 1);
+        assert!(
+            json["members"][0]["lag"].is_null(),
+            "no leader to lag behind"
+        );
         assert_eq!(json["health"], "healthy");
+        assert!(json["problems"].as_array().is_some_and(Vec::is_empty));
+
+        let mut down = member(1, MemberMode::NotServing, 0);
+        down.ready = false;
+        let status = decide(
+            &ensemble(3),
+            vec![
+                member(0, MemberMode::Serving(Mode::Leader), E),
+                down,
+                member(2, MemberMode::Serving(Mode::Follower), E),
+            ],
+            None,
+        );
+        let json = crate::render::versioned(&status).expect("json");
+        assert_eq!(json["members"][0]["lag"], 0, "an integer");
+        assert_eq!(json["members"][1]["mode"], "not-serving");
+        assert!(json["members"][1]["lag"].is_null());
+        assert_eq!(json["health"], "degraded");
     }
 }

@@ -73,7 +73,8 @@ pub struct EnsembleStatus {
     pub members: Vec<MemberStatus>,
     /// Healthy, degraded or quorum lost.
     pub health: Health,
-    /// What deserves attention.
+    /// What deserves attention (`problems` in JSON, as in every command).
+    #[serde(rename = "problems")]
     pub warnings: Vec<String>,
     /// Whether the cluster is OpenShift (then each member shows the SCC that admitted it).
     pub openshift: bool,
@@ -111,7 +112,8 @@ pub struct MemberStatus {
     pub mode: MemberMode,
     /// What the server said about itself.
     pub server: Option<ServerView>,
-    /// Lag behind the leader.
+    /// Lag behind the leader, in transactions.
+    #[serde(serialize_with = "lag_number")]
     pub lag: Option<Lag>,
     /// Its data claim.
     pub pvc: Option<String>,
@@ -136,9 +138,10 @@ pub struct MemberStatus {
     pub scc: Option<String>,
 }
 
-/// A member's mode as `status` shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// A member's mode as `status` shows it; in JSON one plain kebab-case string (`leader`,
+/// `follower`, `observer`, `standalone`, `read-only`, `not-serving`, `unreachable`,
+/// `missing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberMode {
     /// Serving, as ZooKeeper says.
     Serving(Mode),
@@ -159,6 +162,33 @@ impl MemberMode {
             MemberMode::Unreachable => "unreachable",
             MemberMode::Missing => "missing",
         }
+    }
+
+    /// The word in JSON and YAML (kebab-case).
+    pub fn json_word(self) -> &'static str {
+        match self {
+            MemberMode::NotServing => "not-serving",
+            other => other.word(),
+        }
+    }
+}
+
+impl Serialize for MemberMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.json_word())
+    }
+}
+
+/// A lag as the output contract has it: transactions behind the leader (0 when the member
+/// is ahead: it answered after the leader), or null.
+pub fn lag_number<S: serde::Serializer>(
+    lag: &Option<Lag>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match lag {
+        Some(Lag::Transactions(n)) => serializer.serialize_some(n),
+        Some(Lag::Ahead) => serializer.serialize_some(&0u64),
+        None => serializer.serialize_none(),
     }
 }
 

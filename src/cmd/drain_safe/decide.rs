@@ -42,9 +42,9 @@ pub struct ClusterView {
     pub unchecked: Vec<String>,
 }
 
-/// SAFE or UNSAFE.
+/// SAFE or UNSAFE (`safe` / `unsafe` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Draining now keeps every quorum, passes the budget, and every member comes back.
     Safe,
@@ -134,8 +134,8 @@ pub struct EnsembleJudgement {
 pub struct MemberOnNode {
     /// Pod name.
     pub pod: String,
-    /// Mode as `status` says it (leader, follower, not serving, unreachable…).
-    pub mode: String,
+    /// Mode as `status` says it (leader, follower, not-serving, unreachable…).
+    pub mode: MemberMode,
     /// Whether it leads.
     pub leader: bool,
     /// Pod Ready.
@@ -264,7 +264,7 @@ fn judge_ensemble<'a>(
         .iter()
         .map(|m| MemberOnNode {
             pod: m.pod.clone(),
-            mode: m.mode.word().to_owned(),
+            mode: m.mode,
             leader: m.mode == MemberMode::Serving(Mode::Leader),
             ready: m.ready,
             in_sync: in_sync(m),

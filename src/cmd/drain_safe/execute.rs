@@ -66,7 +66,7 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
                 "evict {}{} through the Eviction API",
                 plan.first
                     .members()
-                    .map(|(_, m)| format!("{} ({})", m.pod, m.mode))
+                    .map(|(_, m)| format!("{} ({})", m.pod, m.mode.word()))
                     .collect::<Vec<_>>()
                     .join(", then "),
                 if order.len() > 1 {
@@ -155,7 +155,10 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
                     && p.metadata.name.as_deref() == Some(pod.as_str())
             })
             .and_then(|p| p.metadata.uid.clone());
-        progress.line(&format!("evicting {namespace}/{pod} ({})", member.mode));
+        progress.line(&format!(
+            "evicting {namespace}/{pod} ({})",
+            member.mode.word()
+        ));
         let eviction = evict(client, namespace, pod, EVICT_RETRY_FOR, |message| {
             progress.line(&format!(
                 "the PodDisruptionBudget refuses to evict {pod} ({message}); retrying for up to {}s",

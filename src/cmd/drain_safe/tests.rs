@@ -430,11 +430,15 @@ fn all_nodes_has_one_row_per_node_and_the_full_model_in_json() {
         row.contains("UNSAFE    zk-pdb allows 0 disruptions; zk-1 would stay Pending"),
         "{row}"
     );
-    let json = serde_json::to_value(&all).expect("json");
-    assert_eq!(json[1]["verdict"], "SAFE");
-    assert_eq!(json[1]["ensembles"][0]["members"][0]["pod"], "zk-1");
+    let json = crate::render::versioned(&all).expect("json");
+    assert_eq!(json["apiVersion"], "kubectl-zk.io/v1alpha1");
+    assert_eq!(json["kind"], "DrainJudgementList");
+    let second = &json["items"][1];
+    assert_eq!(second["verdict"], "safe");
+    assert_eq!(second["ensembles"][0]["members"][0]["pod"], "zk-1");
+    assert_eq!(second["ensembles"][0]["members"][0]["mode"], "follower");
     assert_eq!(
-        json[1]["ensembles"][0]["members"][0]["reschedule"]["nodes"][0],
+        second["ensembles"][0]["members"][0]["reschedule"]["nodes"][0],
         "node-4"
     );
 }

@@ -25,7 +25,7 @@ use crate::cmd::Outcome;
 
 use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
 use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
-use crate::render::{Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
+use crate::render::{Document, Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
 
 /// Runs `install`.
 pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
@@ -273,6 +273,10 @@ impl InstallReport {
             self.namespace
         )
     }
+}
+
+impl Document for InstallReport {
+    const KIND: &'static str = "InstallReport";
 }
 
 impl Tabular for InstallReport {

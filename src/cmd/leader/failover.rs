@@ -23,7 +23,7 @@ use crate::confirm::confirm;
 use crate::ensemble::recovery::member_modes;
 use crate::ensemble::rolling::{self, is_ready};
 use crate::ensemble::{EnsembleStatus, Health};
-use crate::render::{Style, Tabular, emit};
+use crate::render::{Document, Style, Tabular, emit};
 use crate::zk::Mode;
 use crate::zk::quorum::{Absence, VotersFrom};
 
@@ -296,6 +296,10 @@ async fn failover(
 /// Seconds with millisecond precision.
 fn seconds(elapsed: Duration) -> f64 {
     (elapsed.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+impl Document for FailoverReport {
+    const KIND: &'static str = "Failover";
 }
 
 impl Tabular for FailoverReport {
