@@ -541,157 +541,20 @@ pub fn decide(
         .collect();
     let read: Vec<(&str, &ZooCfg)> = parsed.iter().map(|(p, c)| (*p, c)).collect();
     let mut findings: Vec<Finding> = Vec::new();
-
-    // The source of truth.
     let domain = parsed
         .iter()
         .find_map(|(_, cfg)| lint::cluster_domain(cfg, facts))
         .unwrap_or_else(|| "cluster.local".into());
-    let source = match source {
-        SourceRead::ConfigMap { name, key, text } => {
-            let (zoo_cfg, error) = match text {
-                Ok(text) => (Some(text), None),
-                Err(err) => (None, Some(err)),
-            };
-            Some(SourceConfig {
-                kind: SourceKind::ConfigMap,
-                name: format!("ConfigMap {name}, key {key}"),
-                zoo_cfg,
-                error,
-            })
-        }
-        SourceRead::StartFlags(flags) => {
-            if !flags.unknown.is_empty() {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    check: "start-flags",
-                    members: Vec::new(),
-                    message: format!(
-                        "start-zookeeper does not know {}; the script stops at an unknown flag",
-                        flags.unknown.join(" ")
-                    ),
-                    fix: format!(
-                        "remove them from StatefulSet {}'s container command",
-                        ensemble.name
-                    ),
-                });
-            }
-            let (zoo_cfg, error) = match flags.render_zoo_cfg(
-                &ensemble.name,
-                &format!("{}.{}.svc.{domain}", facts.service.name, ensemble.namespace),
-            ) {
-                Ok(text) => (Some(text), None),
-                Err(err) => (None, Some(err)),
-            };
-            Some(SourceConfig {
-                kind: SourceKind::StartFlags,
-                name: format!(
-                    "start-zookeeper flags of container {} (cluster domain {domain})",
-                    ensemble.container
-                ),
-                zoo_cfg,
-                error,
-            })
-        }
-        SourceRead::None(why) => {
-            findings.push(Finding {
-                severity: Severity::Info,
-                check: "no-source",
-                members: Vec::new(),
-                message: format!("no source of truth to compare with: {why}"),
-                fix: "mount zoo.cfg from a ConfigMap (`kubectl zk install` does) so every member reads the same file".into(),
-            });
-            None
-        }
-    };
-    if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
-        findings.push(Finding {
-            severity: Severity::Error,
-            check: "source",
-            members: Vec::new(),
-            message: err,
-            fix: "fix the source of the configuration; the members cannot start from it".into(),
-        });
-    }
+    let source = source_config(ensemble, facts, &domain, source, &mut findings);
     let source_cfg = source
         .as_ref()
         .and_then(|s| s.zoo_cfg.as_deref())
         .map(ZooCfg::parse);
-
-    // Members that could not be read.
-    for m in &members {
-        if let Some(err) = &m.error {
-            findings.push(Finding {
-                severity: Severity::Error,
-                check: "unreadable",
-                members: vec![m.pod.clone()],
-                message: err.clone(),
-                fix: format!(
-                    "check the pod (`kubectl describe pod {} -n {}`) and run `kubectl zk config` again",
-                    m.pod, ensemble.namespace
-                ),
-            });
-        }
-    }
-
-    // Lints: one pass per distinct zoo.cfg text, merged across texts.
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for m in &members {
-        if let Some(text) = m.zoo_cfg.as_deref() {
-            match groups.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, pods)) => pods.push(m.pod.clone()),
-                None => groups.push((text, vec![m.pod.clone()])),
-            }
-        }
-    }
-    let mut lints = Vec::new();
-    for (text, pods) in &groups {
-        lints.extend(lint::lint_config(&ZooCfg::parse(text), facts, pods));
-    }
-    // The source is linted too when the members do not run it yet (or none was read):
-    // its mistakes arrive with the next restart.
-    if let (Some(cfg), Some(source)) = (&source_cfg, &source) {
-        let want = settings(cfg);
-        if groups.is_empty() || parsed.iter().any(|(_, live)| settings(live) != want) {
-            for mut finding in lint::lint_config(cfg, facts, &[]) {
-                finding.message = format!("in the source ({}): {}", source.name, finding.message);
-                lints.push(finding);
-            }
-        }
-    }
-    for m in &members {
-        if let (Some(text), Some(myid), Some(path)) = (
-            m.zoo_cfg.as_deref(),
-            m.myid.as_deref(),
-            m.myid_path.as_deref(),
-        ) {
-            lints.extend(lint::lint_myid(
-                facts,
-                m.ordinal,
-                &ZooCfg::parse(text),
-                path,
-                myid,
-            ));
-        }
-    }
-    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for m in &members {
-        if let Some(id) = m.myid.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            ids.entry(id.to_owned()).or_default().push(m.pod.clone());
-        }
-    }
-    for (id, pods) in ids.into_iter().filter(|(_, p)| p.len() > 1) {
-        lints.push(Finding {
-            severity: Severity::Error,
-            check: "myid-duplicate",
-            members: pods.clone(),
-            message: format!(
-                "{} hold the same myid {id}: ZooKeeper takes them for one server",
-                pods.join(", ")
-            ),
-            fix: "give each member its ordinal + 1 (see the myid findings)".into(),
-        });
-    }
+    findings.extend(unreadable_members(ensemble, &members));
+    let groups = distinct_texts(&members);
+    let mut lints = lint_texts(facts, &groups);
+    lints.extend(lint_source(facts, &source, &source_cfg, &groups, &parsed));
+    lints.extend(lint_myids(facts, &members));
     for finding in lints {
         push_merged(&mut findings, finding);
     }
@@ -728,6 +591,202 @@ pub fn decide(
     }
 }
 
+/// A finding about the source or the pod template (no member of its own).
+fn source_finding(
+    severity: Severity,
+    check: &'static str,
+    message: String,
+    fix: String,
+) -> Finding {
+    Finding {
+        severity,
+        check,
+        members: Vec::new(),
+        message,
+        fix,
+    }
+}
+
+/// The source of truth as read (the ConfigMap's text, or zoo.cfg rendered from the
+/// `start-zookeeper` flags), with findings about it: unknown flags, no source, a source that
+/// cannot be read.
+fn source_config(
+    ensemble: &Ensemble,
+    facts: &EnsembleFacts,
+    domain: &str,
+    source: SourceRead,
+    findings: &mut Vec<Finding>,
+) -> Option<SourceConfig> {
+    let split = |text: Result<String, String>| match text {
+        Ok(text) => (Some(text), None),
+        Err(err) => (None, Some(err)),
+    };
+    let source = match source {
+        SourceRead::ConfigMap { name, key, text } => {
+            let (zoo_cfg, error) = split(text);
+            Some(SourceConfig {
+                kind: SourceKind::ConfigMap,
+                name: format!("ConfigMap {name}, key {key}"),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::StartFlags(flags) => {
+            if !flags.unknown.is_empty() {
+                findings.push(source_finding(
+                    Severity::Warning,
+                    "start-flags",
+                    format!(
+                        "start-zookeeper does not know {}; the script stops at an unknown flag",
+                        flags.unknown.join(" ")
+                    ),
+                    format!(
+                        "remove them from StatefulSet {}'s container command",
+                        ensemble.name
+                    ),
+                ));
+            }
+            let (zoo_cfg, error) = split(flags.render_zoo_cfg(
+                &ensemble.name,
+                &format!("{}.{}.svc.{domain}", facts.service.name, ensemble.namespace),
+            ));
+            Some(SourceConfig {
+                kind: SourceKind::StartFlags,
+                name: format!(
+                    "start-zookeeper flags of container {} (cluster domain {domain})",
+                    ensemble.container
+                ),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::None(why) => {
+            findings.push(source_finding(
+                Severity::Info,
+                "no-source",
+                format!("no source of truth to compare with: {why}"),
+                "mount zoo.cfg from a ConfigMap (`kubectl zk install` does) so every member reads the same file".into(),
+            ));
+            None
+        }
+    };
+    if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
+        findings.push(source_finding(
+            Severity::Error,
+            "source",
+            err,
+            "fix the source of the configuration; the members cannot start from it".into(),
+        ));
+    }
+    source
+}
+
+/// A finding per member that could not be read.
+fn unreadable_members(ensemble: &Ensemble, members: &[MemberConfig]) -> Vec<Finding> {
+    members
+        .iter()
+        .filter_map(|m| {
+            let err = m.error.as_ref()?;
+            Some(Finding {
+                severity: Severity::Error,
+                check: "unreadable",
+                members: vec![m.pod.clone()],
+                message: err.clone(),
+                fix: format!(
+                    "check the pod (`kubectl describe pod {} -n {}`) and run `kubectl zk config` again",
+                    m.pod, ensemble.namespace
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Each distinct zoo.cfg text with the members that run it, in member order.
+fn distinct_texts(members: &[MemberConfig]) -> Vec<(&str, Vec<String>)> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for m in members {
+        if let Some(text) = m.zoo_cfg.as_deref() {
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, pods)) => pods.push(m.pod.clone()),
+                None => groups.push((text, vec![m.pod.clone()])),
+            }
+        }
+    }
+    groups
+}
+
+/// The lints: one pass per distinct zoo.cfg text.
+fn lint_texts(facts: &EnsembleFacts, groups: &[(&str, Vec<String>)]) -> Vec<Finding> {
+    groups
+        .iter()
+        .flat_map(|(text, pods)| lint::lint_config(&ZooCfg::parse(text), facts, pods))
+        .collect()
+}
+
+/// The source is linted too when the members do not run it yet (or none was read): its
+/// mistakes arrive with the next restart.
+fn lint_source(
+    facts: &EnsembleFacts,
+    source: &Option<SourceConfig>,
+    source_cfg: &Option<ZooCfg>,
+    groups: &[(&str, Vec<String>)],
+    parsed: &[(&str, ZooCfg)],
+) -> Vec<Finding> {
+    let (Some(cfg), Some(source)) = (source_cfg, source) else {
+        return Vec::new();
+    };
+    let want = settings(cfg);
+    if !groups.is_empty() && parsed.iter().all(|(_, live)| settings(live) == want) {
+        return Vec::new();
+    }
+    lint::lint_config(cfg, facts, &[])
+        .into_iter()
+        .map(|mut finding| {
+            finding.message = format!("in the source ({}): {}", source.name, finding.message);
+            finding
+        })
+        .collect()
+}
+
+/// Each member's myid against its ordinal and zoo.cfg, and myids held twice.
+fn lint_myids(facts: &EnsembleFacts, members: &[MemberConfig]) -> Vec<Finding> {
+    let mut lints = Vec::new();
+    for m in members {
+        if let (Some(text), Some(myid), Some(path)) = (
+            m.zoo_cfg.as_deref(),
+            m.myid.as_deref(),
+            m.myid_path.as_deref(),
+        ) {
+            lints.extend(lint::lint_myid(
+                facts,
+                m.ordinal,
+                &ZooCfg::parse(text),
+                path,
+                myid,
+            ));
+        }
+    }
+    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in members {
+        if let Some(id) = m.myid.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            ids.entry(id.to_owned()).or_default().push(m.pod.clone());
+        }
+    }
+    for (id, pods) in ids.into_iter().filter(|(_, p)| p.len() > 1) {
+        lints.push(Finding {
+            severity: Severity::Error,
+            check: "myid-duplicate",
+            members: pods.clone(),
+            message: format!(
+                "{} hold the same myid {id}: ZooKeeper takes them for one server",
+                pods.join(", ")
+            ),
+            fix: "give each member its ordinal + 1 (see the myid findings)".into(),
+        });
+    }
+    lints
+}
+
 fn indent(text: &str) -> String {
     let mut out: String = text.lines().map(|l| format!("  {l}\n")).collect();
     if out.is_empty() {
@@ -742,6 +801,29 @@ impl Document for ConfigReport {
 
 impl Tabular for ConfigReport {
     fn table(&self, style: Style, _wide: bool) -> String {
+        let mut text = self.header(style);
+        text.push_str(&self.zoo_cfg_texts(style));
+        text.push('\n');
+        text.push_str(&self.member_differences_table(style));
+        text.push_str(&self.source_differences_table(style));
+        text.push('\n');
+        text.push_str(&self.lints(style));
+        text.push_str(&self.summary(style));
+        text
+    }
+}
+
+impl ConfigReport {
+    /// The members whose zoo.cfg was read.
+    fn read(&self) -> Vec<&MemberConfig> {
+        self.members
+            .iter()
+            .filter(|m| m.zoo_cfg.is_some())
+            .collect()
+    }
+
+    /// The ensemble, its image and flavour, where zoo.cfg is, the source.
+    fn header(&self, style: Style) -> String {
         let mut text = format!(
             "Ensemble {} in namespace {} ({}{}): zoo.cfg at {}\n",
             style.bold(&self.ensemble),
@@ -759,11 +841,14 @@ impl Tabular for ConfigReport {
             None => text.push_str("Source: none\n"),
         }
         text.push('\n');
-        let read: Vec<&MemberConfig> = self
-            .members
-            .iter()
-            .filter(|m| m.zoo_cfg.is_some())
-            .collect();
+        text
+    }
+
+    /// The zoo.cfg text once when every member runs the same, else each member's; then
+    /// every member's myid.
+    fn zoo_cfg_texts(&self, style: Style) -> String {
+        let mut text = String::new();
+        let read = self.read();
         let unread: Vec<&str> = self
             .members
             .iter()
@@ -813,118 +898,127 @@ impl Tabular for ConfigReport {
             })
             .collect();
         text.push_str(&format!("myid: {}\n", myids.join(" ")));
+        text
+    }
 
-        text.push('\n');
+    /// The keys whose values differ between members, one column per member read.
+    fn member_differences_table(&self, style: Style) -> String {
         if self.member_differences.is_empty() {
-            if self.identical {
-                text.push_str("Differences between members: none\n");
+            return if self.identical {
+                "Differences between members: none\n".into()
             } else {
-                text.push_str("Differences between members: the settings agree; the texts differ only in comments, blank lines, order or repeated lines\n");
-            }
-        } else {
-            text.push_str(&format!("{}\n", style.bold("Differences between members:")));
-            let pods: Vec<&str> = read.iter().map(|m| m.pod.as_str()).collect();
-            let mut header = vec!["KEY"];
-            header.extend(pods.iter().copied());
-            let rows = self
-                .member_differences
-                .iter()
-                .map(|d| {
-                    let mut row = vec![d.key.clone()];
-                    row.extend(pods.iter().map(|p| {
-                        d.values
-                            .get(*p)
-                            .cloned()
-                            .flatten()
-                            .unwrap_or_else(|| "(not set)".into())
-                    }));
-                    row
-                })
-                .collect();
-            text.push_str(&plain_table(&header, rows));
+                "Differences between members: the settings agree; the texts differ only in comments, blank lines, order or repeated lines\n".into()
+            };
         }
-        match &self.source {
-            Some(source) if source.zoo_cfg.is_some() => {
-                if self.source_differences.is_empty() {
-                    text.push_str(&format!(
-                        "Differences from the source: none{}\n",
-                        if read.is_empty() {
-                            " (no member read)"
-                        } else {
-                            ""
-                        }
-                    ));
-                } else {
-                    text.push_str(&format!(
-                        "{} ({})\n",
-                        style.bold("Differences from the source:"),
-                        source.name
-                    ));
-                    let rows = self
-                        .source_differences
-                        .iter()
-                        .map(|d| {
-                            vec![
-                                d.key.clone(),
-                                match d.kind {
-                                    DifferenceKind::Missing => "missing".into(),
-                                    DifferenceKind::Extra => "extra".into(),
-                                    DifferenceKind::Different => "different".into(),
-                                },
-                                d.source.clone().unwrap_or_else(|| "-".into()),
-                                d.live.clone().unwrap_or_else(|| "-".into()),
-                                d.members.join(","),
-                            ]
-                        })
-                        .collect();
-                    text.push_str(&plain_table(
-                        &["KEY", "DIFFERENCE", "SOURCE", "LIVE", "MEMBERS"],
-                        rows,
-                    ));
-                    text.push_str(&format!("{}:\n", style.bold("The source's zoo.cfg")));
-                    text.push_str(&indent(source.zoo_cfg.as_deref().unwrap_or_default()));
-                }
-            }
-            _ => {}
-        }
+        let mut text = format!("{}\n", style.bold("Differences between members:"));
+        let pods: Vec<&str> = self.read().iter().map(|m| m.pod.as_str()).collect();
+        let mut header = vec!["KEY"];
+        header.extend(pods.iter().copied());
+        let rows = self
+            .member_differences
+            .iter()
+            .map(|d| {
+                let mut row = vec![d.key.clone()];
+                row.extend(pods.iter().map(|p| {
+                    d.values
+                        .get(*p)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| "(not set)".into())
+                }));
+                row
+            })
+            .collect();
+        text.push_str(&plain_table(&header, rows));
+        text
+    }
 
-        text.push('\n');
-        if self.findings.is_empty() {
-            text.push_str("Lints: none\n");
-        } else {
-            text.push_str(&format!("{}\n", style.bold("Lints:")));
-            for f in &self.findings {
-                let word = match f.severity {
-                    Severity::Error => style.bad("ERROR"),
-                    Severity::Warning => style.warn("WARNING"),
-                    Severity::Info => "INFO".to_owned(),
-                };
-                let members = if f.members.is_empty() {
-                    String::new()
+    /// How the members differ from the source, with the source's text when they do.
+    fn source_differences_table(&self, style: Style) -> String {
+        let Some(source) = self.source.as_ref().filter(|s| s.zoo_cfg.is_some()) else {
+            return String::new();
+        };
+        if self.source_differences.is_empty() {
+            return format!(
+                "Differences from the source: none{}\n",
+                if self.read().is_empty() {
+                    " (no member read)"
                 } else {
-                    format!(" {}:", f.members.join(","))
-                };
-                text.push_str(&format!("{word} [{}]{members} {}\n", f.check, f.message));
-                text.push_str(&format!("  fix: {}\n", f.fix));
-            }
+                    ""
+                }
+            );
         }
-        let errors = self
-            .findings
+        let mut text = format!(
+            "{} ({})\n",
+            style.bold("Differences from the source:"),
+            source.name
+        );
+        let rows = self
+            .source_differences
             .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let warnings = self
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count();
-        text.push_str(&format!(
-            "\n{}: {errors} error(s), {warnings} warning(s){}{}\n",
+            .map(|d| {
+                vec![
+                    d.key.clone(),
+                    match d.kind {
+                        DifferenceKind::Missing => "missing".into(),
+                        DifferenceKind::Extra => "extra".into(),
+                        DifferenceKind::Different => "different".into(),
+                    },
+                    d.source.clone().unwrap_or_else(|| "-".into()),
+                    d.live.clone().unwrap_or_else(|| "-".into()),
+                    d.members.join(","),
+                ]
+            })
+            .collect();
+        text.push_str(&plain_table(
+            &["KEY", "DIFFERENCE", "SOURCE", "LIVE", "MEMBERS"],
+            rows,
+        ));
+        text.push_str(&format!("{}:\n", style.bold("The source's zoo.cfg")));
+        text.push_str(&indent(source.zoo_cfg.as_deref().unwrap_or_default()));
+        text
+    }
+
+    /// Every finding with its fix.
+    fn lints(&self, style: Style) -> String {
+        if self.findings.is_empty() {
+            return "Lints: none\n".into();
+        }
+        let mut text = format!("{}\n", style.bold("Lints:"));
+        for f in &self.findings {
+            let word = match f.severity {
+                Severity::Error => style.bad("ERROR"),
+                Severity::Warning => style.warn("WARNING"),
+                Severity::Info => "INFO".to_owned(),
+            };
+            let members = if f.members.is_empty() {
+                String::new()
+            } else {
+                format!(" {}:", f.members.join(","))
+            };
+            text.push_str(&format!("{word} [{}]{members} {}\n", f.check, f.message));
+            text.push_str(&format!("  fix: {}\n", f.fix));
+        }
+        text
+    }
+
+    /// OK or NOT OK, with the counts and what differs.
+    fn summary(&self, style: Style) -> String {
+        let count = |severity| {
+            self.findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        format!(
+            "\n{}: {} error(s), {} warning(s){}{}\n",
             if self.ok {
                 style.good("OK")
             } else {
                 style.bad("NOT OK")
             },
+            count(Severity::Error),
+            count(Severity::Warning),
             if self.identical && self.member_differences.is_empty() {
                 ""
             } else {
@@ -935,8 +1029,7 @@ impl Tabular for ConfigReport {
             } else {
                 "; members differ from the source"
             }
-        ));
-        text
+        )
     }
 }
 

@@ -24,8 +24,8 @@ use kube::api::{Api, ListParams};
 
 use self::access::Access;
 use self::model::{
-    Check, CheckKind, ClaimIdentity, Cleanup, MemberRead, PersistReport, Step, Verdict,
-    judge_claim, judge_read, judge_storage, reclaim_warning,
+    Check, CheckKind, ClaimIdentity, Cleanup, MemberRead, MemberStorage, PersistReport, Step,
+    Verdict, judge_claim, judge_read, judge_storage, reclaim_warning,
 };
 use crate::cli::{ClientVia, GlobalOptions, PersistCheckArgs};
 use crate::cluster::client::connect;
@@ -224,8 +224,49 @@ async fn check(
         pass: false,
     };
 
-    // Replication: open every member, write through one, read from all.
-    let accesses = open_all(client, ensemble, &status, protocol, args.via).await;
+    replicate(
+        client,
+        ensemble,
+        &status,
+        protocol,
+        args.via,
+        sentinel,
+        shared,
+        &mut report,
+    )
+    .await;
+    storage_checks(&storage.members, &mut report);
+    if let Some(step) = step {
+        survive_step(
+            client,
+            ensemble,
+            &status,
+            step,
+            args,
+            sentinel,
+            protocol,
+            shared,
+            &mut report,
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Replication: open every member, write the sentinel through one (a serving member first),
+/// read it back from all; one check per member.
+#[allow(clippy::too_many_arguments)]
+async fn replicate(
+    client: &Client,
+    ensemble: &Ensemble,
+    status: &EnsembleStatus,
+    protocol: Protocol,
+    via: Option<ClientVia>,
+    sentinel: &Sentinel,
+    shared: &Shared,
+    report: &mut PersistReport,
+) {
+    let accesses = open_all(client, ensemble, status, protocol, via).await;
     report.warnings.extend(fallback_warnings(&accesses));
     let writer = status
         .members
@@ -263,7 +304,7 @@ async fn check(
     report.written_via = writer.clone();
     match write {
         Ok(written_at) => {
-            let reads = read_all(&status, &accesses, sentinel, written_at).await;
+            let reads = read_all(status, &accesses, sentinel, written_at).await;
             for read in &reads {
                 report
                     .checks
@@ -290,71 +331,75 @@ async fn check(
         }
     }
     close_all(accesses).await;
+}
 
-    // Storage.
-    for member in &storage.members {
+/// Storage: one check per member (a bound claim, not an emptyDir), and the reclaim warning.
+fn storage_checks(members: &[MemberStorage], report: &mut PersistReport) {
+    for member in members {
         let check = judge_storage(member, &mut report.warnings);
         report.checks.push(check);
     }
-    report.warnings.extend(reclaim_warning(&storage.members));
+    report.warnings.extend(reclaim_warning(members));
+}
 
-    // The survive step.
-    if let Some(step) = step {
-        let failed: Vec<String> = report
-            .checks
-            .iter()
-            .filter(|c| c.result != Verdict::Pass)
-            .map(|c| format!("{} {}", c.check.word(), c.subject))
-            .collect();
-        let refusal = if !failed.is_empty() {
-            Some(format!(
-                "not run: {} did not pass; a restart or re-creation proves nothing until they do",
-                failed.join(", ")
-            ))
-        } else if step == Step::Restart {
-            rolling::can_lose_one(&status)
-                .err()
-                .map(|why| format!("not run: {why}"))
-        } else {
-            rolling::not_back(&status)
-                .map(|why| format!("not run: the ensemble is not healthy: {why}"))
-        };
-        if let Some(reason) = refusal {
-            report.checks.push(Check::new(
-                CheckKind::Step,
-                step.word(),
-                Verdict::Skip,
-                reason,
-            ));
-        } else {
-            let started = Instant::now();
-            let step_check = survive::run(
-                client,
-                ensemble,
-                &status,
-                step,
-                args.timeout,
-                &shared.critical,
-            )
-            .await;
-            report.step_seconds = Some(started.elapsed().as_secs_f64());
-            let step_passed = step_check.result == Verdict::Pass;
-            report.checks.push(step_check);
-            if step_passed {
-                survive_checks(
-                    client,
-                    ensemble,
-                    &mut report,
-                    sentinel,
-                    protocol,
-                    args.via,
-                    step,
-                )
-                .await?;
-            }
+/// The survive step (`--restart` or `--recreate`), when everything so far passed and the
+/// quorum judgement lets it run; then the sentinel and the claims are checked again.
+#[allow(clippy::too_many_arguments)]
+async fn survive_step(
+    client: &Client,
+    ensemble: &Ensemble,
+    status: &EnsembleStatus,
+    step: Step,
+    args: &PersistCheckArgs,
+    sentinel: &Sentinel,
+    protocol: Protocol,
+    shared: &Shared,
+    report: &mut PersistReport,
+) -> anyhow::Result<()> {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.result != Verdict::Pass)
+        .map(|c| format!("{} {}", c.check.word(), c.subject))
+        .collect();
+    let refusal = if !failed.is_empty() {
+        Some(format!(
+            "not run: {} did not pass; a restart or re-creation proves nothing until they do",
+            failed.join(", ")
+        ))
+    } else if step == Step::Restart {
+        rolling::can_lose_one(status)
+            .err()
+            .map(|why| format!("not run: {why}"))
+    } else {
+        rolling::not_back(status).map(|why| format!("not run: the ensemble is not healthy: {why}"))
+    };
+    if let Some(reason) = refusal {
+        report.checks.push(Check::new(
+            CheckKind::Step,
+            step.word(),
+            Verdict::Skip,
+            reason,
+        ));
+    } else {
+        let started = Instant::now();
+        let step_check = survive::run(
+            client,
+            ensemble,
+            status,
+            step,
+            args.timeout,
+            &shared.critical,
+        )
+        .await;
+        report.step_seconds = Some(started.elapsed().as_secs_f64());
+        let step_passed = step_check.result == Verdict::Pass;
+        report.checks.push(step_check);
+        if step_passed {
+            survive_checks(client, ensemble, report, sentinel, protocol, args.via, step).await?;
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// A warning for each member read through exec because its port-forward failed.
