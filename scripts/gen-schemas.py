@@ -33,7 +33,7 @@ def lst(kind, item, title):
 
 server = obj({"version": S, "mode": ZKMODE, "zxid": null(ZXID), "outstanding": null(I), "avgLatencyMs": N,
               "connections": null(I), "nodeCount": I})
-member = obj({"pod": S, "ordinal": I, "exists": B, "ready": B, "phase": S, "node": null(S), "myid": null(I),
+member = obj({"pod": S, "namespace": S, "ordinal": I, "exists": B, "ready": B, "phase": S, "node": null(S), "myid": null(I),
               "mode": MODE, "server": null(server), "lag": null(I), "pvc": null(S), "pvcBound": null(B),
               "via": null(enum("proxy", "port-forward", "exec")), "error": null(S), "refused": arr(S),
               "syncedFollowers": null(I), "settings": {"type": "object", "additionalProperties": S},
@@ -48,7 +48,7 @@ doc("EnsembleStatus", "kubectl zk status -o json",
 lst("EnsembleStatusList", "EnsembleStatus", "kubectl zk status -A -o json")
 
 reschedule = obj({"schedulable": B, "nodes": arr(S), "message": null(S)})
-on_node = obj({"pod": S, "mode": MODE, "leader": B, "ready": B, "inSync": B, "reschedule": reschedule})
+on_node = obj({"pod": S, "namespace": S, "mode": MODE, "leader": B, "ready": B, "inSync": B, "reschedule": reschedule})
 ens_j = obj({"ensemble": S, "namespace": S, "voters": I, "quorumSize": I, "inSyncNow": I, "inSyncAfter": I,
              "leader": null(S), "leaderNode": null(S), "syncedFollowers": null(I), "pdb": null(BUDGET),
              "members": arr(on_node)})

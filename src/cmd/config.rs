@@ -591,22 +591,6 @@ pub fn decide(
     }
 }
 
-/// A finding about the source or the pod template (no member of its own).
-fn source_finding(
-    severity: Severity,
-    check: &'static str,
-    message: String,
-    fix: String,
-) -> Finding {
-    Finding {
-        severity,
-        check,
-        members: Vec::new(),
-        message,
-        fix,
-    }
-}
-
 /// The source of truth as read (the ConfigMap's text, or zoo.cfg rendered from the
 /// `start-zookeeper` flags), with findings about it: unknown flags, no source, a source that
 /// cannot be read.
@@ -633,7 +617,7 @@ fn source_config(
         }
         SourceRead::StartFlags(flags) => {
             if !flags.unknown.is_empty() {
-                findings.push(source_finding(
+                findings.push(Finding::new(
                     Severity::Warning,
                     "start-flags",
                     format!(
@@ -661,7 +645,7 @@ fn source_config(
             })
         }
         SourceRead::None(why) => {
-            findings.push(source_finding(
+            findings.push(Finding::new(
                 Severity::Info,
                 "no-source",
                 format!("no source of truth to compare with: {why}"),
@@ -671,7 +655,7 @@ fn source_config(
         }
     };
     if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
-        findings.push(source_finding(
+        findings.push(Finding::new(
             Severity::Error,
             "source",
             err,

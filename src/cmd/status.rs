@@ -205,7 +205,10 @@ impl Tabular for AllNamespaces {
                     s.namespace.clone(),
                     s.ensemble.clone(),
                     format!("{}/{}", s.ready, s.desired),
-                    s.leader.clone().unwrap_or_else(|| "-".into()),
+                    s.leader
+                        .as_ref()
+                        .map(|pod| format!("{}/{pod}", s.namespace))
+                        .unwrap_or_else(|| "-".into()),
                     match s.health {
                         Health::Healthy => style.good("healthy"),
                         Health::Degraded => style.warn("degraded"),
@@ -360,6 +363,21 @@ mod tests {
             "{:?}",
             status.warnings
         );
+    }
+
+    #[test]
+    fn all_namespaces_qualify_the_leader_and_every_member() {
+        let members = vec![
+            member(0, MemberMode::Serving(Mode::Leader), E),
+            member(1, MemberMode::Serving(Mode::Follower), E),
+            member(2, MemberMode::Serving(Mode::Follower), E),
+        ];
+        let all = AllNamespaces(vec![decide(&ensemble(3), members, None)]);
+        let table = all.table(Style::plain(), false);
+        assert!(table.contains("kafka/zk-0"), "{table}");
+        let json = crate::render::versioned(&all).expect("json");
+        assert_eq!(json["kind"], "EnsembleStatusList");
+        assert_eq!(json["items"][0]["members"][2]["namespace"], "kafka");
     }
 
     #[test]

@@ -55,8 +55,9 @@ pub async fn gather(
 
     let desired = ensemble.replicas();
     let templates = ensemble.claim_templates();
+    let namespace = ns.as_str();
     let probes = (0..desired).map(|ordinal| {
-        let pod_name = format!("{}-{ordinal}", ensemble.name);
+        let pod_name = ensemble.pod_name(ordinal);
         let pod = pods.get(&pod_name).cloned();
         let target = ensemble.target(&pod_name);
         let flavor = ensemble.flavor;
@@ -67,7 +68,7 @@ pub async fn gather(
                 .map(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"))
         });
         async move {
-            let mut member = member_from_pod(&pod_name, ordinal, pod.as_ref());
+            let mut member = member_from_pod(namespace, &pod_name, ordinal, pod.as_ref());
             member.pvc = pvc;
             member.pvc_bound = pvc_bound;
             if member.phase == "Running" {
@@ -182,9 +183,15 @@ fn create_failure_fix(message: &str, namespace: &str, account: &str) -> Option<S
     None
 }
 
-pub(crate) fn member_from_pod(name: &str, ordinal: u32, pod: Option<&Pod>) -> MemberStatus {
+pub(crate) fn member_from_pod(
+    namespace: &str,
+    name: &str,
+    ordinal: u32,
+    pod: Option<&Pod>,
+) -> MemberStatus {
     let mut member = MemberStatus {
         pod: name.to_owned(),
+        namespace: namespace.to_owned(),
         ordinal,
         exists: pod.is_some(),
         ready: false,

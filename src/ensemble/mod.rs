@@ -96,6 +96,8 @@ pub struct EnsembleStatus {
 pub struct MemberStatus {
     /// Pod name.
     pub pod: String,
+    /// Its namespace (so members of `status -A` are qualified).
+    pub namespace: String,
     /// Ordinal.
     pub ordinal: u32,
     /// Pod exists.

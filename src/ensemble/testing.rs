@@ -28,7 +28,7 @@ pub fn ensemble_in(namespace: &str, replicas: i32) -> Ensemble {
 
 /// A Running member in `mode` at `zxid`, Ready when serving, for tests.
 pub fn member(ordinal: u32, mode: MemberMode, zxid: u64) -> MemberStatus {
-    let mut m = member_from_pod(&format!("zk-{ordinal}"), ordinal, None);
+    let mut m = member_from_pod("kafka", &format!("zk-{ordinal}"), ordinal, None);
     m.exists = true;
     m.phase = "Running".into();
     m.ready = matches!(mode, MemberMode::Serving(_));

@@ -40,6 +40,19 @@ pub struct ClusterView {
     pub ensembles: Vec<EnsembleStatus>,
     /// What could not be read and so was not checked.
     pub unchecked: Vec<String>,
+    /// Name members `namespace/pod` (`-A`: ensembles of several namespaces are judged).
+    pub qualify: bool,
+}
+
+impl ClusterView {
+    /// A member as the judgement names it: `namespace/pod` under `-A`, else the pod.
+    pub fn member_name(&self, namespace: &str, pod: &str) -> String {
+        if self.qualify {
+            format!("{namespace}/{pod}")
+        } else {
+            pod.to_owned()
+        }
+    }
 }
 
 /// SAFE or UNSAFE (`safe` / `unsafe` in JSON).
@@ -134,6 +147,11 @@ pub struct EnsembleJudgement {
 pub struct MemberOnNode {
     /// Pod name.
     pub pod: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// How tables and messages name it: `namespace/pod` under `-A`, else the pod.
+    #[serde(skip)]
+    pub shown: String,
     /// Mode as `status` says it (leader, follower, not-serving, unreachable…).
     pub mode: MemberMode,
     /// Whether it leads.
@@ -264,6 +282,8 @@ fn judge_ensemble<'a>(
         .iter()
         .map(|m| MemberOnNode {
             pod: m.pod.clone(),
+            namespace: status.namespace.clone(),
+            shown: view.member_name(&status.namespace, &m.pod),
             mode: m.mode,
             leader: m.mode == MemberMode::Serving(Mode::Leader),
             ready: m.ready,
@@ -283,12 +303,12 @@ fn judge_ensemble<'a>(
     let after = status.judge(&going);
     findings
         .reasons
-        .extend(quorum_reason(status, &evicted, &after, node, &label));
+        .extend(quorum_reason(view, status, &evicted, &after, node, &label));
     budget_findings(status, &evicted, node, &label, findings);
     if let Some(leader) = members.iter().find(|m| m.leader && after.voters > 1) {
         findings.notes.push(format!(
             "{} is the leader of ensemble {label}: evicting it starts a leader election among the remaining members (clients reconnect; --execute evicts it last)",
-            leader.pod
+            leader.shown
         ));
     }
     for member in &members {
@@ -296,8 +316,11 @@ fn judge_ensemble<'a>(
             findings.reasons.push(Reason {
                 kind: ReasonKind::WouldStayPending,
                 ensemble: label.clone(),
-                summary: format!("{} would stay Pending", member.pod),
-                message: format!("{} would stay Pending once evicted: {message}", member.pod),
+                summary: format!("{} would stay Pending", member.shown),
+                message: format!(
+                    "{} would stay Pending once evicted: {message}",
+                    member.shown
+                ),
             });
         }
     }
@@ -326,6 +349,7 @@ fn judge_ensemble<'a>(
 /// The quorum reason, from the one judgement: none now, or too few left once the node's
 /// members go.
 fn quorum_reason(
+    view: &ClusterView,
     status: &EnsembleStatus,
     evicted: &[&MemberStatus],
     after: &Judgement,
@@ -353,7 +377,13 @@ fn quorum_reason(
     let (voters, left, needed) = (after.voters, after.counted, after.needed);
     let taken: Vec<String> = evicted
         .iter()
-        .map(|m| format!("{} ({})", m.pod, m.mode.word()))
+        .map(|m| {
+            format!(
+                "{} ({})",
+                view.member_name(&status.namespace, &m.pod),
+                m.mode.word()
+            )
+        })
         .collect();
     let mut message = format!(
         "draining {node} takes {} and would leave {left} of {voters} voters of ensemble {label} serving in sync with the leader; a quorum needs {needed}",

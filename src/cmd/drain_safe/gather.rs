@@ -107,6 +107,7 @@ pub async fn gather(client: &Client, ensembles: &[Ensemble]) -> anyhow::Result<C
         volume_affinity,
         ensembles,
         unchecked,
+        qualify: false,
     })
 }
 

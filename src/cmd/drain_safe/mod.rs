@@ -46,7 +46,8 @@ pub async fn run(global: &GlobalOptions, args: DrainSafeArgs) -> anyhow::Result<
 
     if args.all_nodes {
         let ensembles = gather::ensembles(client, &scope).await?;
-        let view = gather::gather(client, &ensembles).await?;
+        let mut view = gather::gather(client, &ensembles).await?;
+        view.qualify = args.all_namespaces;
         let mut names: Vec<&str> = view
             .nodes
             .iter()
@@ -76,7 +77,8 @@ pub async fn run(global: &GlobalOptions, args: DrainSafeArgs) -> anyhow::Result<
         bail!("node {node} not found; list the nodes with `kubectl get nodes`");
     }
     let ensembles = ensembles?;
-    let view = gather::gather(client, &ensembles).await?;
+    let mut view = gather::gather(client, &ensembles).await?;
+    view.qualify = args.all_namespaces;
     let judgement = judge(&view, &node);
     emit(&judgement, args.output.output, style)?;
     if args.execute {

@@ -93,7 +93,7 @@ impl Tabular for NodeJudgement {
                         style.bad("would stay Pending")
                     };
                     vec![
-                        m.pod.clone(),
+                        m.shown.clone(),
                         mode,
                         if m.ready { "1/1".into() } else { "0/1".into() },
                         if m.in_sync { "yes".into() } else { "no".into() },
@@ -144,11 +144,11 @@ impl Tabular for AllNodes {
             .0
             .iter()
             .map(|j| {
-                let members: Vec<&str> = j.members().map(|(_, m)| m.pod.as_str()).collect();
+                let members: Vec<&str> = j.members().map(|(_, m)| m.shown.as_str()).collect();
                 let leader: Vec<&str> = j
                     .members()
                     .filter(|(_, m)| m.leader)
-                    .map(|(_, m)| m.pod.as_str())
+                    .map(|(_, m)| m.shown.as_str())
                     .collect();
                 let dash = |v: Vec<&str>, separator: &str| {
                     if v.is_empty() {

@@ -25,6 +25,7 @@ fn member(ordinal: u32, node: Option<&str>, mode: MemberMode, zxid: u64) -> Memb
     let serving = matches!(mode, MemberMode::Serving(_));
     MemberStatus {
         pod: format!("zk-{ordinal}"),
+        namespace: "default".into(),
         ordinal,
         exists: true,
         ready: serving,
@@ -126,6 +127,7 @@ fn view(
         volume_affinity: BTreeMap::new(),
         ensembles: vec![crate::ensemble::decide(&ensemble(replicas), members, pdb)],
         unchecked: Vec::new(),
+        qualify: false,
     }
 }
 
@@ -465,4 +467,26 @@ fn a_follower_that_serves_but_is_not_ready_does_not_count() {
     // Draining the not-Ready member's own node leaves two that count.
     let j = judge(&view(4, &[], 3, members, pdb, Some(2)), "node-3");
     assert!(!kinds(&j).contains(&ReasonKind::Quorum), "{:?}", j.reasons);
+}
+
+#[test]
+fn all_namespaces_qualify_members_with_their_namespace() {
+    let mut view = view(4, &[], 3, healthy_three(), pdb(1, 2), Some(2));
+    view.qualify = true;
+    let j = judge(&view, "node-1");
+    let table = j.table(Style::plain(), false);
+    assert!(table.contains("default/zk-0"), "{table}");
+    assert!(
+        j.notes
+            .iter()
+            .any(|n| n.starts_with("default/zk-0 is the leader")),
+        "{:?}",
+        j.notes
+    );
+    let json = serde_json::to_value(&j).expect("json");
+    let member = &json["ensembles"][0]["members"][0];
+    assert_eq!(member["pod"], "zk-0", "the pod's own name in JSON");
+    assert_eq!(member["namespace"], "default");
+    let row = AllNodes(vec![j]).table(Style::plain(), false);
+    assert!(row.contains("default/zk-0"), "{row}");
 }
