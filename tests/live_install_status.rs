@@ -237,6 +237,19 @@ fn seeds_image_works_without_an_admin_server() {
     assert_eq!(leader["leader"], status["leader"]);
 }
 
+/// The objects kubectl-zk made, by name, in every namespace.
+fn managed_objects(cluster: &Cluster) -> String {
+    cluster.k(&[
+        "get",
+        "statefulsets,services,configmaps,pdb,serviceaccounts",
+        "-A",
+        "-l",
+        "app.kubernetes.io/managed-by=kubectl-zk",
+        "-o",
+        "name",
+    ])
+}
+
 #[test]
 fn preflight_failures_create_nothing() {
     let cluster = Cluster::start(2);
@@ -272,15 +285,7 @@ fn preflight_failures_create_nothing() {
         stderr(&out)
     );
 
-    let left = cluster.k(&[
-        "get",
-        "statefulsets,services,configmaps,pdb,serviceaccounts",
-        "-A",
-        "-l",
-        "app.kubernetes.io/managed-by=kubectl-zk",
-        "-o",
-        "name",
-    ]);
+    let left = managed_objects(&cluster);
     assert!(left.trim().is_empty(), "preflight created objects: {left}");
 
     let out = cluster.zk(&[
@@ -292,6 +297,25 @@ fn preflight_failures_create_nothing() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not OpenShift"), "{}", stderr(&out));
+
+    // Only tainted nodes: refused with the scheduler's words, as drain-safe judges them.
+    cluster.k(&["taint", "nodes", "--all", "dedicated=kafka:NoSchedule"]);
+    let out = cluster.zk(&["install", "--anti-affinity", "none", "--replicas", "1"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("zk-0 would stay Pending: 0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: kafka}."),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let out = cluster.zk(&["install"]);
+    assert!(
+        stderr(&out).contains("only 0 of 2 nodes are schedulable (node-1 had untolerated taint {dedicated: kafka}, node-2 had untolerated taint {dedicated: kafka})"),
+        "{}",
+        stderr(&out)
+    );
+    let left = managed_objects(&cluster);
+    assert!(left.trim().is_empty(), "preflight created objects: {left}");
 }
 
 #[test]
