@@ -7,7 +7,7 @@
 #                    the plugin's default 3.9) into $KZK_ZOOKEEPER_CACHE
 #                    (default /var/cache/kubectl-zk/zookeeper), once (scripts/lib/zookeeper.sh)
 #   PyPI (in .venv): kubernetes-validate (strict schema checks), PyYAML, kazoo (an
-#                    independent ZooKeeper client)
+#                    independent ZooKeeper client), jsonschema (the output contract)
 #   Go modules:      k8s.io/kubernetes and etcd, built into the test cluster's control plane
 #                    (tests/testcluster/controlplane) and cached under /var/cache/kubectl-zk
 #                    (TESTCLUSTER_CACHE), keyed by that module's files: a cold build takes
@@ -28,8 +28,8 @@ source scripts/lib/zookeeper.sh
 fetch_zookeeper_releases
 
 venv=.venv
-pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0)
-if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml, kazoo' 2>/dev/null; then
+pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0 jsonschema==4.23.0)
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml, kazoo, jsonschema' 2>/dev/null; then
   say "creating $venv with ${pips[*]}"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${pips[@]}"

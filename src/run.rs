@@ -1,5 +1,6 @@
 //! The top of the program: parse the arguments, run the command, turn the result into an
-//! exit code, and print an error once, as `kubectl-zk: {err:#}`.
+//! exit code, and print an error once, as `kubectl-zk: …` in one line translated by
+//! [`crate::cluster::error::one_line`].
 //!
 //! Exit codes: 0 success, healthy or safe; 1 a check said no; 2 an error (bad input, no
 //! access, cluster unreachable). Usage errors are one line that names the option and the
@@ -12,6 +13,7 @@ use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 use crate::cli::Cli;
+use crate::cluster::error;
 
 /// The hidden first argument that asks for completion candidates (see `cmd::complete`).
 pub const COMPLETE: &str = "__complete";
@@ -31,7 +33,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         return match crate::cmd::complete::run(&words) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                eprintln!("kubectl-zk: {err:#}");
+                eprintln!("kubectl-zk: {}", error::one_line(&err));
                 ExitCode::from(EXIT_ERROR)
             }
         };
@@ -57,7 +59,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kubectl-zk: {err:#}");
+            eprintln!("kubectl-zk: {}", error::one_line(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -103,6 +105,9 @@ pub fn one_line(err: &clap::Error) -> String {
         ErrorKind::InvalidValue => {
             let valid = context(ContextKind::ValidValue).unwrap_or_default();
             match (arg, value) {
+                (Some(arg), Some(value)) if value.is_empty() && valid.is_empty() => {
+                    format!("{arg} needs a value")
+                }
                 (Some(arg), Some(value)) if value.is_empty() => {
                     format!("{arg} needs a value; accepted values: {valid}")
                 }
@@ -121,8 +126,29 @@ pub fn one_line(err: &clap::Error) -> String {
                 _ => fallback(err),
             }
         }
+        ErrorKind::MissingRequiredArgument => match arg {
+            Some(missing) => format!(
+                "missing {missing}; see 'kubectl zk {} --help'",
+                subcommand(err).unwrap_or_default()
+            )
+            .replace("  --help", " --help"),
+            None => fallback(err),
+        },
         _ => fallback(err),
     }
+}
+
+/// The subcommand a usage error is about, from clap's usage line (`Usage: kubectl-zk
+/// drain-safe [OPTIONS] …`).
+fn subcommand(err: &clap::Error) -> Option<String> {
+    let rendered = err.render().to_string();
+    let usage = rendered
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "))?;
+    let word = usage
+        .split_whitespace()
+        .find(|w| !matches!(*w, "kubectl" | "zk" | "kubectl-zk" | "oc"))?;
+    (!word.starts_with(['[', '<', '-'])).then(|| word.to_owned())
 }
 
 /// `--replicas <N>` → `--replicas`.
@@ -183,6 +209,12 @@ mod tests {
             assert!(line.contains(option), "{line}");
             assert!(line.contains(accepted), "{line}");
         }
+    }
+
+    #[test]
+    fn missing_arguments_are_named() {
+        let line = parse_error(&["completion"]);
+        assert_eq!(line, "missing <SHELL>; see 'kubectl zk completion --help'");
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn assert_members_match_exec(cluster: &Cluster, ns: &str, report: &Value, cfg_pa
         );
         let myid_path = member["myidPath"].as_str().expect("myid path");
         assert_eq!(
-            member["myid"].as_str(),
+            member["myidFile"].as_str(),
             Some(cat(cluster, ns, pod, myid_path).as_str()),
             "{pod}'s myid"
         );
@@ -59,15 +59,12 @@ fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["ok"], true);
     assert_eq!(report["identical"], true);
-    assert_eq!(report["source"]["kind"], "configMap");
+    assert_eq!(report["source"]["kind"], "config-map");
     assert_eq!(report["source"]["name"], "ConfigMap zk-config, key zoo.cfg");
     assert_eq!(report["sourceDifferences"], Value::Array(vec![]));
     assert_members_match_exec(&cluster, "default", &report, "/conf/zoo.cfg");
     assert_eq!(report["members"][1]["myidPath"], "/data/myid");
-    assert_eq!(
-        report["members"][1]["myid"].as_str().map(str::trim),
-        Some("2")
-    );
+    assert_eq!(report["members"][1]["myid"].as_u64(), Some(2));
     let source = report["source"]["zooCfg"].as_str().expect("source text");
     assert_eq!(
         Some(source),
@@ -106,7 +103,7 @@ fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
             .contains("echo 2 > /data/myid"),
         "{myid}"
     );
-    assert_eq!(report["members"][1]["myid"], "7\n");
+    assert_eq!(report["members"][1]["myid"], 7);
     let out = cluster.zk(&["config"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -143,7 +140,7 @@ fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
         report["members"][0]["myidPath"],
         "/var/lib/zookeeper/data/myid"
     );
-    assert_eq!(report["source"]["kind"], "startFlags");
+    assert_eq!(report["source"]["kind"], "start-flags");
     // The zoo.cfg rendered from the flags is exactly what the image's script wrote.
     assert_eq!(
         report["source"]["zooCfg"], report["members"][0]["zooCfg"],
@@ -184,5 +181,5 @@ fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
     );
     assert!(table.contains("WARNING [misspelled-key]"), "{table}");
     let yaml = stdout(&cluster.kubectl(&["zk", "config", "-n", "seed", "-o", "yaml"]));
-    assert!(yaml.contains("kind: startFlags"), "{yaml}");
+    assert!(yaml.contains("kind: start-flags"), "{yaml}");
 }

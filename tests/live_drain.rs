@@ -31,7 +31,7 @@ fn members(status: &Value, mode: &str) -> Vec<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|m| m["mode"]["serving"] == mode)
+        .filter(|m| m["mode"] == mode)
         .map(|m| {
             (
                 m["pod"].as_str().unwrap_or_default().to_owned(),
@@ -127,7 +127,7 @@ fn four_nodes_judge_drain_a_follower_node_then_refuse_once_a_member_is_down() {
     assert!(text.contains(&format!("fits on {spare}")), "{text}");
     let (judgement, code) = drain_json(&cluster, &[&follower_node]);
     assert_eq!(code, Some(0));
-    assert_eq!(judgement["verdict"], "SAFE", "{judgement}");
+    assert_eq!(judgement["verdict"], "safe", "{judgement}");
     assert_eq!(
         judgement["ensembles"][0]["members"][0]["pod"],
         follower.as_str()
@@ -225,7 +225,7 @@ fn four_nodes_judge_drain_a_follower_node_then_refuse_once_a_member_is_down() {
     for node in [&leader_node, &spare] {
         let (judgement, code) = drain_json(&cluster, &[node]);
         assert_eq!(code, Some(1), "{judgement}");
-        assert_eq!(judgement["verdict"], "UNSAFE");
+        assert_eq!(judgement["verdict"], "unsafe");
         assert!(
             reason_kinds(&judgement).contains(&"quorum".to_owned()),
             "{judgement}"
@@ -323,9 +323,10 @@ fn three_nodes_leave_no_room_and_say_the_member_would_stay_pending() {
     // Every node the same: no spare node for any member.
     let (all, code) = drain_json(&cluster, &["--all-nodes"]);
     assert_eq!(code, Some(1));
-    let nodes = all.as_array().expect("one judgement per node");
+    assert_eq!(all["kind"], "DrainJudgementList", "{all}");
+    let nodes = all["items"].as_array().expect("one judgement per node");
     assert_eq!(nodes.len(), 3, "{all}");
-    assert!(nodes.iter().all(|j| j["verdict"] == "UNSAFE"), "{all}");
+    assert!(nodes.iter().all(|j| j["verdict"] == "unsafe"), "{all}");
 
     // --execute refuses and changes nothing.
     let before = uids(&cluster);

@@ -22,7 +22,7 @@ fn leaders(status: &Value) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|m| m["mode"]["serving"] == "leader")
+        .filter(|m| m["mode"] == "leader")
         .map(|m| m["pod"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
@@ -204,7 +204,7 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
         .filter(|m| m["pod"] != old_leader.as_str())
         .collect();
     assert!(
-        member["mode"] != serde_json::json!({"serving": "leader"}) || member["ready"] == false,
+        member["mode"] != "leader" || member["ready"] == false,
         "the killed leader still shows as a ready leader: {member}"
     );
     assert!(
@@ -358,6 +358,19 @@ fn the_newest_3_8_runs_when_asked_for() {
     assert_eq!(status["image"], image.as_str(), "{status}");
 }
 
+/// The objects kubectl-zk made, by name, in every namespace.
+fn managed_objects(cluster: &Cluster) -> String {
+    cluster.k(&[
+        "get",
+        "statefulsets,services,configmaps,pdb,serviceaccounts",
+        "-A",
+        "-l",
+        "app.kubernetes.io/managed-by=kubectl-zk",
+        "-o",
+        "name",
+    ])
+}
+
 #[test]
 fn preflight_failures_create_nothing() {
     let cluster = Cluster::start(2);
@@ -393,15 +406,7 @@ fn preflight_failures_create_nothing() {
         stderr(&out)
     );
 
-    let left = cluster.k(&[
-        "get",
-        "statefulsets,services,configmaps,pdb,serviceaccounts",
-        "-A",
-        "-l",
-        "app.kubernetes.io/managed-by=kubectl-zk",
-        "-o",
-        "name",
-    ]);
+    let left = managed_objects(&cluster);
     assert!(left.trim().is_empty(), "preflight created objects: {left}");
 
     let out = cluster.zk(&[
@@ -413,6 +418,25 @@ fn preflight_failures_create_nothing() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not OpenShift"), "{}", stderr(&out));
+
+    // Only tainted nodes: refused with the scheduler's words, as drain-safe judges them.
+    cluster.k(&["taint", "nodes", "--all", "dedicated=kafka:NoSchedule"]);
+    let out = cluster.zk(&["install", "--anti-affinity", "none", "--replicas", "1"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("zk-0 would stay Pending: 0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: kafka}."),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let out = cluster.zk(&["install"]);
+    assert!(
+        stderr(&out).contains("only 0 of 2 nodes are schedulable (node-1 had untolerated taint {dedicated: kafka}, node-2 had untolerated taint {dedicated: kafka})"),
+        "{}",
+        stderr(&out)
+    );
+    let left = managed_objects(&cluster);
+    assert!(left.trim().is_empty(), "preflight created objects: {left}");
 }
 
 #[test]
@@ -447,7 +471,7 @@ fn default_whitelist_of_the_docker_image_is_enough() {
         let (status, code) = status_json(&cluster, &["--via", "port-forward"]);
         (code == Some(0) && leaders(&status).len() == 1).then_some(status)
     });
-    let refused = status["warnings"].to_string();
+    let refused = status["problems"].to_string();
     assert!(refused.contains("whitelist refuses conf"), "{refused}");
     let (via_proxy, code) = status_json(&cluster, &["--via", "proxy"]);
     assert_eq!(code, Some(0), "{via_proxy}");

@@ -242,10 +242,10 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     let claims = uids(&cluster, "default", "pvc");
     for pod in ["zk-0", "zk-1", "zk-2"] {
         let (verdict, reason) = result(&list, "replication", pod);
-        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert_eq!(verdict, "pass", "{pod}: {reason}");
         assert!(reason.contains("via port-forward"), "{reason}");
         let (verdict, reason) = result(&list, "storage", pod);
-        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert_eq!(verdict, "pass", "{pod}: {reason}");
         let claim = format!("datadir-{pod}");
         assert!(claims.contains_key(&claim), "{claims:?}");
         assert!(
@@ -253,7 +253,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
             "{reason}"
         );
     }
-    assert_eq!(result(&list, "cleanup", "-").0, "PASS");
+    assert_eq!(result(&list, "cleanup", "-").0, "pass");
     assert!(
         report["sentinel"]
             .as_str()
@@ -282,10 +282,10 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "recreate");
-    assert_eq!(verdict, "PASS", "{reason}");
+    assert_eq!(verdict, "pass", "{reason}");
     for pod in ["zk-0", "zk-1", "zk-2"] {
         let (verdict, reason) = result(&list, "survive", pod);
-        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert_eq!(verdict, "pass", "{pod}: {reason}");
         assert!(reason.contains("is the same object"), "{reason}");
     }
     assert_eq!(
@@ -349,12 +349,12 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     assert_eq!(code, Some(1), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "replication", "zk-1");
-    assert_eq!(verdict, "FAIL");
+    assert_eq!(verdict, "fail");
     assert!(reason.contains("pod zk-1 is Pending"), "{reason}");
     for pod in ["zk-0", "zk-2"] {
-        assert_eq!(result(&list, "replication", pod).0, "PASS");
+        assert_eq!(result(&list, "replication", pod).0, "pass");
     }
-    assert_eq!(result(&list, "cleanup", "-").0, "PASS");
+    assert_eq!(result(&list, "cleanup", "-").0, "pass");
     let out = cluster.zk(&["persist-check"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -386,7 +386,7 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     let list = checks(&report);
     for pod in ["zk-0", "zk-1", "zk-2"] {
         let (verdict, reason) = result(&list, "replication", pod);
-        assert_eq!(verdict, "PASS", "{pod}: {reason}");
+        assert_eq!(verdict, "pass", "{pod}: {reason}");
         assert!(reason.contains("via exec"), "{reason}");
         let (_, reason) = result(&list, "storage", pod);
         assert!(
@@ -406,13 +406,13 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
     let (verdict, reason) = result(&list, "step", "restart");
-    assert_eq!(verdict, "PASS", "{reason}");
+    assert_eq!(verdict, "pass", "{reason}");
     assert!(
         reason.contains(&format!("the leader {leader} last")),
         "{reason}"
     );
     for pod in ["zk-0", "zk-1", "zk-2"] {
-        assert_eq!(result(&list, "survive", pod).0, "PASS", "{list:?}");
+        assert_eq!(result(&list, "survive", pod).0, "pass", "{list:?}");
     }
     let new_pods = uids(&cluster, "seed", "pod");
     for (pod, uid) in &pods {

@@ -1,9 +1,9 @@
 # Installs what running the test cluster and the tests needs, idempotently (sourced by
 # scripts/test.sh and scripts/try-it.sh). Debian: Java 17 (runs the ZooKeeper servers), maven
 # (fetches the ZooKeeper releases, scripts/lib/zookeeper.sh), netcat-openbsd, iproute2, util-linux,
-# procps. Needs root when something is missing.
+# procps, jq (the README's jq line is tested). Needs root when something is missing.
 install_debian_packages() {
-  local debs=(openjdk-17-jre-headless maven netcat-openbsd iproute2 util-linux procps)
+  local debs=(openjdk-17-jre-headless maven netcat-openbsd iproute2 util-linux procps jq)
   local missing=() pkg
   for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

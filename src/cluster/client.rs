@@ -73,6 +73,10 @@ pub async fn connect(options: &GlobalOptions) -> anyhow::Result<Connection> {
         eprintln!("{}", describe(&config));
     }
     let namespace = config.default_namespace.clone();
+    crate::cluster::error::remember_server(
+        &config.cluster_url.to_string(),
+        options.request_timeout,
+    );
     let client = Client::try_from(config).context("cannot build the Kubernetes client")?;
     Ok(Connection { client, namespace })
 }

@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::Container;
 use kube::Client;
 use kube::api::{Api, ListParams};
 
+use super::zookeeper::MemberTarget;
 use crate::manifest::options::Flavor;
 use crate::manifest::{FLAVOR_ANNOTATION, selector_string};
 use crate::names::EnsembleName;
@@ -85,6 +86,25 @@ impl Ensemble {
             .and_then(|s| s.selector.match_labels.as_ref())
             .map(selector_string)
             .unwrap_or_default()
+    }
+
+    /// The pod of member `ordinal` (`zk-0`).
+    pub fn pod_name(&self, ordinal: u32) -> String {
+        format!("{}-{ordinal}", self.name)
+    }
+
+    /// Every member's pod name, by ordinal.
+    pub fn pod_names(&self) -> Vec<String> {
+        (0..self.replicas()).map(|o| self.pod_name(o)).collect()
+    }
+
+    /// How to reach the ZooKeeper container of `pod`: the one place member targets are made.
+    pub fn target(&self, pod: &str) -> MemberTarget {
+        MemberTarget {
+            namespace: self.namespace.clone(),
+            pod: pod.to_owned(),
+            container: Some(self.container.clone()),
+        }
     }
 
     /// The names of its volume claim templates (`datadir`).

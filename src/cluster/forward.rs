@@ -98,7 +98,7 @@ async fn accept_loop(
                     if let Err(err) = pipe(&mut socket, &pods, &pod, port).await
                         && let Ok(mut errors) = errors.lock()
                     {
-                        errors.push(format!("{err:#}"));
+                        errors.push(crate::cluster::error::one_line(&err));
                     }
                     drop(socket);
                 });

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod client;
 pub mod ensemble;
+pub mod error;
 pub mod evict;
 pub mod forward;
 pub mod openshift;

@@ -10,8 +10,33 @@ use kube::Client;
 use kube::api::{Api, AttachParams};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::cli::Via;
+use crate::manifest::options::Flavor;
 use crate::manifest::{ADMIN_PORT, CLIENT_PORT};
 use crate::zk::four_letter::FourLetterWord;
+
+/// The transports to try, in order: the one asked for, else the AdminServer through the pod
+/// proxy (one HTTP request, no whitelist), then `srvr` over a port-forward, then through
+/// exec. ZooKeeper 3.4 (the seeds' image) has no AdminServer. The one place the order is
+/// written.
+pub fn transports(via: Option<Via>, flavor: Option<Flavor>) -> &'static [Via] {
+    match (via, flavor) {
+        (Some(Via::Proxy), _) => &[Via::Proxy],
+        (Some(Via::PortForward), _) => &[Via::PortForward],
+        (Some(Via::Exec), _) => &[Via::Exec],
+        (None, Some(Flavor::K8sTutorial)) => &[Via::PortForward, Via::Exec],
+        (None, _) => &[Via::Proxy, Via::PortForward, Via::Exec],
+    }
+}
+
+/// The word a transport is shown as (`proxy`, `port-forward`, `exec`).
+pub fn transport_name(via: Via) -> &'static str {
+    match via {
+        Via::Proxy => "proxy",
+        Via::PortForward => "port-forward",
+        Via::Exec => "exec",
+    }
+}
 
 /// How to reach one member.
 #[derive(Debug, Clone)]

@@ -8,13 +8,11 @@
 //! functions over what was read ([`decide`]). Render: the zoo.cfg once when the members
 //! agree, one section per member otherwise, then the differences and the findings.
 
-pub mod start_flags;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures::future::join_all;
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use kube::Client;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
@@ -24,13 +22,14 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
+use crate::ensemble::layout::{Layout, SourceSpec, container, layout};
+use crate::ensemble::start_flags::StartFlags;
 use crate::manifest::options::Flavor;
-use crate::render::{Style, Tabular, emit, plain_table};
+use crate::render::{Document, Style, Tabular, emit, plain_table};
 use crate::zk::lint::{
     self, ConfigSource, EnsembleFacts, Finding, MountFact, NeededWord, ServiceFact, Severity,
 };
 use crate::zk::zoo_cfg::ZooCfg;
-use start_flags::StartFlags;
 
 /// How long one member may take to answer both reads.
 pub const MEMBER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -83,7 +82,7 @@ pub struct SourceConfig {
 
 /// The kinds of source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// A ConfigMap mounted at the conf dir (official flavour).
     ConfigMap,
@@ -91,9 +90,9 @@ pub enum SourceKind {
     StartFlags,
 }
 
-/// What was read from one member.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What was read from one member. In JSON `myid` is the file's number (null when it is
+/// not one) and `myidFile` its text.
+#[derive(Debug, Clone)]
 pub struct MemberConfig {
     /// Pod name.
     pub pod: String,
@@ -107,6 +106,25 @@ pub struct MemberConfig {
     pub myid: Option<String>,
     /// Why something could not be read.
     pub error: Option<String>,
+}
+
+impl Serialize for MemberConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let number = self
+            .myid
+            .as_deref()
+            .and_then(|text| text.trim().parse::<u32>().ok());
+        let mut out = serializer.serialize_struct("MemberConfig", 7)?;
+        out.serialize_field("pod", &self.pod)?;
+        out.serialize_field("ordinal", &self.ordinal)?;
+        out.serialize_field("zooCfg", &self.zoo_cfg)?;
+        out.serialize_field("myidPath", &self.myid_path)?;
+        out.serialize_field("myid", &number)?;
+        out.serialize_field("myidFile", &self.myid)?;
+        out.serialize_field("error", &self.error)?;
+        out.end()
+    }
 }
 
 /// A key whose value is not the same on every member.
@@ -147,33 +165,6 @@ pub struct SourceDifference {
     pub members: Vec<String>,
 }
 
-/// Where zoo.cfg is and where its source of truth is, from the pod template.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// zoo.cfg in the container.
-    pub conf_path: String,
-    /// The data dir when zoo.cfg names none.
-    pub default_data_dir: String,
-    /// The source.
-    pub source: SourceSpec,
-}
-
-/// The source of truth as found in the pod template.
-#[derive(Debug, Clone)]
-pub enum SourceSpec {
-    /// ConfigMap `name`, key `key`.
-    ConfigMap {
-        /// ConfigMap name.
-        name: String,
-        /// The key holding zoo.cfg.
-        key: String,
-    },
-    /// The `start-zookeeper` flags.
-    StartFlags(StartFlags),
-    /// Nothing to compare with, and why.
-    None(String),
-}
-
 /// What the source read gave.
 #[derive(Debug, Clone)]
 pub enum SourceRead {
@@ -209,121 +200,6 @@ pub async fn run(global: &GlobalOptions, args: MemberCheckArgs) -> anyhow::Resul
     } else {
         Outcome::CheckFailed
     })
-}
-
-/// The ZooKeeper container of the ensemble's pod template.
-fn container(ensemble: &Ensemble) -> Option<&Container> {
-    ensemble
-        .stateful_set
-        .spec
-        .as_ref()?
-        .template
-        .spec
-        .as_ref()?
-        .containers
-        .iter()
-        .find(|c| c.name == ensemble.container)
-}
-
-fn env_value<'a>(container: &'a Container, name: &str) -> Option<&'a str> {
-    container
-        .env
-        .as_ref()?
-        .iter()
-        .find(|e| e.name == name)?
-        .value
-        .as_deref()
-        .filter(|v| !v.is_empty())
-}
-
-/// Where zoo.cfg lives and what it comes from, read from the pod template.
-pub fn layout(ensemble: &Ensemble) -> Layout {
-    let Some(container) = container(ensemble) else {
-        return Layout {
-            conf_path: "/conf/zoo.cfg".into(),
-            default_data_dir: "/data".into(),
-            source: SourceSpec::None(format!(
-                "StatefulSet {} has no container {}",
-                ensemble.name, ensemble.container
-            )),
-        };
-    };
-    let command = container.command.clone().unwrap_or_default();
-    let args = container.args.clone().unwrap_or_default();
-    let flags = StartFlags::from_container(&command, &args);
-    if ensemble.flavor == Some(Flavor::K8sTutorial) || flags.is_some() {
-        return match flags {
-            Some(flags) => Layout {
-                conf_path: flags.config_path(),
-                default_data_dir: flags.get("data_dir").to_owned(),
-                source: SourceSpec::StartFlags(flags),
-            },
-            None => Layout {
-                conf_path: "/opt/zookeeper/conf/zoo.cfg".into(),
-                default_data_dir: "/var/lib/zookeeper/data".into(),
-                source: SourceSpec::None(format!(
-                    "container {} does not run start-zookeeper (command {:?}, args {:?})",
-                    container.name, command, args
-                )),
-            },
-        };
-    }
-    let conf_dir = env_value(container, "ZOO_CONF_DIR")
-        .unwrap_or("/conf")
-        .trim_end_matches('/')
-        .to_owned();
-    let conf_path = format!("{conf_dir}/zoo.cfg");
-    let default_data_dir = env_value(container, "ZOO_DATA_DIR")
-        .unwrap_or("/data")
-        .to_owned();
-    let volumes = ensemble
-        .stateful_set
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.volumes.as_ref());
-    let source = container
-        .volume_mounts
-        .iter()
-        .flatten()
-        .find_map(|mount| {
-            let dir_mount = mount.mount_path.trim_end_matches('/') == conf_dir
-                && mount.sub_path.as_deref().is_none_or(str::is_empty);
-            let file_mount = mount.mount_path == conf_path;
-            if !dir_mount && !file_mount {
-                return None;
-            }
-            let cm = volumes?
-                .iter()
-                .find(|v| v.name == mount.name)?
-                .config_map
-                .as_ref()?;
-            let path = if file_mount {
-                mount.sub_path.clone().unwrap_or_else(|| "zoo.cfg".into())
-            } else {
-                "zoo.cfg".into()
-            };
-            let key = cm
-                .items
-                .iter()
-                .flatten()
-                .find(|i| i.path == path)
-                .map_or(path, |i| i.key.clone());
-            Some(SourceSpec::ConfigMap {
-                name: cm.name.clone(),
-                key,
-            })
-        })
-        .unwrap_or_else(|| {
-            SourceSpec::None(format!(
-                "no ConfigMap is mounted at {conf_dir}: the image's entrypoint wrote {conf_path} from its ZOO_* variables"
-            ))
-        });
-    Layout {
-        conf_path,
-        default_data_dir,
-        source,
-    }
 }
 
 /// The lint facts of the pod template and the headless Service.
@@ -440,7 +316,8 @@ pub async fn gather(
                         "ConfigMap {name} in namespace {ns} does not exist: members cannot start (the volume cannot be mounted)"
                     )),
                     Err(err) => Err(format!(
-                        "cannot read ConfigMap {name} in namespace {ns}: {err}"
+                        "cannot read ConfigMap {name} in namespace {ns}: {}",
+                        crate::cluster::error::kube_line(&err)
                     )),
                 };
                 SourceRead::ConfigMap {
@@ -490,11 +367,7 @@ pub async fn gather(
                     .unwrap_or_else(|| "Pending".into())
             }
         });
-        let target = MemberTarget {
-            namespace: ns.clone(),
-            pod: pod.clone(),
-            container: Some(ensemble.container.clone()),
-        };
+        let target = ensemble.target(&pod);
         let layout = &layout;
         async move {
             let mut member = MemberConfig {
@@ -542,7 +415,7 @@ async fn read_member(
             return;
         }
         Err(err) => {
-            member.error = Some(format!("{err:#}"));
+            member.error = Some(crate::cluster::error::one_line(&err));
             return;
         }
     }
@@ -562,7 +435,12 @@ async fn read_member(
                 target.pod
             ));
         }
-        Err(err) => member.error = Some(format!("reading {path}: {err:#}")),
+        Err(err) => {
+            member.error = Some(format!(
+                "reading {path}: {}",
+                crate::cluster::error::one_line(&err)
+            ))
+        }
     }
 }
 
@@ -663,157 +541,20 @@ pub fn decide(
         .collect();
     let read: Vec<(&str, &ZooCfg)> = parsed.iter().map(|(p, c)| (*p, c)).collect();
     let mut findings: Vec<Finding> = Vec::new();
-
-    // The source of truth.
     let domain = parsed
         .iter()
         .find_map(|(_, cfg)| lint::cluster_domain(cfg, facts))
         .unwrap_or_else(|| "cluster.local".into());
-    let source = match source {
-        SourceRead::ConfigMap { name, key, text } => {
-            let (zoo_cfg, error) = match text {
-                Ok(text) => (Some(text), None),
-                Err(err) => (None, Some(err)),
-            };
-            Some(SourceConfig {
-                kind: SourceKind::ConfigMap,
-                name: format!("ConfigMap {name}, key {key}"),
-                zoo_cfg,
-                error,
-            })
-        }
-        SourceRead::StartFlags(flags) => {
-            if !flags.unknown.is_empty() {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    check: "start-flags",
-                    members: Vec::new(),
-                    message: format!(
-                        "start-zookeeper does not know {}; the script stops at an unknown flag",
-                        flags.unknown.join(" ")
-                    ),
-                    fix: format!(
-                        "remove them from StatefulSet {}'s container command",
-                        ensemble.name
-                    ),
-                });
-            }
-            let (zoo_cfg, error) = match flags.render_zoo_cfg(
-                &ensemble.name,
-                &format!("{}.{}.svc.{domain}", facts.service.name, ensemble.namespace),
-            ) {
-                Ok(text) => (Some(text), None),
-                Err(err) => (None, Some(err)),
-            };
-            Some(SourceConfig {
-                kind: SourceKind::StartFlags,
-                name: format!(
-                    "start-zookeeper flags of container {} (cluster domain {domain})",
-                    ensemble.container
-                ),
-                zoo_cfg,
-                error,
-            })
-        }
-        SourceRead::None(why) => {
-            findings.push(Finding {
-                severity: Severity::Info,
-                check: "no-source",
-                members: Vec::new(),
-                message: format!("no source of truth to compare with: {why}"),
-                fix: "mount zoo.cfg from a ConfigMap (`kubectl zk install` does) so every member reads the same file".into(),
-            });
-            None
-        }
-    };
-    if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
-        findings.push(Finding {
-            severity: Severity::Error,
-            check: "source",
-            members: Vec::new(),
-            message: err,
-            fix: "fix the source of the configuration; the members cannot start from it".into(),
-        });
-    }
+    let source = source_config(ensemble, facts, &domain, source, &mut findings);
     let source_cfg = source
         .as_ref()
         .and_then(|s| s.zoo_cfg.as_deref())
         .map(ZooCfg::parse);
-
-    // Members that could not be read.
-    for m in &members {
-        if let Some(err) = &m.error {
-            findings.push(Finding {
-                severity: Severity::Error,
-                check: "unreadable",
-                members: vec![m.pod.clone()],
-                message: err.clone(),
-                fix: format!(
-                    "check the pod (`kubectl describe pod {} -n {}`) and run `kubectl zk config` again",
-                    m.pod, ensemble.namespace
-                ),
-            });
-        }
-    }
-
-    // Lints: one pass per distinct zoo.cfg text, merged across texts.
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for m in &members {
-        if let Some(text) = m.zoo_cfg.as_deref() {
-            match groups.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, pods)) => pods.push(m.pod.clone()),
-                None => groups.push((text, vec![m.pod.clone()])),
-            }
-        }
-    }
-    let mut lints = Vec::new();
-    for (text, pods) in &groups {
-        lints.extend(lint::lint_config(&ZooCfg::parse(text), facts, pods));
-    }
-    // The source is linted too when the members do not run it yet (or none was read):
-    // its mistakes arrive with the next restart.
-    if let (Some(cfg), Some(source)) = (&source_cfg, &source) {
-        let want = settings(cfg);
-        if groups.is_empty() || parsed.iter().any(|(_, live)| settings(live) != want) {
-            for mut finding in lint::lint_config(cfg, facts, &[]) {
-                finding.message = format!("in the source ({}): {}", source.name, finding.message);
-                lints.push(finding);
-            }
-        }
-    }
-    for m in &members {
-        if let (Some(text), Some(myid), Some(path)) = (
-            m.zoo_cfg.as_deref(),
-            m.myid.as_deref(),
-            m.myid_path.as_deref(),
-        ) {
-            lints.extend(lint::lint_myid(
-                facts,
-                m.ordinal,
-                &ZooCfg::parse(text),
-                path,
-                myid,
-            ));
-        }
-    }
-    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for m in &members {
-        if let Some(id) = m.myid.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            ids.entry(id.to_owned()).or_default().push(m.pod.clone());
-        }
-    }
-    for (id, pods) in ids.into_iter().filter(|(_, p)| p.len() > 1) {
-        lints.push(Finding {
-            severity: Severity::Error,
-            check: "myid-duplicate",
-            members: pods.clone(),
-            message: format!(
-                "{} hold the same myid {id}: ZooKeeper takes them for one server",
-                pods.join(", ")
-            ),
-            fix: "give each member its ordinal + 1 (see the myid findings)".into(),
-        });
-    }
+    findings.extend(unreadable_members(ensemble, &members));
+    let groups = distinct_texts(&members);
+    let mut lints = lint_texts(facts, &groups);
+    lints.extend(lint_source(facts, &source, &source_cfg, &groups, &parsed));
+    lints.extend(lint_myids(facts, &members));
     for finding in lints {
         push_merged(&mut findings, finding);
     }
@@ -850,6 +591,186 @@ pub fn decide(
     }
 }
 
+/// The source of truth as read (the ConfigMap's text, or zoo.cfg rendered from the
+/// `start-zookeeper` flags), with findings about it: unknown flags, no source, a source that
+/// cannot be read.
+fn source_config(
+    ensemble: &Ensemble,
+    facts: &EnsembleFacts,
+    domain: &str,
+    source: SourceRead,
+    findings: &mut Vec<Finding>,
+) -> Option<SourceConfig> {
+    let split = |text: Result<String, String>| match text {
+        Ok(text) => (Some(text), None),
+        Err(err) => (None, Some(err)),
+    };
+    let source = match source {
+        SourceRead::ConfigMap { name, key, text } => {
+            let (zoo_cfg, error) = split(text);
+            Some(SourceConfig {
+                kind: SourceKind::ConfigMap,
+                name: format!("ConfigMap {name}, key {key}"),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::StartFlags(flags) => {
+            if !flags.unknown.is_empty() {
+                findings.push(Finding::new(
+                    Severity::Warning,
+                    "start-flags",
+                    format!(
+                        "start-zookeeper does not know {}; the script stops at an unknown flag",
+                        flags.unknown.join(" ")
+                    ),
+                    format!(
+                        "remove them from StatefulSet {}'s container command",
+                        ensemble.name
+                    ),
+                ));
+            }
+            let (zoo_cfg, error) = split(flags.render_zoo_cfg(
+                &ensemble.name,
+                &format!("{}.{}.svc.{domain}", facts.service.name, ensemble.namespace),
+            ));
+            Some(SourceConfig {
+                kind: SourceKind::StartFlags,
+                name: format!(
+                    "start-zookeeper flags of container {} (cluster domain {domain})",
+                    ensemble.container
+                ),
+                zoo_cfg,
+                error,
+            })
+        }
+        SourceRead::None(why) => {
+            findings.push(Finding::new(
+                Severity::Info,
+                "no-source",
+                format!("no source of truth to compare with: {why}"),
+                "mount zoo.cfg from a ConfigMap (`kubectl zk install` does) so every member reads the same file".into(),
+            ));
+            None
+        }
+    };
+    if let Some(err) = source.as_ref().and_then(|s| s.error.clone()) {
+        findings.push(Finding::new(
+            Severity::Error,
+            "source",
+            err,
+            "fix the source of the configuration; the members cannot start from it".into(),
+        ));
+    }
+    source
+}
+
+/// A finding per member that could not be read.
+fn unreadable_members(ensemble: &Ensemble, members: &[MemberConfig]) -> Vec<Finding> {
+    members
+        .iter()
+        .filter_map(|m| {
+            let err = m.error.as_ref()?;
+            Some(Finding {
+                severity: Severity::Error,
+                check: "unreadable",
+                members: vec![m.pod.clone()],
+                message: err.clone(),
+                fix: format!(
+                    "check the pod (`kubectl describe pod {} -n {}`) and run `kubectl zk config` again",
+                    m.pod, ensemble.namespace
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Each distinct zoo.cfg text with the members that run it, in member order.
+fn distinct_texts(members: &[MemberConfig]) -> Vec<(&str, Vec<String>)> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for m in members {
+        if let Some(text) = m.zoo_cfg.as_deref() {
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, pods)) => pods.push(m.pod.clone()),
+                None => groups.push((text, vec![m.pod.clone()])),
+            }
+        }
+    }
+    groups
+}
+
+/// The lints: one pass per distinct zoo.cfg text.
+fn lint_texts(facts: &EnsembleFacts, groups: &[(&str, Vec<String>)]) -> Vec<Finding> {
+    groups
+        .iter()
+        .flat_map(|(text, pods)| lint::lint_config(&ZooCfg::parse(text), facts, pods))
+        .collect()
+}
+
+/// The source is linted too when the members do not run it yet (or none was read): its
+/// mistakes arrive with the next restart.
+fn lint_source(
+    facts: &EnsembleFacts,
+    source: &Option<SourceConfig>,
+    source_cfg: &Option<ZooCfg>,
+    groups: &[(&str, Vec<String>)],
+    parsed: &[(&str, ZooCfg)],
+) -> Vec<Finding> {
+    let (Some(cfg), Some(source)) = (source_cfg, source) else {
+        return Vec::new();
+    };
+    let want = settings(cfg);
+    if !groups.is_empty() && parsed.iter().all(|(_, live)| settings(live) == want) {
+        return Vec::new();
+    }
+    lint::lint_config(cfg, facts, &[])
+        .into_iter()
+        .map(|mut finding| {
+            finding.message = format!("in the source ({}): {}", source.name, finding.message);
+            finding
+        })
+        .collect()
+}
+
+/// Each member's myid against its ordinal and zoo.cfg, and myids held twice.
+fn lint_myids(facts: &EnsembleFacts, members: &[MemberConfig]) -> Vec<Finding> {
+    let mut lints = Vec::new();
+    for m in members {
+        if let (Some(text), Some(myid), Some(path)) = (
+            m.zoo_cfg.as_deref(),
+            m.myid.as_deref(),
+            m.myid_path.as_deref(),
+        ) {
+            lints.extend(lint::lint_myid(
+                facts,
+                m.ordinal,
+                &ZooCfg::parse(text),
+                path,
+                myid,
+            ));
+        }
+    }
+    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in members {
+        if let Some(id) = m.myid.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            ids.entry(id.to_owned()).or_default().push(m.pod.clone());
+        }
+    }
+    for (id, pods) in ids.into_iter().filter(|(_, p)| p.len() > 1) {
+        lints.push(Finding {
+            severity: Severity::Error,
+            check: "myid-duplicate",
+            members: pods.clone(),
+            message: format!(
+                "{} hold the same myid {id}: ZooKeeper takes them for one server",
+                pods.join(", ")
+            ),
+            fix: "give each member its ordinal + 1 (see the myid findings)".into(),
+        });
+    }
+    lints
+}
+
 fn indent(text: &str) -> String {
     let mut out: String = text.lines().map(|l| format!("  {l}\n")).collect();
     if out.is_empty() {
@@ -858,8 +779,35 @@ fn indent(text: &str) -> String {
     out
 }
 
+impl Document for ConfigReport {
+    const KIND: &'static str = "ConfigReport";
+}
+
 impl Tabular for ConfigReport {
     fn table(&self, style: Style, _wide: bool) -> String {
+        let mut text = self.header(style);
+        text.push_str(&self.zoo_cfg_texts(style));
+        text.push('\n');
+        text.push_str(&self.member_differences_table(style));
+        text.push_str(&self.source_differences_table(style));
+        text.push('\n');
+        text.push_str(&self.lints(style));
+        text.push_str(&self.summary(style));
+        text
+    }
+}
+
+impl ConfigReport {
+    /// The members whose zoo.cfg was read.
+    fn read(&self) -> Vec<&MemberConfig> {
+        self.members
+            .iter()
+            .filter(|m| m.zoo_cfg.is_some())
+            .collect()
+    }
+
+    /// The ensemble, its image and flavour, where zoo.cfg is, the source.
+    fn header(&self, style: Style) -> String {
         let mut text = format!(
             "Ensemble {} in namespace {} ({}{}): zoo.cfg at {}\n",
             style.bold(&self.ensemble),
@@ -877,11 +825,14 @@ impl Tabular for ConfigReport {
             None => text.push_str("Source: none\n"),
         }
         text.push('\n');
-        let read: Vec<&MemberConfig> = self
-            .members
-            .iter()
-            .filter(|m| m.zoo_cfg.is_some())
-            .collect();
+        text
+    }
+
+    /// The zoo.cfg text once when every member runs the same, else each member's; then
+    /// every member's myid.
+    fn zoo_cfg_texts(&self, style: Style) -> String {
+        let mut text = String::new();
+        let read = self.read();
         let unread: Vec<&str> = self
             .members
             .iter()
@@ -931,118 +882,127 @@ impl Tabular for ConfigReport {
             })
             .collect();
         text.push_str(&format!("myid: {}\n", myids.join(" ")));
+        text
+    }
 
-        text.push('\n');
+    /// The keys whose values differ between members, one column per member read.
+    fn member_differences_table(&self, style: Style) -> String {
         if self.member_differences.is_empty() {
-            if self.identical {
-                text.push_str("Differences between members: none\n");
+            return if self.identical {
+                "Differences between members: none\n".into()
             } else {
-                text.push_str("Differences between members: the settings agree; the texts differ only in comments, blank lines, order or repeated lines\n");
-            }
-        } else {
-            text.push_str(&format!("{}\n", style.bold("Differences between members:")));
-            let pods: Vec<&str> = read.iter().map(|m| m.pod.as_str()).collect();
-            let mut header = vec!["KEY"];
-            header.extend(pods.iter().copied());
-            let rows = self
-                .member_differences
-                .iter()
-                .map(|d| {
-                    let mut row = vec![d.key.clone()];
-                    row.extend(pods.iter().map(|p| {
-                        d.values
-                            .get(*p)
-                            .cloned()
-                            .flatten()
-                            .unwrap_or_else(|| "(not set)".into())
-                    }));
-                    row
-                })
-                .collect();
-            text.push_str(&plain_table(&header, rows));
+                "Differences between members: the settings agree; the texts differ only in comments, blank lines, order or repeated lines\n".into()
+            };
         }
-        match &self.source {
-            Some(source) if source.zoo_cfg.is_some() => {
-                if self.source_differences.is_empty() {
-                    text.push_str(&format!(
-                        "Differences from the source: none{}\n",
-                        if read.is_empty() {
-                            " (no member read)"
-                        } else {
-                            ""
-                        }
-                    ));
-                } else {
-                    text.push_str(&format!(
-                        "{} ({})\n",
-                        style.bold("Differences from the source:"),
-                        source.name
-                    ));
-                    let rows = self
-                        .source_differences
-                        .iter()
-                        .map(|d| {
-                            vec![
-                                d.key.clone(),
-                                match d.kind {
-                                    DifferenceKind::Missing => "missing".into(),
-                                    DifferenceKind::Extra => "extra".into(),
-                                    DifferenceKind::Different => "different".into(),
-                                },
-                                d.source.clone().unwrap_or_else(|| "-".into()),
-                                d.live.clone().unwrap_or_else(|| "-".into()),
-                                d.members.join(","),
-                            ]
-                        })
-                        .collect();
-                    text.push_str(&plain_table(
-                        &["KEY", "DIFFERENCE", "SOURCE", "LIVE", "MEMBERS"],
-                        rows,
-                    ));
-                    text.push_str(&format!("{}:\n", style.bold("The source's zoo.cfg")));
-                    text.push_str(&indent(source.zoo_cfg.as_deref().unwrap_or_default()));
-                }
-            }
-            _ => {}
-        }
+        let mut text = format!("{}\n", style.bold("Differences between members:"));
+        let pods: Vec<&str> = self.read().iter().map(|m| m.pod.as_str()).collect();
+        let mut header = vec!["KEY"];
+        header.extend(pods.iter().copied());
+        let rows = self
+            .member_differences
+            .iter()
+            .map(|d| {
+                let mut row = vec![d.key.clone()];
+                row.extend(pods.iter().map(|p| {
+                    d.values
+                        .get(*p)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| "(not set)".into())
+                }));
+                row
+            })
+            .collect();
+        text.push_str(&plain_table(&header, rows));
+        text
+    }
 
-        text.push('\n');
-        if self.findings.is_empty() {
-            text.push_str("Lints: none\n");
-        } else {
-            text.push_str(&format!("{}\n", style.bold("Lints:")));
-            for f in &self.findings {
-                let word = match f.severity {
-                    Severity::Error => style.bad("ERROR"),
-                    Severity::Warning => style.warn("WARNING"),
-                    Severity::Info => "INFO".to_owned(),
-                };
-                let members = if f.members.is_empty() {
-                    String::new()
+    /// How the members differ from the source, with the source's text when they do.
+    fn source_differences_table(&self, style: Style) -> String {
+        let Some(source) = self.source.as_ref().filter(|s| s.zoo_cfg.is_some()) else {
+            return String::new();
+        };
+        if self.source_differences.is_empty() {
+            return format!(
+                "Differences from the source: none{}\n",
+                if self.read().is_empty() {
+                    " (no member read)"
                 } else {
-                    format!(" {}:", f.members.join(","))
-                };
-                text.push_str(&format!("{word} [{}]{members} {}\n", f.check, f.message));
-                text.push_str(&format!("  fix: {}\n", f.fix));
-            }
+                    ""
+                }
+            );
         }
-        let errors = self
-            .findings
+        let mut text = format!(
+            "{} ({})\n",
+            style.bold("Differences from the source:"),
+            source.name
+        );
+        let rows = self
+            .source_differences
             .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let warnings = self
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count();
-        text.push_str(&format!(
-            "\n{}: {errors} error(s), {warnings} warning(s){}{}\n",
+            .map(|d| {
+                vec![
+                    d.key.clone(),
+                    match d.kind {
+                        DifferenceKind::Missing => "missing".into(),
+                        DifferenceKind::Extra => "extra".into(),
+                        DifferenceKind::Different => "different".into(),
+                    },
+                    d.source.clone().unwrap_or_else(|| "-".into()),
+                    d.live.clone().unwrap_or_else(|| "-".into()),
+                    d.members.join(","),
+                ]
+            })
+            .collect();
+        text.push_str(&plain_table(
+            &["KEY", "DIFFERENCE", "SOURCE", "LIVE", "MEMBERS"],
+            rows,
+        ));
+        text.push_str(&format!("{}:\n", style.bold("The source's zoo.cfg")));
+        text.push_str(&indent(source.zoo_cfg.as_deref().unwrap_or_default()));
+        text
+    }
+
+    /// Every finding with its fix.
+    fn lints(&self, style: Style) -> String {
+        if self.findings.is_empty() {
+            return "Lints: none\n".into();
+        }
+        let mut text = format!("{}\n", style.bold("Lints:"));
+        for f in &self.findings {
+            let word = match f.severity {
+                Severity::Error => style.bad("ERROR"),
+                Severity::Warning => style.warn("WARNING"),
+                Severity::Info => "INFO".to_owned(),
+            };
+            let members = if f.members.is_empty() {
+                String::new()
+            } else {
+                format!(" {}:", f.members.join(","))
+            };
+            text.push_str(&format!("{word} [{}]{members} {}\n", f.check, f.message));
+            text.push_str(&format!("  fix: {}\n", f.fix));
+        }
+        text
+    }
+
+    /// OK or NOT OK, with the counts and what differs.
+    fn summary(&self, style: Style) -> String {
+        let count = |severity| {
+            self.findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        format!(
+            "\n{}: {} error(s), {} warning(s){}{}\n",
             if self.ok {
                 style.good("OK")
             } else {
                 style.bad("NOT OK")
             },
+            count(Severity::Error),
+            count(Severity::Warning),
             if self.identical && self.member_differences.is_empty() {
                 ""
             } else {
@@ -1053,8 +1013,7 @@ impl Tabular for ConfigReport {
             } else {
                 "; members differ from the source"
             }
-        ));
-        text
+        )
     }
 }
 

@@ -1,17 +1,14 @@
-//! One module per command: gather → decide → render.
+//! One module per command: wire the shared model ([`crate::ensemble`]), decide, render.
+//! A command never imports another; what two commands share lives outside `cmd/`.
 
 pub mod complete;
 pub mod completion;
 pub mod config;
-pub mod confirm;
 pub mod drain_safe;
-pub mod failover;
 pub mod install;
 pub mod leader;
 pub mod myid;
 pub mod persist_check;
-pub mod recovery;
-pub mod rolling;
 pub mod status;
 pub mod uninstall;
 pub mod version;

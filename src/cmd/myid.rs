@@ -11,10 +11,10 @@ use serde::Serialize;
 use crate::cli::{GlobalOptions, MemberCheckArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
-use crate::cluster::zookeeper::{self, MemberTarget};
+use crate::cluster::zookeeper;
 use crate::cmd::Outcome;
 use crate::manifest::options::Flavor;
-use crate::render::{Style, Tabular, emit, plain_table};
+use crate::render::{Document, Style, Tabular, emit, plain_table};
 use crate::zk::myid::parse_myid;
 use crate::zk::zoo_cfg::ZooCfg;
 
@@ -77,12 +77,8 @@ pub async fn run(global: &GlobalOptions, args: MemberCheckArgs) -> anyhow::Resul
 pub async fn gather(client: &Client, ensemble: &Ensemble) -> MyidReport {
     let flavor = ensemble.flavor.unwrap_or(Flavor::Official);
     let members = (0..ensemble.replicas()).map(|ordinal| async move {
-        let pod = format!("{}-{ordinal}", ensemble.name);
-        let target = MemberTarget {
-            namespace: ensemble.namespace.clone(),
-            pod: pod.clone(),
-            container: Some(ensemble.container.clone()),
-        };
+        let pod = ensemble.pod_name(ordinal);
+        let target = ensemble.target(&pod);
         let script = format!(
             "cat \"$1\"; echo; echo '{SEPARATOR}'; cat \"$2\"; echo '{SEPARATOR}'; hostname -f"
         );
@@ -99,7 +95,7 @@ pub async fn gather(client: &Client, ensemble: &Ensemble) -> MyidReport {
             tokio::time::timeout(MEMBER_TIMEOUT, zookeeper::exec(client, &target, &argv)).await;
         match answer {
             Ok(Ok((stdout, _))) => check(&pod, ordinal, &stdout),
-            Ok(Err(err)) => unreadable(&pod, ordinal, format!("{err:#}")),
+            Ok(Err(err)) => unreadable(&pod, ordinal, crate::cluster::error::one_line(&err)),
             Err(_) => unreadable(
                 &pod,
                 ordinal,
@@ -195,6 +191,10 @@ pub fn check(pod: &str, ordinal: u32, output: &str) -> MemberIds {
 /// `zk-0.zk-hs` and `zk-0.zk-hs.ns.svc.cluster.local` name the same pod.
 fn names_same_host(configured: &str, fqdn: &str) -> bool {
     configured == fqdn || fqdn.starts_with(&format!("{configured}."))
+}
+
+impl Document for MyidReport {
+    const KIND: &'static str = "MyidReport";
 }
 
 impl Tabular for MyidReport {

@@ -28,7 +28,7 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::openshift;
 use crate::cmd::Outcome;
-use crate::cmd::confirm::{confirm, confirm_typed};
+use crate::confirm::{confirm, confirm_typed};
 use crate::manifest::{DATA_VOLUME, MANAGER};
 use crate::names::EnsembleName;
 use crate::render::write_stdout;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::{GlobalOptions, VersionArgs};
 use crate::cmd::Outcome;
-use crate::render::{Style, Tabular, emit};
+use crate::render::{Document, Style, Tabular, emit};
 
 /// What `version` prints.
 #[derive(Debug, Serialize)]
@@ -14,6 +14,10 @@ pub struct VersionInfo {
     pub client_version: &'static str,
     /// The platform it was built for.
     pub platform: String,
+}
+
+impl Document for VersionInfo {
+    const KIND: &'static str = "Version";
 }
 
 impl Tabular for VersionInfo {

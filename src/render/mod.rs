@@ -75,8 +75,54 @@ pub trait Tabular {
     fn table(&self, style: Style, wide: bool) -> String;
 }
 
-/// Prints `model` in the chosen format on stdout.
-pub fn emit<T: Serialize + Tabular>(
+/// The `apiVersion` of every document `-o json|yaml` prints (see `docs/output.md`).
+pub const API_VERSION: &str = "kubectl-zk.io/v1alpha1";
+
+/// A model printed as a versioned document: `apiVersion`, `kind`, then its own fields. Each
+/// kind has a JSON Schema in `docs/schema/<kind>.json`.
+pub trait Document {
+    /// The document's `kind`.
+    const KIND: &'static str;
+}
+
+/// A document as printed: `apiVersion` and `kind` before the model's fields.
+#[derive(Serialize)]
+struct Versioned<'a, T> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    model: &'a T,
+}
+
+impl<'a, T: Document> Versioned<'a, T> {
+    fn of(model: &'a T) -> Self {
+        Versioned {
+            api_version: API_VERSION,
+            kind: T::KIND,
+            model,
+        }
+    }
+}
+
+/// The model with its `apiVersion` and `kind`, as a JSON value.
+pub fn versioned<T: Serialize + Document>(model: &T) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(Versioned::of(model))?)
+}
+
+/// Serializes a list document's entries as its `items`, as Kubernetes lists do.
+pub fn serialize_items<S: serde::Serializer, T: Serialize>(
+    items: &[T],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut list = serializer.serialize_struct("List", 1)?;
+    list.serialize_field("items", items)?;
+    list.end()
+}
+
+/// Prints `model` in the chosen format on stdout; JSON and YAML carry `apiVersion` and `kind`.
+pub fn emit<T: Serialize + Tabular + Document>(
     model: &T,
     format: OutputFormat,
     style: Style,
@@ -84,10 +130,22 @@ pub fn emit<T: Serialize + Tabular>(
     let text = match format {
         OutputFormat::Table => model.table(style, false),
         OutputFormat::Wide => model.table(style, true),
-        OutputFormat::Json => to_json(model)?,
-        OutputFormat::Yaml => to_yaml(model)?,
+        OutputFormat::Json => to_json(&Versioned::of(model))?,
+        OutputFormat::Yaml => to_yaml(&Versioned::of(model))?,
     };
     write_stdout(&text)
+}
+
+/// One document as YAML (for streams of documents).
+pub fn to_yaml_document<T: Serialize + Document>(model: &T) -> anyhow::Result<String> {
+    to_yaml(&Versioned::of(model))
+}
+
+/// One document as one line of JSON (for streams such as `leader --watch -o json`).
+pub fn to_json_line<T: Serialize + Document>(model: &T) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string(&Versioned::of(model))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Pretty JSON with a final newline.

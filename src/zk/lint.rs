@@ -54,7 +54,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(severity: Severity, check: &'static str, message: String, fix: String) -> Self {
+    /// A finding about no member in particular (the source, or every member alike).
+    pub fn new(severity: Severity, check: &'static str, message: String, fix: String) -> Self {
         Finding {
             severity,
             check,

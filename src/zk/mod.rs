@@ -13,7 +13,7 @@
 //! - [`zoo_cfg`]: `zoo.cfg` and dynamic config files, with a round-tripping
 //!   [`render`](zoo_cfg::ZooCfg::render).
 //! - [`myid`]: the `myid` file.
-//! - [`quorum`]: majority arithmetic (observers don't vote).
+//! - [`quorum`]: majority arithmetic and the one quorum judgement (observers don't vote).
 //!
 //! Fixtures captured from real servers live in `tests/fixtures/` (see its README).
 
@@ -35,7 +35,7 @@ pub use admin::{AdminError, LeaderInfo, ServerStatsReply, VotingView};
 pub use four_letter::{FourLetterError, FourLetterWord, Srvr, Stat};
 pub use metrics::{MetricValue, Metrics};
 pub use myid::MyId;
-pub use quorum::{QuorumReport, failures_tolerated, quorum_size};
+pub use quorum::{Judgement, failures_tolerated, quorum_size};
 pub use zoo_cfg::{ServerLine, ServerRole, ZooCfg};
 
 /// The text ZooKeeper answers (on the client port and in AdminServer `error` fields)

@@ -122,13 +122,20 @@ mod tests {
         let leader = ServerView::from(&four_letter::parse_srvr(LEADER_SRVR).expect("srvr"));
         let follower = ServerView::from(&four_letter::parse_srvr(FOLLOWER_SRVR).expect("srvr"));
         assert_eq!(follower.mode, Mode::Follower);
+        // Both were captured from one idle ensemble: the same zxid, epoch 1, counter 11.
+        assert_eq!(leader.zxid, Some(Zxid(0x1_0000_000b)));
+        assert_eq!(follower.zxid, leader.zxid);
         let (Some(l), Some(f)) = (leader.zxid, follower.zxid) else {
             panic!("zxids in fixtures")
         };
-        assert!(matches!(
-            Lag::between(l, f),
-            Lag::Transactions(_) | Lag::Ahead
-        ));
+        assert_eq!(Lag::between(l, f), Lag::Transactions(0), "in sync");
+        let behind = Zxid(f.0 - 4);
+        assert_eq!(Lag::between(l, behind), Lag::Transactions(4));
+        assert_eq!(
+            Lag::between(behind, l),
+            Lag::Ahead,
+            "the member answered later"
+        );
     }
 
     #[test]

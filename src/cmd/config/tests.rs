@@ -225,7 +225,11 @@ fn official_members_that_differ_and_a_wrong_myid() {
     assert!(table.contains("tickTime   2000   2000   3000"), "{table}");
     assert!(table.contains("NOT OK"), "{table}");
     let json = serde_json::to_value(&report).expect("json");
-    assert_eq!(json["members"][1]["myid"], "7\n");
+    assert_eq!(
+        json["members"][1]["myid"], 7,
+        "myid is a number in every command"
+    );
+    assert_eq!(json["members"][1]["myidFile"], "7\n");
     assert_eq!(json["findings"][0]["severity"], "error");
     assert_eq!(json["sourceDifferences"][0]["kind"], "different");
 }

@@ -10,10 +10,11 @@ use kube::Client;
 
 use super::decide::{NodeJudgement, Verdict, judge};
 use super::gather::gather;
-use super::rejoin::{Awaited, wait_rejoined};
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::evict::{Evicted, cordon, evict};
-use crate::cmd::{Outcome, confirm};
+use crate::cmd::Outcome;
+use crate::confirm;
+use crate::ensemble::rejoin::{Awaited, wait_rejoined};
 
 /// How long a refusing PodDisruptionBudget (429) is retried before giving up.
 pub const EVICT_RETRY_FOR: Duration = Duration::from_secs(60);
@@ -43,7 +44,8 @@ pub struct Plan<'a> {
     pub timeout: Duration,
 }
 
-/// Runs the drain.
+/// Runs the drain: refuse an UNSAFE node, ask, cordon, then move each member off in
+/// eviction order; the first refusal or risk stops it with the node left cordoned.
 pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
     let node = plan.node;
     if plan.first.verdict == Verdict::Unsafe {
@@ -52,62 +54,29 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::CheckFailed);
     }
+    if !plan.yes && !confirmed(&plan)? {
+        eprintln!("nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    let mut drain = Drain {
+        node,
+        progress: Progress {
+            start: Instant::now(),
+        },
+        evicted: Vec::new(),
+    };
+    if cordon(client, node).await? {
+        drain.progress.line(&format!("node/{node} cordoned"));
+    } else {
+        drain
+            .progress
+            .line(&format!("node/{node} was already cordoned"));
+    }
     let order: Vec<(String, String, String)> = plan
         .first
         .members()
         .map(|(e, m)| (e.namespace.clone(), e.ensemble.clone(), m.pod.clone()))
         .collect();
-    if !plan.yes {
-        let what = if order.is_empty() {
-            "no ZooKeeper member to evict".to_owned()
-        } else {
-            format!(
-                "evict {}{} through the Eviction API",
-                plan.first
-                    .members()
-                    .map(|(_, m)| format!("{} ({})", m.pod, m.mode))
-                    .collect::<Vec<_>>()
-                    .join(", then "),
-                if order.len() > 1 {
-                    " one at a time"
-                } else {
-                    ""
-                }
-            )
-        };
-        let question = format!("Cordon node {node} and {what}?");
-        if !confirm::confirm(&question, &format!("drain node {node}"), false)? {
-            eprintln!("nothing was changed");
-            return Ok(Outcome::CheckFailed);
-        }
-    }
-    let progress = Progress {
-        start: Instant::now(),
-    };
-    if cordon(client, node).await? {
-        progress.line(&format!("node/{node} cordoned"));
-    } else {
-        progress.line(&format!("node/{node} was already cordoned"));
-    }
-    let mut evicted: Vec<String> = Vec::new();
-    let stop = |why: String, evicted: &[String]| {
-        progress.line(&format!("stopped: {why}"));
-        eprintln!(
-            "node/{node} stays cordoned; evicted so far: {}. Once the cause is fixed run `kubectl zk drain-safe {node} --execute` again, or give the node back with `kubectl uncordon {node}`",
-            if evicted.is_empty() {
-                "none".to_owned()
-            } else {
-                evicted.join(", ")
-            }
-        );
-        Ok(Outcome::CheckFailed)
-    };
-    let interrupted = |evicted: &[String]| {
-        stop(
-            "interrupted (Ctrl-C); the member being evicted may still be coming back".into(),
-            evicted,
-        )
-    };
     for (namespace, ensemble_name, pod) in &order {
         let Some(ensemble) = plan
             .ensembles
@@ -116,37 +85,116 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
         else {
             continue;
         };
+        if let Err(why) = drain.move_member(client, &plan, ensemble, pod).await {
+            return Ok(drain.stop(&why));
+        }
+    }
+    drain.done(&plan);
+    Ok(Outcome::Ok)
+}
+
+/// Asks whether to cordon the node and evict its members, naming them in order.
+fn confirmed(plan: &Plan<'_>) -> anyhow::Result<bool> {
+    let members: Vec<String> = plan
+        .first
+        .members()
+        .map(|(_, m)| format!("{} ({})", m.pod, m.mode.word()))
+        .collect();
+    let what = if members.is_empty() {
+        "no ZooKeeper member to evict".to_owned()
+    } else {
+        format!(
+            "evict {}{} through the Eviction API",
+            members.join(", then "),
+            if members.len() > 1 {
+                " one at a time"
+            } else {
+                ""
+            }
+        )
+    };
+    let node = plan.node;
+    let question = format!("Cordon node {node} and {what}?");
+    confirm::confirm(&question, &format!("drain node {node}"), false)
+}
+
+/// A drain under way: the node, the progress clock, the members evicted so far.
+struct Drain<'a> {
+    node: &'a str,
+    progress: Progress,
+    evicted: Vec<String>,
+}
+
+/// Said when Ctrl-C stops the drain.
+const INTERRUPTED: &str = "interrupted (Ctrl-C); the member being evicted may still be coming back";
+
+impl Drain<'_> {
+    /// Judges again, evicts `pod` through the Eviction API and waits until it is back in sync
+    /// elsewhere; `Err` says why the drain must stop.
+    async fn move_member(
+        &mut self,
+        client: &Client,
+        plan: &Plan<'_>,
+        ensemble: &Ensemble,
+        pod: &str,
+    ) -> Result<(), String> {
+        let (node, namespace) = (self.node, ensemble.namespace.as_str());
         // Judge again: the state may have changed since the last member came back.
-        let view = match gather(client, plan.ensembles).await {
-            Ok(view) => view,
-            Err(err) => return stop(format!("cannot judge again: {err:#}"), &evicted),
-        };
+        let view = gather(client, plan.ensembles).await.map_err(|err| {
+            format!(
+                "cannot judge again: {}",
+                crate::cluster::error::one_line(&err)
+            )
+        })?;
         let now = judge(&view, node);
-        let Some((_, member)) = now.members().find(|(_, m)| &m.pod == pod) else {
-            progress.line(&format!("{namespace}/{pod} no longer runs on {node}"));
-            continue;
+        let Some((_, member)) = now.members().find(|(_, m)| m.pod == pod) else {
+            self.progress
+                .line(&format!("{namespace}/{pod} no longer runs on {node}"));
+            return Ok(());
         };
         if now.verdict == Verdict::Unsafe {
             let reasons: Vec<&str> = now.reasons.iter().map(|r| r.message.as_str()).collect();
-            return stop(
-                format!("draining is no longer safe: {}", reasons.join("; ")),
-                &evicted,
-            );
+            return Err(format!(
+                "draining is no longer safe: {}",
+                reasons.join("; ")
+            ));
         }
-        let status = view
+        let synced_before = view
             .ensembles
             .iter()
-            .find(|s| &s.namespace == namespace && &s.ensemble == ensemble_name);
-        let synced_before = status.and_then(|s| s.synced_followers);
+            .find(|s| s.namespace == namespace && s.ensemble == ensemble.name)
+            .and_then(|s| s.synced_followers);
         let old_uid = view
             .pods
             .iter()
             .find(|p| {
-                p.metadata.namespace.as_deref() == Some(namespace.as_str())
-                    && p.metadata.name.as_deref() == Some(pod.as_str())
+                p.metadata.namespace.as_deref() == Some(namespace)
+                    && p.metadata.name.as_deref() == Some(pod)
             })
             .and_then(|p| p.metadata.uid.clone());
-        progress.line(&format!("evicting {namespace}/{pod} ({})", member.mode));
+        self.progress.line(&format!(
+            "evicting {namespace}/{pod} ({})",
+            member.mode.word()
+        ));
+        self.evict(client, namespace, pod).await?;
+        self.evicted.push(pod.to_owned());
+        let awaited = Awaited {
+            ensemble,
+            pod,
+            old_uid: old_uid.as_deref(),
+            away_from: Some(node),
+            synced_before,
+        };
+        let progress = &self.progress;
+        tokio::select! {
+            back = wait_rejoined(client, &awaited, plan.timeout, |line| progress.line(&line)) => back,
+            _ = tokio::signal::ctrl_c() => Err(INTERRUPTED.to_owned()),
+        }
+    }
+
+    /// One eviction, retried while the budget refuses it (429), at most [`EVICT_RETRY_FOR`].
+    async fn evict(&self, client: &Client, namespace: &str, pod: &str) -> Result<(), String> {
+        let progress = &self.progress;
         let eviction = evict(client, namespace, pod, EVICT_RETRY_FOR, |message| {
             progress.line(&format!(
                 "the PodDisruptionBudget refuses to evict {pod} ({message}); retrying for up to {}s",
@@ -155,47 +203,49 @@ pub async fn run(client: &Client, plan: Plan<'_>) -> anyhow::Result<Outcome> {
         });
         let outcome = tokio::select! {
             outcome = eviction => outcome,
-            _ = tokio::signal::ctrl_c() => return interrupted(&evicted),
+            _ = tokio::signal::ctrl_c() => return Err(INTERRUPTED.to_owned()),
         };
         match outcome {
             Ok(Evicted::Accepted) => progress.line(&format!("pod/{pod} evicted")),
             Ok(Evicted::Gone) => progress.line(&format!("pod/{pod} was already gone")),
             Ok(Evicted::Refused(message)) => {
-                return stop(
-                    format!(
-                        "the PodDisruptionBudget still refuses to evict {pod} after {}s: {message}",
-                        EVICT_RETRY_FOR.as_secs()
-                    ),
-                    &evicted,
-                );
+                return Err(format!(
+                    "the PodDisruptionBudget still refuses to evict {pod} after {}s: {message}",
+                    EVICT_RETRY_FOR.as_secs()
+                ));
             }
-            Err(err) => return stop(format!("{err:#}"), &evicted),
+            Err(err) => return Err(crate::cluster::error::one_line(&err)),
         }
-        evicted.push(pod.clone());
-        let awaited = Awaited {
-            ensemble,
-            pod,
-            old_uid: old_uid.as_deref(),
-            away_from: Some(node),
-            synced_before,
-        };
-        let back = tokio::select! {
-            back = wait_rejoined(client, &awaited, plan.timeout, |line| progress.line(&line)) => back,
-            _ = tokio::signal::ctrl_c() => return interrupted(&evicted),
-        };
-        if let Err(why) = back {
-            return stop(why, &evicted);
-        }
+        Ok(())
     }
-    progress.line(&format!(
-        "done: {} ZooKeeper member(s) moved off {node}; node/{node} stays cordoned: `kubectl uncordon {node}` after the maintenance",
-        evicted.len()
-    ));
-    if !plan.first.other_pods.is_empty() {
+
+    /// Stops: says why, what was evicted, and how to go on.
+    fn stop(&self, why: &str) -> Outcome {
+        let node = self.node;
+        self.progress.line(&format!("stopped: {why}"));
         eprintln!(
-            "{} other pod(s) still run on {node}; drain-safe evicts only ZooKeeper members: `kubectl drain {node} --ignore-daemonsets` evicts the rest",
-            plan.first.other_pods.len()
+            "node/{node} stays cordoned; evicted so far: {}. Once the cause is fixed run `kubectl zk drain-safe {node} --execute` again, or give the node back with `kubectl uncordon {node}`",
+            if self.evicted.is_empty() {
+                "none".to_owned()
+            } else {
+                self.evicted.join(", ")
+            }
         );
+        Outcome::CheckFailed
     }
-    Ok(Outcome::Ok)
+
+    /// Done: what moved, and what still runs on the node.
+    fn done(&self, plan: &Plan<'_>) {
+        let node = self.node;
+        self.progress.line(&format!(
+            "done: {} ZooKeeper member(s) moved off {node}; node/{node} stays cordoned: `kubectl uncordon {node}` after the maintenance",
+            self.evicted.len()
+        ));
+        if !plan.first.other_pods.is_empty() {
+            eprintln!(
+                "{} other pod(s) still run on {node}; drain-safe evicts only ZooKeeper members: `kubectl drain {node} --ignore-daemonsets` evicts the rest",
+                plan.first.other_pods.len()
+            );
+        }
+    }
 }

@@ -14,7 +14,7 @@ use kube::api::{Api, ListParams};
 
 use super::decide::ClusterView;
 use crate::cluster::ensemble::{self, Ensemble};
-use crate::cmd::status::{self, EnsembleStatus};
+use crate::ensemble::EnsembleStatus;
 use crate::names::EnsembleName;
 
 /// How long each member may take to answer.
@@ -72,7 +72,7 @@ pub async fn gather(client: &Client, ensembles: &[Ensemble]) -> anyhow::Result<C
     let statuses = join_all(
         ensembles
             .iter()
-            .map(|e| status::gather(client, e.clone(), None, MEMBER_TIMEOUT)),
+            .map(|e| crate::ensemble::gather(client, e.clone(), None, MEMBER_TIMEOUT)),
     );
     let (node_list, pod_list, claim_list, volume_list, statuses) = futures::join!(
         nodes.list(&everything),
@@ -95,7 +95,8 @@ pub async fn gather(client: &Client, ensembles: &[Ensemble]) -> anyhow::Result<C
         }
         (Err(err), _) | (_, Err(err)) => {
             unchecked.push(format!(
-                "the volumes' node affinity was not checked: cannot list PersistentVolumeClaims and PersistentVolumes ({err})"
+                "the volumes' node affinity was not checked: cannot list PersistentVolumeClaims and PersistentVolumes ({})",
+                crate::cluster::error::kube_line(&err)
             ));
             BTreeMap::new()
         }
@@ -106,6 +107,7 @@ pub async fn gather(client: &Client, ensembles: &[Ensemble]) -> anyhow::Result<C
         volume_affinity,
         ensembles,
         unchecked,
+        qualify: false,
     })
 }
 

@@ -3,16 +3,14 @@
 //! whether each evicted member can be scheduled again)? `--all-nodes` judges every node;
 //! `--execute` cordons the node and evicts its members one at a time while it stays safe.
 //!
-//! Gather ([`gather`]) → decide ([`decide`], pure, with [`schedule`] predicting the scheduler)
-//! → render ([`render`]); [`execute`] does the drain and [`rejoin`] waits for a member to be
+//! Gather ([`gather`]) → decide ([`decide`], pure, with [`crate::kube::schedule`] predicting the scheduler)
+//! → render ([`render`]); [`execute`] does the drain and [`crate::ensemble::rejoin`] waits for a member to be
 //! back in sync.
 
 pub mod decide;
 pub mod execute;
 pub mod gather;
-pub mod rejoin;
 pub mod render;
-pub mod schedule;
 
 #[cfg(test)]
 mod tests;
@@ -23,7 +21,8 @@ use kube::api::Api;
 
 use crate::cli::{DrainSafeArgs, GlobalOptions};
 use crate::cluster::client::connect;
-use crate::cmd::{Outcome, confirm};
+use crate::cmd::Outcome;
+use crate::confirm;
 use crate::render::{Style, emit};
 use decide::{Verdict, judge};
 use gather::Scope;
@@ -47,7 +46,8 @@ pub async fn run(global: &GlobalOptions, args: DrainSafeArgs) -> anyhow::Result<
 
     if args.all_nodes {
         let ensembles = gather::ensembles(client, &scope).await?;
-        let view = gather::gather(client, &ensembles).await?;
+        let mut view = gather::gather(client, &ensembles).await?;
+        view.qualify = args.all_namespaces;
         let mut names: Vec<&str> = view
             .nodes
             .iter()
@@ -77,7 +77,8 @@ pub async fn run(global: &GlobalOptions, args: DrainSafeArgs) -> anyhow::Result<
         bail!("node {node} not found; list the nodes with `kubectl get nodes`");
     }
     let ensembles = ensembles?;
-    let view = gather::gather(client, &ensembles).await?;
+    let mut view = gather::gather(client, &ensembles).await?;
+    view.qualify = args.all_namespaces;
     let judgement = judge(&view, &node);
     emit(&judgement, args.output.output, style)?;
     if args.execute {

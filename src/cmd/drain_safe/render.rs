@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::decide::{EnsembleJudgement, NodeJudgement, Verdict};
-use crate::render::{Style, Tabular, plain_table};
+use crate::render::{Document, Style, Tabular, plain_table, serialize_items};
 
 /// How many other pods are named before "and N more".
 const OTHER_PODS_SHOWN: usize = 5;
@@ -85,7 +85,7 @@ impl Tabular for NodeJudgement {
                     let mode = if m.leader {
                         style.bold("leader")
                     } else {
-                        m.mode.clone()
+                        m.mode.word().to_owned()
                     };
                     let once_evicted = if m.reschedule.schedulable {
                         format!("fits on {}", m.reschedule.nodes.join(", "))
@@ -93,7 +93,7 @@ impl Tabular for NodeJudgement {
                         style.bad("would stay Pending")
                     };
                     vec![
-                        m.pod.clone(),
+                        m.shown.clone(),
                         mode,
                         if m.ready { "1/1".into() } else { "0/1".into() },
                         if m.in_sync { "yes".into() } else { "no".into() },
@@ -120,10 +120,23 @@ impl Tabular for NodeJudgement {
     }
 }
 
-/// `--all-nodes`: every node's judgement, one row each.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
+/// `--all-nodes`: every node's judgement, one row each (`items` in JSON).
+#[derive(Debug)]
 pub struct AllNodes(pub Vec<NodeJudgement>);
+
+impl Serialize for AllNodes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_items(&self.0, serializer)
+    }
+}
+
+impl Document for AllNodes {
+    const KIND: &'static str = "DrainJudgementList";
+}
+
+impl Document for NodeJudgement {
+    const KIND: &'static str = "DrainJudgement";
+}
 
 impl Tabular for AllNodes {
     fn table(&self, style: Style, wide: bool) -> String {
@@ -131,11 +144,11 @@ impl Tabular for AllNodes {
             .0
             .iter()
             .map(|j| {
-                let members: Vec<&str> = j.members().map(|(_, m)| m.pod.as_str()).collect();
+                let members: Vec<&str> = j.members().map(|(_, m)| m.shown.as_str()).collect();
                 let leader: Vec<&str> = j
                     .members()
                     .filter(|(_, m)| m.leader)
-                    .map(|(_, m)| m.pod.as_str())
+                    .map(|(_, m)| m.shown.as_str())
                     .collect();
                 let dash = |v: Vec<&str>, separator: &str| {
                     if v.is_empty() {

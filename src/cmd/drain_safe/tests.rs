@@ -9,7 +9,7 @@ use serde_json::json;
 use super::decide::{ClusterView, ReasonKind, Verdict, judge};
 use super::render::AllNodes;
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::status::{self, MemberMode, MemberStatus, PdbStatus};
+use crate::ensemble::{MemberMode, MemberStatus, PdbStatus};
 use crate::render::{Style, Tabular};
 use crate::zk::view::ServerView;
 use crate::zk::{Mode, Version, Zxid};
@@ -17,17 +17,7 @@ use crate::zk::{Mode, Version, Zxid};
 const EPOCH: u64 = 1 << 32;
 
 fn ensemble(replicas: i32) -> Ensemble {
-    let sts = serde_json::from_value(json!({
-        "metadata": {"name": "zk", "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "serviceName": "zk-hs",
-            "selector": {"matchLabels": {"app": "zk"}},
-            "template": {"spec": {"containers": [{"name": "zookeeper", "image": "zookeeper:3.9.3"}]}}
-        }
-    }))
-    .expect("sts");
-    Ensemble::from_stateful_set(sts).expect("ensemble")
+    crate::ensemble::testing::ensemble_in("default", replicas)
 }
 
 /// A member as `status` gathers it: on `node` (None = Pending), in `mode`, at `zxid`.
@@ -35,6 +25,7 @@ fn member(ordinal: u32, node: Option<&str>, mode: MemberMode, zxid: u64) -> Memb
     let serving = matches!(mode, MemberMode::Serving(_));
     MemberStatus {
         pod: format!("zk-{ordinal}"),
+        namespace: "default".into(),
         ordinal,
         exists: true,
         ready: serving,
@@ -63,6 +54,7 @@ fn member(ordinal: u32, node: Option<&str>, mode: MemberMode, zxid: u64) -> Memb
         }),
         refused: Vec::new(),
         synced_followers: None,
+        quorum_voters: None,
         settings: BTreeMap::new(),
         scc: None,
     }
@@ -104,6 +96,7 @@ fn pdb(allowed: i32, healthy: i32) -> Option<PdbStatus> {
         disruptions_allowed: allowed,
         current_healthy: healthy,
         desired_healthy: 2,
+        unhealthy_pod_eviction_policy: Default::default(),
     })
 }
 
@@ -132,8 +125,9 @@ fn view(
         nodes,
         pods,
         volume_affinity: BTreeMap::new(),
-        ensembles: vec![status::decide(&ensemble(replicas), members, pdb)],
+        ensembles: vec![crate::ensemble::decide(&ensemble(replicas), members, pdb)],
         unchecked: Vec::new(),
+        qualify: false,
     }
 }
 
@@ -438,11 +432,61 @@ fn all_nodes_has_one_row_per_node_and_the_full_model_in_json() {
         row.contains("UNSAFE    zk-pdb allows 0 disruptions; zk-1 would stay Pending"),
         "{row}"
     );
-    let json = serde_json::to_value(&all).expect("json");
-    assert_eq!(json[1]["verdict"], "SAFE");
-    assert_eq!(json[1]["ensembles"][0]["members"][0]["pod"], "zk-1");
+    let json = crate::render::versioned(&all).expect("json");
+    assert_eq!(json["apiVersion"], "kubectl-zk.io/v1alpha1");
+    assert_eq!(json["kind"], "DrainJudgementList");
+    let second = &json["items"][1];
+    assert_eq!(second["verdict"], "safe");
+    assert_eq!(second["ensembles"][0]["members"][0]["pod"], "zk-1");
+    assert_eq!(second["ensembles"][0]["members"][0]["mode"], "follower");
     assert_eq!(
-        json[1]["ensembles"][0]["members"][0]["reschedule"]["nodes"][0],
+        second["ensembles"][0]["members"][0]["reschedule"]["nodes"][0],
         "node-4"
     );
+}
+
+#[test]
+fn a_follower_that_serves_but_is_not_ready_does_not_count() {
+    // zk-2 serves as a follower but its pod is not Ready: by the one quorum rule it does not
+    // count, so draining the other follower's node leaves the leader alone — the verdict
+    // `leader --failover` and `persist-check --restart` reach for the same ensemble.
+    let mut members = healthy_three();
+    members[2].ready = false;
+    let pdb = pdb(1, 2);
+    let j = judge(
+        &view(4, &[], 3, members.clone(), pdb.clone(), Some(2)),
+        "node-2",
+    );
+    assert_eq!(j.verdict, Verdict::Unsafe);
+    let quorum = &j.reasons[0].message;
+    assert!(
+        quorum.contains("would leave 1 of 3 voters")
+            && quorum.contains("zk-2 serves but is not Ready"),
+        "{quorum}"
+    );
+    // Draining the not-Ready member's own node leaves two that count.
+    let j = judge(&view(4, &[], 3, members, pdb, Some(2)), "node-3");
+    assert!(!kinds(&j).contains(&ReasonKind::Quorum), "{:?}", j.reasons);
+}
+
+#[test]
+fn all_namespaces_qualify_members_with_their_namespace() {
+    let mut view = view(4, &[], 3, healthy_three(), pdb(1, 2), Some(2));
+    view.qualify = true;
+    let j = judge(&view, "node-1");
+    let table = j.table(Style::plain(), false);
+    assert!(table.contains("default/zk-0"), "{table}");
+    assert!(
+        j.notes
+            .iter()
+            .any(|n| n.starts_with("default/zk-0 is the leader")),
+        "{:?}",
+        j.notes
+    );
+    let json = serde_json::to_value(&j).expect("json");
+    let member = &json["ensembles"][0]["members"][0];
+    assert_eq!(member["pod"], "zk-0", "the pod's own name in JSON");
+    assert_eq!(member["namespace"], "default");
+    let row = AllNodes(vec![j]).table(Style::plain(), false);
+    assert!(row.contains("default/zk-0"), "{row}");
 }

@@ -22,10 +22,10 @@ use crate::cluster::client::{connect, namespace_without_connecting};
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::openshift::{self, ANYUID, GrantPlan};
 use crate::cmd::Outcome;
-use crate::cmd::status;
+
 use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
 use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
-use crate::render::{Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
+use crate::render::{Document, Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
 
 /// Runs `install`.
 pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
@@ -188,7 +188,7 @@ async fn leader_of(client: &Client, spec: &EnsembleSpec) -> (u32, Option<String>
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(status) =
-            status::gather(client, ensemble.clone(), None, Duration::from_secs(5)).await
+            crate::ensemble::gather(client, ensemble.clone(), None, Duration::from_secs(5)).await
         {
             if status.leader.is_some() || std::time::Instant::now() > deadline {
                 return (status.ready, status.leader);
@@ -276,6 +276,10 @@ impl InstallReport {
             self.namespace
         )
     }
+}
+
+impl Document for InstallReport {
+    const KIND: &'static str = "InstallReport";
 }
 
 impl Tabular for InstallReport {

@@ -1,11 +1,12 @@
-//! Checks before `install` creates anything: the namespace, the storage class, enough
-//! schedulable nodes for required anti-affinity, OpenShift, and an existing ensemble of the
-//! same name that must not be silently rewritten. Reads run concurrently; each failure is an
-//! error that names the fix.
+//! Checks before `install` creates anything: the namespace, the storage class, that every
+//! member can be scheduled (the members' pods placed one after another by the same scheduler
+//! model `drain-safe` uses: cordons, taints, selectors, room, required anti-affinity),
+//! OpenShift, and an existing ensemble of the same name that must not be silently rewritten.
+//! Reads run concurrently; each failure is an error that names the fix.
 
 use anyhow::{anyhow, bail};
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, Node};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
@@ -13,8 +14,11 @@ use kube::{Client, ResourceExt};
 use crate::cluster::client::has_status;
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::openshift;
+use crate::kube::node;
+use crate::kube::schedule::Scheduler;
+use crate::kube::selector::{label_selector_matches, pod_labels};
 use crate::manifest::options::{AntiAffinity, OpenShiftMode};
-use crate::manifest::{EnsembleSpec, MANAGER};
+use crate::manifest::{EnsembleSpec, MANAGER, Manifest};
 
 /// The annotation that marks the default StorageClass.
 const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
@@ -43,12 +47,14 @@ pub async fn check(
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let classes: Api<StorageClass> = Api::all(client.clone());
     let nodes: Api<Node> = Api::all(client.clone());
+    let pods: Api<Pod> = Api::all(client.clone());
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
     let everything = ListParams::default();
-    let (namespace, class_list, node_list, existing, is_openshift) = futures::join!(
+    let (namespace, class_list, node_list, pod_list, existing, is_openshift) = futures::join!(
         namespaces.get_opt(ns),
         classes.list(&everything),
         nodes.list(&everything),
+        pods.list(&everything),
         sets.get_opt(spec.name.as_str()),
         openshift::detect(client),
     );
@@ -79,7 +85,13 @@ pub async fn check(
         Err(err) => return Err(anyhow!(err).context("cannot list StorageClasses")),
     };
     match node_list {
-        Ok(list) => check_nodes(spec, &list.items)?,
+        // Without the right to list every pod, the nodes are judged empty (room and the
+        // anti-affinity of other pods are then the scheduler's to find out).
+        Ok(list) => check_nodes(
+            spec,
+            &list.items,
+            &pod_list.map(|l| l.items).unwrap_or_default(),
+        )?,
         Err(err) if has_status(&err, 403) => {
             if spec.anti_affinity == AntiAffinity::Required {
                 eprintln!(
@@ -141,37 +153,97 @@ fn storage_class(spec: &EnsembleSpec, class_list: &[StorageClass]) -> anyhow::Re
     })
 }
 
-/// Required anti-affinity needs a schedulable node per member.
-fn check_nodes(spec: &EnsembleSpec, node_list: &[Node]) -> anyhow::Result<()> {
-    let schedulable = node_list.iter().filter(|n| is_schedulable(n)).count();
-    if spec.anti_affinity == AntiAffinity::Required && schedulable < spec.replicas as usize {
+/// Every member must be schedulable, as drain-safe's scheduler model judges it: the members'
+/// pods (from the StatefulSet `install` renders) placed in ordinal order on `nodes`, next to
+/// `pods` (every pod of the cluster; the ensemble's own are being replaced and take no room).
+fn check_nodes(spec: &EnsembleSpec, nodes: &[Node], pods: &[Pod]) -> anyhow::Result<()> {
+    let members = member_pods(spec);
+    let Some(first) = members.first() else {
+        return Ok(());
+    };
+    let own = |p: &Pod| {
+        p.metadata.namespace.as_deref() == Some(spec.namespace.as_str())
+            && label_selector_matches(&spec_selector(spec), &pod_labels(p))
+    };
+    let others: Vec<Pod> = pods.iter().filter(|p| !own(p)).cloned().collect();
+    // The nodes the first member fits on, alone: cordons, taints, selectors, room.
+    let fitting = Scheduler::new(nodes, &others, None).place(first, &[]);
+    if spec.anti_affinity == AntiAffinity::Required && fitting.nodes.len() < members.len() {
         bail!(
-            "{} members need {} nodes under required anti-affinity, but only {schedulable} of {} nodes are schedulable; \
+            "{} members need {} nodes under required anti-affinity, but only {} of {} nodes are schedulable{}; \
 add nodes, lower --replicas, or use --anti-affinity preferred",
             spec.replicas,
             spec.replicas,
-            node_list.len()
+            fitting.nodes.len(),
+            nodes.len(),
+            left_out(nodes, &fitting.nodes, first),
         );
+    }
+    let mut scheduler = Scheduler::new(nodes, &others, None);
+    for member in &members {
+        if let Some(message) = scheduler.place(member, &[]).message {
+            bail!(
+                "{} would stay Pending: {message} Free room on the nodes, tolerate their taints, or lower --replicas",
+                member.metadata.name.as_deref().unwrap_or_default()
+            );
+        }
     }
     Ok(())
 }
 
-/// A Ready node that is not cordoned.
-pub fn is_schedulable(node: &Node) -> bool {
-    let cordoned = node
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false);
-    node_is_ready(node) && !cordoned
+/// The label selector of the members' pods.
+fn spec_selector(
+    spec: &EnsembleSpec,
+) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+        match_labels: Some(spec.selector_labels()),
+        match_expressions: None,
+    }
 }
 
-/// Whether the node's Ready condition is True.
-pub fn node_is_ready(node: &Node) -> bool {
-    node.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+/// The members' pods as the StatefulSet would create them (name, namespace, labels, spec).
+fn member_pods(spec: &EnsembleSpec) -> Vec<Pod> {
+    let Some(sts) = Manifest::render(spec).stateful_set.spec else {
+        return Vec::new();
+    };
+    (0..spec.replicas)
+        .map(|ordinal| {
+            let name = format!("{}-{ordinal}", spec.name);
+            let mut metadata = sts.template.metadata.clone().unwrap_or_default();
+            metadata.name = Some(name.clone());
+            metadata.namespace = Some(spec.namespace.clone());
+            metadata.uid = Some(format!("preflight-{name}"));
+            Pod {
+                metadata,
+                spec: sts.template.spec.clone(),
+                status: None,
+            }
+        })
+        .collect()
+}
+
+/// The nodes a member does not fit on and why, as the scheduler words it (` (node-2 had
+/// untolerated taint {dedicated: kafka}, node-3 was unschedulable)`); empty when all fit.
+fn left_out(nodes: &[Node], fitting: &[String], member: &Pod) -> String {
+    let why: Vec<String> = nodes
+        .iter()
+        .filter(|n| !fitting.iter().any(|f| f == node::name(n)))
+        .filter_map(|n| {
+            let alone = std::slice::from_ref(n);
+            let message = Scheduler::new(alone, &[], None)
+                .place(member, &[])
+                .message?;
+            let reason = message.split_once(": ")?.1.trim_end_matches('.');
+            let reason = reason.strip_prefix("1 node(s) ").unwrap_or(reason);
+            let reason = reason.replace("were unschedulable", "was unschedulable");
+            Some(format!("{} {reason}", node::name(n)))
+        })
+        .collect();
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", why.join(", "))
+    }
 }
 
 /// An existing StatefulSet of the same name may be updated only when kubectl-zk made it
@@ -213,4 +285,66 @@ which install does not do in place; keep --replicas {}",
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::options::Flavor;
+    use serde_json::json;
+
+    fn node(name: &str, taint: Option<serde_json::Value>) -> Node {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "spec": {"taints": taint.map(|t| vec![t])},
+            "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True"}]}
+        }))
+        .expect("node")
+    }
+
+    fn spec(anti_affinity: AntiAffinity) -> EnsembleSpec {
+        let mut spec = crate::manifest::tests::spec(Flavor::Official);
+        spec.anti_affinity = anti_affinity;
+        spec
+    }
+
+    #[test]
+    fn tainted_nodes_are_not_schedulable_as_drain_safe_judges_them() {
+        let dedicated = json!({"key": "dedicated", "value": "kafka", "effect": "NoSchedule"});
+        let nodes = vec![
+            node("node-1", None),
+            node("node-2", Some(dedicated.clone())),
+            node("node-3", Some(dedicated)),
+        ];
+        let err = check_nodes(&spec(AntiAffinity::Required), &nodes, &[])
+            .expect_err("two of three nodes are tainted");
+        let text = err.to_string();
+        assert!(
+            text.contains("only 1 of 3 nodes are schedulable (node-2 had untolerated taint {dedicated: kafka}, node-3 had untolerated taint {dedicated: kafka})"),
+            "{text}"
+        );
+        // Without anti-affinity every member goes on the untainted node.
+        check_nodes(&spec(AntiAffinity::None), &nodes, &[]).expect("one node takes them all");
+
+        // Only tainted nodes: nothing is schedulable, whatever the anti-affinity.
+        let tainted = vec![node(
+            "node-1",
+            Some(json!({"key": "dedicated", "value": "kafka", "effect": "NoExecute"})),
+        )];
+        let text = check_nodes(&spec(AntiAffinity::None), &tainted, &[])
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            text.contains("would stay Pending: 0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: kafka}."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn enough_untainted_nodes_pass() {
+        let nodes: Vec<Node> = (1..=3).map(|i| node(&format!("node-{i}"), None)).collect();
+        check_nodes(&spec(AntiAffinity::Required), &nodes, &[])
+            .expect("three nodes, three members");
+    }
 }

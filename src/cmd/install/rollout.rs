@@ -15,61 +15,7 @@ use kube::{Client, ResourceExt};
 
 use crate::manifest::EnsembleSpec;
 
-/// One member's state as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberState {
-    /// Short state: Pending, ContainerCreating, Running, Ready, CrashLoopBackOff…
-    pub state: String,
-    /// Why, when it is stuck.
-    pub detail: Option<String>,
-}
-
-/// The state of a pod as a word and a reason.
-pub fn member_state(pod: &Pod) -> MemberState {
-    let status = pod.status.clone().unwrap_or_default();
-    if pod.metadata.deletion_timestamp.is_some() {
-        return MemberState {
-            state: "Terminating".into(),
-            detail: None,
-        };
-    }
-    if let Some(c) = status.conditions.as_ref().and_then(|c| {
-        c.iter()
-            .find(|c| c.type_ == "PodScheduled" && c.status == "False")
-    }) {
-        return MemberState {
-            state: "Pending".into(),
-            detail: c.message.clone().or_else(|| c.reason.clone()),
-        };
-    }
-    for container in status.container_statuses.iter().flatten() {
-        if let Some(waiting) = container.state.as_ref().and_then(|s| s.waiting.as_ref()) {
-            let reason = waiting.reason.clone().unwrap_or_else(|| "Waiting".into());
-            return MemberState {
-                state: reason,
-                detail: waiting.message.clone(),
-            };
-        }
-    }
-    let ready = crate::cmd::status::pod_is_ready(pod);
-    let phase = status.phase.unwrap_or_else(|| "Pending".into());
-    if ready {
-        MemberState {
-            state: "Ready".into(),
-            detail: None,
-        }
-    } else if phase == "Running" {
-        MemberState {
-            state: "Running".into(),
-            detail: Some("waiting for the readiness probe".into()),
-        }
-    } else {
-        MemberState {
-            state: phase,
-            detail: None,
-        }
-    }
-}
+pub use crate::kube::pod::{PodState as MemberState, state as member_state};
 
 /// Whether a state means trouble worth explaining.
 fn is_trouble(state: &MemberState) -> bool {

@@ -45,7 +45,7 @@ impl Access {
         match MemberSession::connect(client, target, protocol, CONNECT_TIMEOUT).await {
             Ok(session) => Ok(Access::Native(session)),
             Err(err) if via.is_none() && is_port_forward_failure(&err) => {
-                Ok(cli(Some(format!("{err:#}"))))
+                Ok(cli(Some(crate::cluster::error::one_line(&err))))
             }
             Err(err) => Err(err),
         }
@@ -134,7 +134,7 @@ impl Access {
                     read.visible_after_ms = Some(written.elapsed().as_millis() as u64);
                 }
             }
-            Err(err) => read.error = Some(format!("{err:#}")),
+            Err(err) => read.error = Some(crate::cluster::error::one_line(&err)),
         }
         read
     }

@@ -24,16 +24,17 @@ use kube::api::{Api, ListParams};
 
 use self::access::Access;
 use self::model::{
-    Check, CheckKind, ClaimIdentity, Cleanup, MemberRead, PersistReport, Step, Verdict,
-    judge_claim, judge_read, judge_storage, reclaim_warning,
+    Check, CheckKind, ClaimIdentity, Cleanup, MemberRead, MemberStorage, PersistReport, Step,
+    Verdict, judge_claim, judge_read, judge_storage, reclaim_warning,
 };
 use crate::cli::{ClientVia, GlobalOptions, PersistCheckArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zk_client::Protocol;
-use crate::cluster::zookeeper::MemberTarget;
-use crate::cmd::status::{self, EnsembleStatus, MemberMode};
-use crate::cmd::{Outcome, confirm, rolling};
+use crate::cmd::Outcome;
+use crate::confirm;
+use crate::ensemble::rolling;
+use crate::ensemble::{EnsembleStatus, MemberMode};
 use crate::manifest::options::Flavor;
 use crate::render::{Style, emit};
 use crate::zk::Mode;
@@ -188,14 +189,6 @@ fn protocol_of(status: &EnsembleStatus, hint: Protocol) -> Protocol {
         .map_or(hint, |v| Protocol::for_version(Some(v)))
 }
 
-fn target(ensemble: &Ensemble, pod: &str) -> MemberTarget {
-    MemberTarget {
-        namespace: ensemble.namespace.clone(),
-        pod: pod.to_owned(),
-        container: Some(ensemble.container.clone()),
-    }
-}
-
 /// Gathers, writes, reads, runs the step and reads again; everything but clean-up.
 async fn check(
     client: &Client,
@@ -205,9 +198,9 @@ async fn check(
     sentinel: &Sentinel,
     shared: &Shared,
 ) -> anyhow::Result<PersistReport> {
-    let data_dir = crate::cmd::config::layout(ensemble).default_data_dir;
+    let data_dir = crate::ensemble::layout::layout(ensemble).default_data_dir;
     let (status, storage) = futures::join!(
-        status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
+        crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
         storage::gather(client, ensemble, &data_dir)
     );
     let (status, storage) = (status?, storage?);
@@ -231,8 +224,49 @@ async fn check(
         pass: false,
     };
 
-    // Replication: open every member, write through one, read from all.
-    let accesses = open_all(client, ensemble, &status, protocol, args.via).await;
+    replicate(
+        client,
+        ensemble,
+        &status,
+        protocol,
+        args.via,
+        sentinel,
+        shared,
+        &mut report,
+    )
+    .await;
+    storage_checks(&storage.members, &mut report);
+    if let Some(step) = step {
+        survive_step(
+            client,
+            ensemble,
+            &status,
+            step,
+            args,
+            sentinel,
+            protocol,
+            shared,
+            &mut report,
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Replication: open every member, write the sentinel through one (a serving member first),
+/// read it back from all; one check per member.
+#[allow(clippy::too_many_arguments)]
+async fn replicate(
+    client: &Client,
+    ensemble: &Ensemble,
+    status: &EnsembleStatus,
+    protocol: Protocol,
+    via: Option<ClientVia>,
+    sentinel: &Sentinel,
+    shared: &Shared,
+    report: &mut PersistReport,
+) {
+    let accesses = open_all(client, ensemble, status, protocol, via).await;
     report.warnings.extend(fallback_warnings(&accesses));
     let writer = status
         .members
@@ -270,7 +304,7 @@ async fn check(
     report.written_via = writer.clone();
     match write {
         Ok(written_at) => {
-            let reads = read_all(&status, &accesses, sentinel, written_at).await;
+            let reads = read_all(status, &accesses, sentinel, written_at).await;
             for read in &reads {
                 report
                     .checks
@@ -297,71 +331,75 @@ async fn check(
         }
     }
     close_all(accesses).await;
+}
 
-    // Storage.
-    for member in &storage.members {
+/// Storage: one check per member (a bound claim, not an emptyDir), and the reclaim warning.
+fn storage_checks(members: &[MemberStorage], report: &mut PersistReport) {
+    for member in members {
         let check = judge_storage(member, &mut report.warnings);
         report.checks.push(check);
     }
-    report.warnings.extend(reclaim_warning(&storage.members));
+    report.warnings.extend(reclaim_warning(members));
+}
 
-    // The survive step.
-    if let Some(step) = step {
-        let failed: Vec<String> = report
-            .checks
-            .iter()
-            .filter(|c| c.result != Verdict::Pass)
-            .map(|c| format!("{} {}", c.check.word(), c.subject))
-            .collect();
-        let refusal = if !failed.is_empty() {
-            Some(format!(
-                "not run: {} did not pass; a restart or re-creation proves nothing until they do",
-                failed.join(", ")
-            ))
-        } else if step == Step::Restart {
-            rolling::can_lose_one(&status)
-                .err()
-                .map(|why| format!("not run: {why}"))
-        } else {
-            rolling::not_back(&status)
-                .map(|why| format!("not run: the ensemble is not healthy: {why}"))
-        };
-        if let Some(reason) = refusal {
-            report.checks.push(Check::new(
-                CheckKind::Step,
-                step.word(),
-                Verdict::Skip,
-                reason,
-            ));
-        } else {
-            let started = Instant::now();
-            let step_check = survive::run(
-                client,
-                ensemble,
-                &status,
-                step,
-                args.timeout,
-                &shared.critical,
-            )
-            .await;
-            report.step_seconds = Some(started.elapsed().as_secs_f64());
-            let step_passed = step_check.result == Verdict::Pass;
-            report.checks.push(step_check);
-            if step_passed {
-                survive_checks(
-                    client,
-                    ensemble,
-                    &mut report,
-                    sentinel,
-                    protocol,
-                    args.via,
-                    step,
-                )
-                .await?;
-            }
+/// The survive step (`--restart` or `--recreate`), when everything so far passed and the
+/// quorum judgement lets it run; then the sentinel and the claims are checked again.
+#[allow(clippy::too_many_arguments)]
+async fn survive_step(
+    client: &Client,
+    ensemble: &Ensemble,
+    status: &EnsembleStatus,
+    step: Step,
+    args: &PersistCheckArgs,
+    sentinel: &Sentinel,
+    protocol: Protocol,
+    shared: &Shared,
+    report: &mut PersistReport,
+) -> anyhow::Result<()> {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.result != Verdict::Pass)
+        .map(|c| format!("{} {}", c.check.word(), c.subject))
+        .collect();
+    let refusal = if !failed.is_empty() {
+        Some(format!(
+            "not run: {} did not pass; a restart or re-creation proves nothing until they do",
+            failed.join(", ")
+        ))
+    } else if step == Step::Restart {
+        rolling::can_lose_one(status)
+            .err()
+            .map(|why| format!("not run: {why}"))
+    } else {
+        rolling::not_back(status).map(|why| format!("not run: the ensemble is not healthy: {why}"))
+    };
+    if let Some(reason) = refusal {
+        report.checks.push(Check::new(
+            CheckKind::Step,
+            step.word(),
+            Verdict::Skip,
+            reason,
+        ));
+    } else {
+        let started = Instant::now();
+        let step_check = survive::run(
+            client,
+            ensemble,
+            status,
+            step,
+            args.timeout,
+            &shared.critical,
+        )
+        .await;
+        report.step_seconds = Some(started.elapsed().as_secs_f64());
+        let step_passed = step_check.result == Verdict::Pass;
+        report.checks.push(step_check);
+        if step_passed {
+            survive_checks(client, ensemble, report, sentinel, protocol, args.via, step).await?;
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// A warning for each member read through exec because its port-forward failed.
@@ -407,9 +445,9 @@ async fn open_all(
                     .unwrap_or_default()
             ));
         }
-        Access::open(client, &target(ensemble, &m.pod), protocol, via)
+        Access::open(client, &ensemble.target(&m.pod), protocol, via)
             .await
-            .map_err(|e| format!("{e:#}"))
+            .map_err(|e| crate::cluster::error::one_line(&e))
     }))
     .await
 }
@@ -475,7 +513,10 @@ async fn write_sentinel(
         (access, result.map(|_| Instant::now()))
     });
     match task.await {
-        Ok((access, result)) => (Some(access), result.map_err(|err| format!("{err:#}"))),
+        Ok((access, result)) => (
+            Some(access),
+            result.map_err(|err| crate::cluster::error::one_line(&err)),
+        ),
         Err(err) => (None, Err(format!("the write task failed: {err}"))),
     }
 }
@@ -490,9 +531,9 @@ async fn survive_checks(
     via: Option<ClientVia>,
     step: Step,
 ) -> anyhow::Result<()> {
-    let data_dir = crate::cmd::config::layout(ensemble).default_data_dir;
+    let data_dir = crate::ensemble::layout::layout(ensemble).default_data_dir;
     let (status, after) = futures::join!(
-        status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
+        crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT),
         storage::gather(client, ensemble, &data_dir)
     );
     let (status, after) = (status?, after?);
@@ -557,7 +598,7 @@ async fn cleanup(
             .collect();
         for pod in ready {
             let attempt = async {
-                let access = Access::open(client, &target(ensemble, &pod), protocol, via).await?;
+                let access = Access::open(client, &ensemble.target(&pod), protocol, via).await?;
                 let result = remove(&access, sentinel, written).await;
                 access.close().await;
                 result
@@ -571,7 +612,7 @@ async fn cleanup(
                         error: None,
                     };
                 }
-                Err(err) => last_error = format!("{err:#}"),
+                Err(err) => last_error = crate::cluster::error::one_line(&err),
             }
         }
         if Instant::now() >= deadline {
@@ -654,7 +695,7 @@ fn report_cleanup_on_stderr(cleanup: &Cleanup, sentinel: &Sentinel, ensemble: &E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::tests::ensemble;
+    use crate::ensemble::testing::ensemble;
 
     #[test]
     fn sentinels_are_unique_under_their_own_parent_and_one_word() {
@@ -682,9 +723,9 @@ mod tests {
     fn the_seeds_image_speaks_3_4_until_a_member_says_otherwise() {
         assert_eq!(default_protocol(Some(Flavor::K8sTutorial)), Protocol::V3_4);
         assert_eq!(default_protocol(Some(Flavor::Official)), Protocol::V3_5);
-        let status = crate::cmd::status::decide(
+        let status = crate::ensemble::decide(
             &ensemble(1),
-            vec![crate::cmd::status::tests::member(
+            vec![crate::ensemble::testing::member(
                 0,
                 MemberMode::Serving(Mode::Standalone),
                 1,

@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use crate::render::{Style, Tabular, plain_table};
+use crate::render::{Document, Style, Tabular, plain_table};
 
 /// A check's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// It held.
     Pass,
@@ -158,7 +158,7 @@ pub fn judge_read(kind: CheckKind, read: &MemberRead, path: &str) -> Check {
 
 /// Where a member's data directory lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub enum VolumeKind {
     /// A PersistentVolumeClaim.
     PersistentVolumeClaim,
@@ -390,6 +390,7 @@ pub struct PersistReport {
     /// Clean-up.
     pub cleanup: Cleanup,
     /// What deserves attention without failing a check.
+    #[serde(rename = "problems")]
     pub warnings: Vec<String>,
     /// Every check passed (SKIP does not count as passed when a step was asked for).
     pub pass: bool,
@@ -403,6 +404,10 @@ impl PersistReport {
                 .iter()
                 .any(|c| c.check == CheckKind::Replication && c.result == Verdict::Pass)
     }
+}
+
+impl Document for PersistReport {
+    const KIND: &'static str = "PersistReport";
 }
 
 impl Tabular for PersistReport {

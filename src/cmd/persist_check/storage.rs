@@ -53,7 +53,8 @@ pub async fn gather(
         Err(err) => (
             None,
             Some(format!(
-                "cannot read PersistentVolumes ({err}); the reclaim policy is unknown"
+                "cannot read PersistentVolumes ({}); the reclaim policy is unknown",
+                crate::cluster::error::kube_line(&err)
             )),
         ),
     };

@@ -17,8 +17,8 @@ use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams, Precondit
 
 use super::model::{Check, CheckKind, Step, Verdict};
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::rolling;
-use crate::cmd::status::EnsembleStatus;
+use crate::ensemble::EnsembleStatus;
+use crate::ensemble::rolling;
 
 /// How often the pods are listed while waiting for them to go away.
 const POLL: Duration = Duration::from_millis(500);
@@ -56,7 +56,7 @@ pub async fn run(
             CheckKind::Step,
             step.word(),
             Verdict::Fail,
-            format!("{err:#}"),
+            crate::cluster::error::one_line(&err),
         ),
     }
 }
@@ -187,12 +187,14 @@ async fn delete_and_create(
             }
             Err(err) if attempt < CREATE_ATTEMPTS => {
                 progress(&format!(
-                    "creating StatefulSet {name} failed ({err}); retrying"
+                    "creating StatefulSet {name} failed ({}); retrying",
+                    crate::cluster::error::kube_line(&err)
                 ));
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             Err(err) => bail!(
-                "StatefulSet {name} was deleted but could not be created again ({err}); its claims are kept: create it with `kubectl create -n {ns} -f {}`",
+                "StatefulSet {name} was deleted but could not be created again ({}); its claims are kept: create it with `kubectl create -n {ns} -f {}`",
+                crate::cluster::error::kube_line(&err),
                 backup.display()
             ),
         }

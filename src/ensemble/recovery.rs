@@ -1,13 +1,14 @@
 //! Watching an ensemble recover after a disruption (a deleted leader): each member's mode
 //! asked quickly and concurrently, for tight polling loops such as timing an election. The
 //! slower "wait until the ensemble is healthy again" on `status`' full gathering is
-//! [`crate::cmd::rolling::wait_healthy`].
+//! [`crate::ensemble::rolling::wait_healthy`].
 
 use std::time::Duration;
 
 use futures::future::join_all;
 use kube::Client;
 
+use crate::cli::Via;
 use crate::cluster::ensemble::Ensemble;
 use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::manifest::options::Flavor;
@@ -32,14 +33,10 @@ pub async fn member_modes(
     timeout: Duration,
 ) -> Vec<MemberMode> {
     let asks = (0..ensemble.replicas()).map(|ordinal| {
-        let target = MemberTarget {
-            namespace: ensemble.namespace.clone(),
-            pod: format!("{}-{ordinal}", ensemble.name),
-            container: Some(ensemble.container.clone()),
-        };
-        let admin_first = ensemble.flavor != Some(Flavor::K8sTutorial);
+        let target = ensemble.target(&ensemble.pod_name(ordinal));
+        let flavor = ensemble.flavor;
         async move {
-            let mode = tokio::time::timeout(timeout, mode_of(client, &target, admin_first))
+            let mode = tokio::time::timeout(timeout, mode_of(client, &target, flavor))
                 .await
                 .ok()
                 .flatten();
@@ -52,16 +49,29 @@ pub async fn member_modes(
     join_all(asks).await
 }
 
-async fn mode_of(client: &Client, target: &MemberTarget, admin_first: bool) -> Option<Mode> {
-    if admin_first && let Ok(body) = zookeeper::admin_command(client, target, "srvr").await {
-        match admin::parse_srvr(&body) {
-            Ok(reply) => return Some(reply.server_stats.server_state),
-            Err(admin::AdminError::NotServing { .. }) => return None,
-            Err(_) => {}
+/// `srvr` over the transports `status` uses, in its order, but never through exec (too slow
+/// for a round every 150 ms).
+async fn mode_of(client: &Client, target: &MemberTarget, flavor: Option<Flavor>) -> Option<Mode> {
+    for via in zookeeper::transports(None, flavor) {
+        match via {
+            Via::Proxy => {
+                if let Ok(body) = zookeeper::admin_command(client, target, "srvr").await {
+                    match admin::parse_srvr(&body) {
+                        Ok(reply) => return Some(reply.server_stats.server_state),
+                        Err(admin::AdminError::NotServing { .. }) => return None,
+                        Err(_) => {}
+                    }
+                }
+            }
+            Via::PortForward => {
+                let text =
+                    zookeeper::four_letter_port_forward(client, target, FourLetterWord::Srvr)
+                        .await
+                        .ok()?;
+                return four_letter::parse_srvr(&text).ok().map(|srvr| srvr.mode);
+            }
+            Via::Exec => {}
         }
     }
-    let text = zookeeper::four_letter_port_forward(client, target, FourLetterWord::Srvr)
-        .await
-        .ok()?;
-    four_letter::parse_srvr(&text).ok().map(|srvr| srvr.mode)
+    None
 }

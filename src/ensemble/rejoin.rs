@@ -10,8 +10,8 @@ use kube::Client;
 use kube::api::Api;
 
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::install::rollout::member_state;
-use crate::cmd::status::{self, LAG_THRESHOLD, MemberMode};
+use crate::ensemble::{LAG_THRESHOLD, MemberMode};
+use crate::kube::pod::state as member_state;
 use crate::zk::Mode;
 
 /// How often the member is looked at.
@@ -85,7 +85,12 @@ pub async fn wait_rejoined(
             }
             Ok(Some(_)) => last = "still terminating".into(),
             Ok(None) => last = "not re-created yet".into(),
-            Err(err) => last = format!("cannot read pod {name}: {err}"),
+            Err(err) => {
+                last = format!(
+                    "cannot read pod {name}: {}",
+                    crate::cluster::error::kube_line(&err)
+                )
+            }
         }
         if Instant::now() + POLL_EVERY > deadline {
             return Err(format!(
@@ -99,9 +104,14 @@ pub async fn wait_rejoined(
 
 /// One line when the member serves in sync with the leader, else why not.
 async fn in_sync(client: &Client, awaited: &Awaited<'_>) -> Result<String, String> {
-    let status = status::gather(client, awaited.ensemble.clone(), None, MEMBER_TIMEOUT)
+    let status = crate::ensemble::gather(client, awaited.ensemble.clone(), None, MEMBER_TIMEOUT)
         .await
-        .map_err(|e| format!("cannot read the ensemble: {e:#}"))?;
+        .map_err(|e| {
+            format!(
+                "cannot read the ensemble: {}",
+                crate::cluster::error::one_line(&e)
+            )
+        })?;
     let member = status
         .members
         .iter()

@@ -255,8 +255,8 @@ pub fn shell_words(script: &str) -> Vec<Word> {
 mod tests {
     use super::*;
 
-    const SEED: &str = include_str!("../../../tests/fixtures/seeds/zookeeper.yaml");
-    const WRITTEN: &str = include_str!("../../../tests/fixtures/zoo-cfg/k8s-tutorial-3.4.10.cfg");
+    const SEED: &str = include_str!("../../tests/fixtures/seeds/zookeeper.yaml");
+    const WRITTEN: &str = include_str!("../../tests/fixtures/zoo-cfg/k8s-tutorial-3.4.10.cfg");
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()

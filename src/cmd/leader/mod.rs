@@ -2,17 +2,20 @@
 //! `--watch`: every member's mode, one timestamped line per change, until interrupted —
 //! what the seed's busybox `nc` loop shows, without a pod of its own.
 
+mod failover;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::cli::OutputFormat;
 use crate::cli::{GlobalOptions, LeaderArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble;
 use crate::cmd::Outcome;
-use crate::cmd::status::{self, EnsembleStatus, MemberMode};
-use crate::render::{Style, Tabular, emit, write_stdout};
+use crate::ensemble::{EnsembleStatus, MemberMode};
+use crate::render::{Document, Style, Tabular, emit, to_json_line, to_yaml_document, write_stdout};
 
 /// How long a member may take to answer one round.
 const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -54,6 +57,10 @@ impl LeaderReport {
     }
 }
 
+impl Document for LeaderReport {
+    const KIND: &'static str = "Leader";
+}
+
 impl Tabular for LeaderReport {
     fn table(&self, style: Style, _wide: bool) -> String {
         match &self.leader {
@@ -83,7 +90,7 @@ impl Tabular for LeaderReport {
 /// Runs `leader`.
 pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Outcome> {
     if args.failover {
-        return crate::cmd::failover::run(global, args).await;
+        return failover::run(global, args).await;
     }
     let connection = connect(global).await?;
     let found = ensemble::find(
@@ -93,9 +100,9 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
     )
     .await?;
     if args.watch {
-        return watch(&connection.client, found).await;
+        return watch(&connection.client, found, args.output.output).await;
     }
-    let status = status::gather(&connection.client, found, None, MEMBER_TIMEOUT).await?;
+    let status = crate::ensemble::gather(&connection.client, found, None, MEMBER_TIMEOUT).await?;
     let report = LeaderReport::from_status(&status);
     emit(&report, args.output.output, Style::new(global.color))?;
     Ok(if report.leader.is_some() {
@@ -105,8 +112,63 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
     })
 }
 
-/// Asks every member each second and prints a line whenever a member's mode changes.
-async fn watch(client: &kube::Client, found: ensemble::Ensemble) -> anyhow::Result<Outcome> {
+/// One change `leader --watch` reports: a member's mode at a time (with `-o json`, one
+/// document per line).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaderChange {
+    /// RFC 3339 UTC time with milliseconds.
+    pub time: String,
+    /// StatefulSet name.
+    pub ensemble: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub pod: String,
+    /// Its mode now.
+    pub mode: MemberMode,
+    /// Its pod's phase (or Terminating, Missing).
+    pub phase: String,
+}
+
+impl Document for LeaderChange {
+    const KIND: &'static str = "LeaderChange";
+}
+
+impl LeaderChange {
+    /// The line `--watch` prints in table form: time, pod, mode (with the phase when it is
+    /// down).
+    fn line(&self) -> String {
+        match self.mode {
+            MemberMode::Serving(_) | MemberMode::NotServing => {
+                format!("{} {} {}\n", self.time, self.pod, self.mode.word())
+            }
+            _ => format!(
+                "{} {} {} ({})\n",
+                self.time,
+                self.pod,
+                self.mode.word(),
+                self.phase
+            ),
+        }
+    }
+
+    fn render(&self, format: OutputFormat) -> anyhow::Result<String> {
+        match format {
+            OutputFormat::Table | OutputFormat::Wide => Ok(self.line()),
+            OutputFormat::Json => to_json_line(self),
+            OutputFormat::Yaml => Ok(format!("---\n{}", to_yaml_document(self)?)),
+        }
+    }
+}
+
+/// Asks every member each second and prints a line (or a document) whenever a member's mode
+/// changes.
+async fn watch(
+    client: &kube::Client,
+    found: ensemble::Ensemble,
+    format: OutputFormat,
+) -> anyhow::Result<Outcome> {
     let mut last: BTreeMap<String, String> = BTreeMap::new();
     let mut ticker = tokio::time::interval(WATCH_PERIOD);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -115,22 +177,38 @@ async fn watch(client: &kube::Client, found: ensemble::Ensemble) -> anyhow::Resu
             _ = tokio::signal::ctrl_c() => return Ok(Outcome::Ok),
             _ = ticker.tick() => {}
         }
-        let status = match status::gather(client, found.clone(), None, MEMBER_TIMEOUT).await {
-            Ok(status) => status,
-            Err(err) => {
-                eprintln!("{} cannot read the ensemble: {err:#}", timestamp());
-                continue;
-            }
-        };
+        let status =
+            match crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await {
+                Ok(status) => status,
+                Err(err) => {
+                    eprintln!(
+                        "{} cannot read the ensemble: {}",
+                        timestamp(),
+                        crate::cluster::error::one_line(&err)
+                    );
+                    continue;
+                }
+            };
         let mut lines = String::new();
         for member in &status.members {
-            let mode = match member.mode {
-                MemberMode::Serving(_) | MemberMode::NotServing => member.mode.word().to_owned(),
-                _ => format!("{} ({})", member.mode.word(), member.phase),
+            let change = LeaderChange {
+                time: timestamp(),
+                ensemble: status.ensemble.clone(),
+                namespace: status.namespace.clone(),
+                pod: member.pod.clone(),
+                mode: member.mode,
+                phase: member.phase.clone(),
             };
-            if last.get(&member.pod) != Some(&mode) {
-                lines.push_str(&format!("{} {} {mode}\n", timestamp(), member.pod));
-                last.insert(member.pod.clone(), mode);
+            // A change is a new mode, or a new phase while down.
+            let seen = change
+                .line()
+                .split_once(' ')
+                .map(|(_, rest)| rest.to_owned());
+            if last.get(&member.pod) != seen.as_ref() {
+                lines.push_str(&change.render(format)?);
+                if let Some(seen) = seen {
+                    last.insert(member.pod.clone(), seen);
+                }
             }
         }
         write_stdout(&lines)?;

@@ -12,21 +12,15 @@
 //! pods' required anti-affinity. Not modelled: pod affinity, topology spread constraints,
 //! host ports, preemption, and `namespaceSelector` (a term with one matches every namespace).
 
-use crate::cmd::install::preflight::node_is_ready;
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{
-    Node, NodeSelector, NodeSelectorRequirement, Pod, PodAffinityTerm, Taint, Toleration,
-};
-use kube::core::{Selector, SelectorExt};
+use k8s_openapi::api::core::v1::{Node, NodeSelector, Pod, PodAffinityTerm, Toleration};
 use serde::Serialize;
 
-use crate::manifest::options::quantity_value;
-
-/// The taint kube-scheduler checks instead of a cordoned node's real taint.
-const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
-/// The taint the node controller puts on a node that is not Ready.
-const NOT_READY_TAINT: &str = "node.kubernetes.io/not-ready";
+use super::node::{UNSCHEDULABLE_TAINT, effective_taints, untolerated};
+use super::pod;
+use super::quantity;
+use super::selector::{label_selector_matches, node_selector_matches, selector_terms_match};
 
 /// Where a pod would go after its eviction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,10 +34,10 @@ pub struct Reschedule {
     pub message: Option<String>,
 }
 
-/// The cluster as the scheduler would see it once `drained` is cordoned and emptied.
+/// The cluster as the scheduler would see it once `drained` (if any) is cordoned and emptied.
 pub struct Scheduler<'a> {
     nodes: &'a [Node],
-    drained: &'a str,
+    drained: Option<&'a str>,
     /// Pods bound to a node other than the drained one, with that node.
     bound: Vec<(&'a Pod, &'a str)>,
     /// Requested (CPU millicores, memory bytes, pods) per node.
@@ -51,9 +45,10 @@ pub struct Scheduler<'a> {
 }
 
 impl<'a> Scheduler<'a> {
-    /// The cluster with every pod of `drained` gone and the node unschedulable. `pods` is
-    /// every pod of the cluster; finished pods and pods not yet bound take no room.
-    pub fn new(nodes: &'a [Node], pods: &'a [Pod], drained: &'a str) -> Self {
+    /// The cluster with every pod of `drained` gone and the node unschedulable (`None`: the
+    /// cluster as it is). `pods` is every pod of the cluster; finished pods and pods not yet
+    /// bound take no room.
+    pub fn new(nodes: &'a [Node], pods: &'a [Pod], drained: Option<&'a str>) -> Self {
         let mut scheduler = Scheduler {
             nodes,
             drained,
@@ -61,11 +56,10 @@ impl<'a> Scheduler<'a> {
             used: BTreeMap::new(),
         };
         for pod in pods {
-            let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+            let Some(node) = pod::node_name(pod) else {
                 continue;
             };
-            let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-            if node == drained || matches!(phase, Some("Succeeded" | "Failed")) {
+            if Some(node) == drained || pod::is_finished(pod) {
                 continue;
             }
             scheduler.bind(pod, node);
@@ -137,34 +131,17 @@ impl<'a> Scheduler<'a> {
         let tolerations: &[Toleration] = spec
             .and_then(|s| s.tolerations.as_deref())
             .unwrap_or_default();
-        let cordoned = name == self.drained
-            || node
-                .spec
-                .as_ref()
-                .and_then(|s| s.unschedulable)
-                .unwrap_or(false);
-        let unschedulable_taint = Taint {
-            key: UNSCHEDULABLE_TAINT.into(),
-            effect: "NoSchedule".into(),
-            ..Taint::default()
-        };
-        if cordoned
-            && !tolerations
-                .iter()
-                .any(|t| tolerates(t, &unschedulable_taint))
-        {
-            return vec!["node(s) were unschedulable".into()];
-        }
-        if let Some(taint) = node_taints(node)
-            .iter()
-            .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
-            .find(|taint| !tolerations.iter().any(|t| tolerates(t, taint)))
-        {
-            return vec![format!(
-                "node(s) had untolerated taint {{{}: {}}}",
-                taint.key,
-                taint.value.as_deref().unwrap_or_default()
-            )];
+        let taints = effective_taints(node, Some(name) == self.drained);
+        if let Some(taint) = untolerated(&taints, tolerations) {
+            return vec![if taint.key == UNSCHEDULABLE_TAINT {
+                "node(s) were unschedulable".to_owned()
+            } else {
+                format!(
+                    "node(s) had untolerated taint {{{}: {}}}",
+                    taint.key,
+                    taint.value.as_deref().unwrap_or_default()
+                )
+            }];
         }
         if !node_selector_matches(pod, node) {
             return vec!["node(s) didn't match Pod's node affinity/selector".into()];
@@ -207,22 +184,25 @@ impl<'a> Scheduler<'a> {
         let name = node.metadata.name.as_deref().unwrap_or_default();
         let (cpu, memory) = requests(pod);
         let (used_cpu, used_memory, used_pods) = self.used.get(name).copied().unwrap_or_default();
-        let allocatable = |resource: &str, scale: f64| {
+        let allocatable = |resource: &str, read: fn(&str) -> Option<i64>| {
             node.status
                 .as_ref()
                 .and_then(|s| s.allocatable.as_ref())
                 .and_then(|a| a.get(resource))
-                .and_then(|q| quantity_value(&q.0))
-                .map(|v| (v * scale).floor() as i64)
+                .and_then(|q| read(&q.0))
         };
         let mut short = Vec::new();
-        if allocatable("pods", 1.0).is_some_and(|max| used_pods + 1 > max) {
+        if allocatable("pods", quantity::units).is_some_and(|max| used_pods + 1 > max) {
             short.push("Too many pods".into());
         }
-        if cpu > 0 && allocatable("cpu", 1000.0).is_some_and(|max| used_cpu + cpu > max) {
+        if cpu > 0
+            && allocatable("cpu", quantity::millicores).is_some_and(|max| used_cpu + cpu > max)
+        {
             short.push("Insufficient cpu".into());
         }
-        if memory > 0 && allocatable("memory", 1.0).is_some_and(|max| used_memory + memory > max) {
+        if memory > 0
+            && allocatable("memory", quantity::units).is_some_and(|max| used_memory + memory > max)
+        {
             short.push("Insufficient memory".into());
         }
         short
@@ -244,7 +224,9 @@ pub fn requests(pod: &Pod) -> (i64, i64) {
     let Some(spec) = pod.spec.as_ref() else {
         return (0, 0);
     };
-    let one = |c: &k8s_openapi::api::core::v1::Container, resource: &str, scale: f64| {
+    let one = |c: &k8s_openapi::api::core::v1::Container,
+               resource: &str,
+               read: fn(&str) -> Option<i64>| {
         let resources = c.resources.as_ref();
         resources
             .and_then(|r| r.requests.as_ref())
@@ -254,140 +236,24 @@ pub fn requests(pod: &Pod) -> (i64, i64) {
                     .and_then(|r| r.limits.as_ref())
                     .and_then(|l| l.get(resource))
             })
-            .and_then(|q| quantity_value(&q.0))
-            .map_or(0, |v| (v * scale).ceil() as i64)
+            .and_then(|q| read(&q.0))
+            .unwrap_or(0)
     };
-    let sum = |resource, scale| {
-        spec.containers
-            .iter()
-            .map(|c| one(c, resource, scale))
-            .sum()
-    };
-    let init = |resource, scale| {
+    let sum = |resource, read| spec.containers.iter().map(|c| one(c, resource, read)).sum();
+    let init = |resource, read| {
         spec.init_containers
             .iter()
             .flatten()
-            .map(|c| one(c, resource, scale))
+            .map(|c| one(c, resource, read))
             .max()
             .unwrap_or(0)
     };
-    let cpu: i64 = sum("cpu", 1000.0);
-    let memory: i64 = sum("memory", 1.0);
+    let cpu: i64 = sum("cpu", quantity::millicores);
+    let memory: i64 = sum("memory", quantity::units);
     (
-        cpu.max(init("cpu", 1000.0)),
-        memory.max(init("memory", 1.0)),
+        cpu.max(init("cpu", quantity::millicores)),
+        memory.max(init("memory", quantity::units)),
     )
-}
-
-/// The node's taints, with the not-ready taint the node controller adds when the node is
-/// not Ready and nobody has added it yet.
-fn node_taints(node: &Node) -> Vec<Taint> {
-    let mut taints: Vec<Taint> = node
-        .spec
-        .as_ref()
-        .and_then(|s| s.taints.clone())
-        .unwrap_or_default();
-    if !node_is_ready(node) && !taints.iter().any(|t| t.key == NOT_READY_TAINT) {
-        taints.push(Taint {
-            key: NOT_READY_TAINT.into(),
-            effect: "NoSchedule".into(),
-            ..Taint::default()
-        });
-    }
-    taints
-}
-
-/// Kubernetes' toleration rule: the effect matches (or the toleration names none), and the
-/// key matches (an empty key with `Exists` matches every taint), and `Exists` or equal values.
-fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    if toleration
-        .effect
-        .as_deref()
-        .is_some_and(|e| !e.is_empty() && e != taint.effect)
-    {
-        return false;
-    }
-    let key = toleration.key.as_deref().unwrap_or_default();
-    let exists = toleration.operator.as_deref() == Some("Exists");
-    if key.is_empty() {
-        return exists;
-    }
-    key == taint.key
-        && (exists
-            || toleration.value.as_deref().unwrap_or_default()
-                == taint.value.as_deref().unwrap_or_default())
-}
-
-fn node_labels(node: &Node) -> BTreeMap<String, String> {
-    node.metadata.labels.clone().unwrap_or_default()
-}
-
-/// `nodeSelector` and required node affinity.
-fn node_selector_matches(pod: &Pod, node: &Node) -> bool {
-    let Some(spec) = pod.spec.as_ref() else {
-        return true;
-    };
-    let labels = node_labels(node);
-    let selector_ok = spec
-        .node_selector
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let affinity_ok = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-        .is_none_or(|selector| selector_terms_match(selector, node));
-    selector_ok && affinity_ok
-}
-
-/// A NodeSelector: any of its terms, each term all of its requirements.
-fn selector_terms_match(selector: &NodeSelector, node: &Node) -> bool {
-    let labels = node_labels(node);
-    let name = node.metadata.name.clone().unwrap_or_default();
-    selector.node_selector_terms.iter().any(|term| {
-        let fields = term.match_fields.iter().flatten().all(|r| {
-            let value = (r.key == "metadata.name").then(|| name.clone());
-            requirement_matches(r, value.as_deref())
-        });
-        let expressions = term
-            .match_expressions
-            .iter()
-            .flatten()
-            .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)));
-        let empty = term.match_fields.as_ref().is_none_or(Vec::is_empty)
-            && term.match_expressions.as_ref().is_none_or(Vec::is_empty);
-        !empty && fields && expressions
-    })
-}
-
-fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str>) -> bool {
-    let values: &[String] = requirement.values.as_deref().unwrap_or_default();
-    let number = |v: &str| v.parse::<i64>().ok();
-    match requirement.operator.as_str() {
-        "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
-        "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
-        "Exists" => value.is_some(),
-        "DoesNotExist" => value.is_none(),
-        "Gt" | "Lt" => {
-            let (Some(have), Some(bound)) = (
-                value.and_then(number),
-                values.first().and_then(|v| number(v)),
-            ) else {
-                return false;
-            };
-            if requirement.operator == "Gt" {
-                have > bound
-            } else {
-                have < bound
-            }
-        }
-        _ => false,
-    }
 }
 
 fn required_anti_affinity(pod: &Pod) -> &[PodAffinityTerm] {
@@ -420,14 +286,11 @@ fn term_selects(term: &PodAffinityTerm, term_ns: &str, other: &Pod) -> bool {
     } else {
         namespaces.contains(other_ns)
     };
-    let Some(selector) = term
-        .label_selector
-        .clone()
-        .and_then(|s| Selector::try_from(s).ok())
-    else {
+    let Some(selector) = term.label_selector.as_ref() else {
         return false;
     };
-    namespace_ok && selector.matches(&other.metadata.labels.clone().unwrap_or_default())
+    namespace_ok
+        && label_selector_matches(selector, &other.metadata.labels.clone().unwrap_or_default())
 }
 
 /// Whether two nodes share a topology domain: both carry `key` with the same value.
@@ -506,7 +369,7 @@ mod tests {
             member("zk-1", Some("node-2")),
             member("zk-2", Some("node-3")),
         ];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         let outcome = scheduler.place(&pods[0], &[]);
         assert_eq!(outcome.nodes, ["node-4"], "{outcome:?}");
         assert!(outcome.schedulable && outcome.message.is_none());
@@ -522,7 +385,7 @@ mod tests {
             member("zk-1", Some("node-2")),
             member("zk-2", Some("node-3")),
         ];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-2");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-2"));
         let outcome = scheduler.place(&pods[1], &[]);
         assert!(!outcome.schedulable);
         assert_eq!(
@@ -542,7 +405,7 @@ mod tests {
             member("zk-1", Some("node-2")),
             member("zk-2", Some("node-3")),
         ];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-3");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-3"));
         let outcome = scheduler.place(&pods[2], &[]);
         assert_eq!(
             outcome.message.as_deref(),
@@ -566,7 +429,7 @@ mod tests {
             loose,
             member("zk-2", Some("node-2")),
         ];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         assert_eq!(scheduler.place(&pods[0], &[]).nodes, ["node-3"]);
         let second = scheduler.place(&pods[1], &[]);
         assert_eq!(
@@ -594,7 +457,7 @@ mod tests {
         }))
         .expect("pod");
         let pods = vec![member("zk-0", Some("node-1")), hog.clone()];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         assert_eq!(
             scheduler.place(&pods[0], &[]).message.as_deref(),
             Some(
@@ -604,7 +467,7 @@ mod tests {
         // A finished pod takes no room.
         hog.status = Some(serde_json::from_value(json!({"phase": "Succeeded"})).expect("status"));
         let pods = vec![member("zk-0", Some("node-1")), hog];
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         assert_eq!(scheduler.place(&pods[0], &[]).nodes, ["node-2"]);
     }
 
@@ -634,7 +497,7 @@ mod tests {
             {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
         ]}))
         .expect("selector");
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         assert_eq!(
             scheduler.place(&pods[0], &[volume]).message.as_deref(),
             Some(
@@ -650,29 +513,9 @@ mod tests {
             );
             spec.node_selector = Some([("zone".to_owned(), "b".to_owned())].into());
         }
-        let mut scheduler = Scheduler::new(&nodes, &pods, "node-1");
+        let mut scheduler = Scheduler::new(&nodes, &pods, Some("node-1"));
         let outcome = scheduler.place(&tolerant, &[]);
         assert_eq!(outcome.nodes, ["node-4"], "{outcome:?}");
-    }
-
-    #[test]
-    fn tolerations_follow_kubernetes_rules() {
-        let taint = Taint {
-            key: "k".into(),
-            value: Some("v".into()),
-            effect: "NoSchedule".into(),
-            ..Taint::default()
-        };
-        let t =
-            |json: serde_json::Value| -> Toleration { serde_json::from_value(json).expect("t") };
-        assert!(tolerates(&t(json!({"operator": "Exists"})), &taint));
-        assert!(tolerates(&t(json!({"key": "k", "value": "v"})), &taint));
-        assert!(!tolerates(&t(json!({"key": "k", "value": "w"})), &taint));
-        assert!(!tolerates(
-            &t(json!({"key": "k", "operator": "Exists", "effect": "NoExecute"})),
-            &taint
-        ));
-        assert!(!tolerates(&t(json!({"key": "", "value": "v"})), &taint));
     }
 
     #[test]

@@ -18,16 +18,14 @@ use serde::Serialize;
 use crate::cli::{GlobalOptions, LeaderArgs};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
-use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
-use crate::cmd::confirm::confirm;
-use crate::cmd::recovery::member_modes;
-use crate::cmd::rolling::{self, is_ready};
-use crate::cmd::status::{self, EnsembleStatus, Health, LAG_THRESHOLD, MemberMode};
-use crate::manifest::options::Flavor;
-use crate::render::{Style, Tabular, emit};
-use crate::zk::four_letter::{self, FourLetterWord};
-use crate::zk::{Mode, admin, quorum};
+use crate::confirm::confirm;
+use crate::ensemble::recovery::member_modes;
+use crate::ensemble::rolling::{self, is_ready};
+use crate::ensemble::{EnsembleStatus, Health};
+use crate::render::{Document, Style, Tabular, emit};
+use crate::zk::Mode;
+use crate::zk::quorum::{Absence, VotersFrom};
 
 /// How long a member may take to answer the full status.
 const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -54,10 +52,10 @@ pub struct FailoverCheck {
     pub voters: usize,
     /// Where the voter count comes from: `zookeeper` (the leader's `quorum_size` metric)
     /// or `statefulset` (its replicas, when the server does not report it).
-    pub voters_from: &'static str,
+    pub voters_from: VotersFrom,
     /// Votes a quorum needs.
     pub quorum_size: usize,
-    /// Followers serving, Ready and not lagging.
+    /// Followers serving, Ready and not lagging (they remain once the leader goes).
     pub followers_in_sync: Vec<String>,
     /// Followers in sync as the leader counts them.
     pub synced_followers: Option<u64>,
@@ -96,83 +94,54 @@ pub struct FailoverReport {
     pub problems: Vec<String>,
 }
 
-/// Decides from the gathered status whether the quorum survives losing the leader. Pure.
-pub fn judge(status: &EnsembleStatus, zk_voters: Option<usize>) -> FailoverCheck {
+/// Decides from the gathered status whether the quorum survives losing the leader, by the
+/// one quorum judgement ([`EnsembleStatus::judge`]). Pure.
+pub fn judge(status: &EnsembleStatus) -> FailoverCheck {
     let leader = status
         .leader
         .as_ref()
         .and_then(|pod| status.members.iter().find(|m| &m.pod == pod));
-    let voters = zk_voters.unwrap_or(status.desired as usize);
-    let quorum_size = quorum::quorum_size(voters);
-    let followers_in_sync: Vec<String> = status
-        .members
-        .iter()
-        .filter(|m| {
-            m.mode == MemberMode::Serving(Mode::Follower)
-                && m.ready
-                && !m.lag.is_some_and(|l| l.is_lagging(LAG_THRESHOLD))
-        })
-        .map(|m| m.pod.clone())
-        .collect();
-    let remaining = match status.synced_followers {
-        Some(synced) => followers_in_sync
-            .len()
-            .min(usize::try_from(synced).unwrap_or(usize::MAX)),
-        None => followers_in_sync.len(),
-    };
+    let going: Vec<&str> = leader.iter().map(|m| m.pod.as_str()).collect();
+    let judgement = status.judge(&going);
     let mut reasons = Vec::new();
     match leader {
         None => reasons.push(format!(
             "ensemble {} has no leader: there is nothing to fail over; see `kubectl zk status --name {} -n {}`",
             status.ensemble, status.ensemble, status.namespace
         )),
-        Some(_) if voters < 2 => reasons.push(format!(
+        Some(_) if judgement.voters < 2 => reasons.push(format!(
             "ensemble {} has a single voting member: deleting it stops the service until it is back",
             status.ensemble
         )),
-        Some(leader) if remaining < quorum_size => {
+        Some(leader) if !judgement.survives => {
             reasons.push(format!(
-                "without leader {}, {remaining} voter(s) in sync would remain and a quorum of {voters} voters needs {quorum_size}: ZooKeeper would refuse every request until it is back",
-                leader.pod
+                "without leader {}, {} voter(s) in sync would remain and a quorum of {} voters needs {}: ZooKeeper would refuse every request until it is back",
+                leader.pod, judgement.counted, judgement.voters, judgement.needed
             ));
-            for member in &status.members {
-                if member.pod != leader.pod && !followers_in_sync.contains(&member.pod) {
-                    let lagging = member.lag.filter(|l| l.is_lagging(LAG_THRESHOLD));
-                    reasons.push(match lagging {
-                        Some(lag) => format!("{} lags the leader by {lag} transactions", member.pod),
-                        None => format!(
-                            "{} is {}{}",
-                            member.pod,
-                            if member.mode == MemberMode::Serving(Mode::Follower) {
-                                "not Ready"
-                            } else {
-                                member.mode.word()
-                            },
-                            member
-                                .error
-                                .as_deref()
-                                .map(|e| format!(" ({e})"))
-                                .unwrap_or_default()
-                        ),
-                    });
-                }
+            if let Some(synced) = judgement.capped_by_leader {
+                reasons.push(format!(
+                    "the leader counts only {synced} synced follower(s)"
+                ));
             }
+            reasons.extend(
+                judgement
+                    .absent
+                    .iter()
+                    .filter(|a| a.reason != Absence::Going)
+                    .map(|a| a.message.clone()),
+            );
         }
         Some(_) => {}
     }
     FailoverCheck {
         leader: leader.map(|m| m.pod.clone()),
         leader_myid: leader.and_then(|m| m.myid),
-        voters,
-        voters_from: if zk_voters.is_some() {
-            "zookeeper"
-        } else {
-            "statefulset"
-        },
-        quorum_size,
-        followers_in_sync,
+        voters: judgement.voters,
+        voters_from: judgement.voters_from,
+        quorum_size: judgement.needed,
+        followers_in_sync: judgement.remaining.clone(),
         synced_followers: status.synced_followers,
-        remaining,
+        remaining: judgement.counted,
         survives: reasons.is_empty(),
         reasons,
     }
@@ -183,12 +152,8 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
     let connection = connect(global).await?;
     let client = &connection.client;
     let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
-    let status = status::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
-    let zk_voters = match &status.leader {
-        Some(leader) => leader_voters(client, &found, leader).await,
-        None => None,
-    };
-    let check = judge(&status, zk_voters);
+    let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
+    let check = judge(&status);
     let mut report = FailoverReport {
         ensemble: found.name.clone(),
         namespace: found.namespace.clone(),
@@ -232,28 +197,6 @@ pub async fn run(global: &GlobalOptions, args: LeaderArgs) -> anyhow::Result<Out
             Outcome::CheckFailed
         },
     )
-}
-
-/// The number of voters the leader knows of (`quorum_size` in `mntr`, ZooKeeper 3.6+).
-async fn leader_voters(client: &Client, ensemble: &Ensemble, leader: &str) -> Option<usize> {
-    let target = MemberTarget {
-        namespace: ensemble.namespace.clone(),
-        pod: leader.to_owned(),
-        container: Some(ensemble.container.clone()),
-    };
-    let metrics = if ensemble.flavor == Some(Flavor::K8sTutorial) {
-        let text = zookeeper::four_letter_port_forward(client, &target, FourLetterWord::Mntr)
-            .await
-            .ok()?;
-        four_letter::parse_mntr(&text).ok()?
-    } else {
-        let body = zookeeper::admin_command(client, &target, "monitor")
-            .await
-            .ok()?;
-        admin::parse_monitor(&body).ok()?
-    };
-    let voters = metrics.quorum_size().ok().flatten()?;
-    usize::try_from(voters).ok().filter(|n| *n > 0)
 }
 
 /// Deletes the leader's pod and times the election and the old member's return.
@@ -341,7 +284,7 @@ async fn failover(
     let status = match rolling::wait_healthy(client, ensemble, HEALTHY_LIMIT, &|_| {}).await {
         Ok(status) => status,
         // Not healthy in time: the latest view says what is wrong.
-        Err(_) => status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await?,
+        Err(_) => crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await?,
     };
     report.health = Some(status.health);
     if status.health != Health::Healthy {
@@ -353,6 +296,10 @@ async fn failover(
 /// Seconds with millisecond precision.
 fn seconds(elapsed: Duration) -> f64 {
     (elapsed.as_secs_f64() * 1000.0).round() / 1000.0
+}
+
+impl Document for FailoverReport {
+    const KIND: &'static str = "Failover";
 }
 
 impl Tabular for FailoverReport {
@@ -383,7 +330,10 @@ impl Tabular for FailoverReport {
             check.remaining,
             check.voters,
             check.quorum_size,
-            check.voters_from
+            match check.voters_from {
+                VotersFrom::Zookeeper => "zookeeper",
+                VotersFrom::Statefulset => "statefulset",
+            }
         );
         if self.leader_deleted {
             let _ = writeln!(text, "deleted pod {leader}");
@@ -428,107 +378,65 @@ impl Tabular for FailoverReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::MemberStatus;
-    use crate::zk::view::Lag;
-
-    fn member(ordinal: u32, mode: MemberMode, ready: bool) -> MemberStatus {
-        MemberStatus {
-            pod: format!("zk-{ordinal}"),
-            ordinal,
-            exists: true,
-            ready,
-            phase: "Running".into(),
-            node: None,
-            myid: Some(ordinal + 1),
-            mode,
-            server: None,
-            lag: Some(Lag::Transactions(0)),
-            pvc: None,
-            pvc_bound: None,
-            via: None,
-            error: None,
-            refused: Vec::new(),
-            synced_followers: None,
-            settings: Default::default(),
-            scc: None,
-        }
-    }
-
-    fn ensemble(members: Vec<MemberStatus>, synced: Option<u64>) -> EnsembleStatus {
-        let leader = members
-            .iter()
-            .find(|m| m.mode == MemberMode::Serving(Mode::Leader))
-            .map(|m| m.pod.clone());
-        EnsembleStatus {
-            ensemble: "zk".into(),
-            namespace: "kafka".into(),
-            image: "zookeeper:3.9.3".into(),
-            flavor: Some(Flavor::Official),
-            zookeeper_version: None,
-            desired: members.len() as u32,
-            ready: 0,
-            quorum_size: quorum::quorum_size(members.len()),
-            serving: 0,
-            quorum_holds: leader.is_some(),
-            leader,
-            synced_followers: synced,
-            pdb: None,
-            members,
-            health: Health::Healthy,
-            warnings: Vec::new(),
-            openshift: false,
-            create_failure: None,
-        }
-    }
+    use crate::ensemble::testing::{E, ensemble, member};
+    use crate::ensemble::{MemberMode, MemberStatus, decide};
+    use crate::zk::quorum::LAG_THRESHOLD;
 
     const LEADER: MemberMode = MemberMode::Serving(Mode::Leader);
     const FOLLOWER: MemberMode = MemberMode::Serving(Mode::Follower);
 
+    /// Three members gathered as `status` gathers them (zk-1 leads), each adjusted by `edit`,
+    /// then decided — a consistent status, not a hand-written one.
+    fn three(synced: Option<u64>, edit: impl Fn(&mut MemberStatus)) -> EnsembleStatus {
+        let members = (0..3)
+            .map(|i| {
+                let mut m = member(i, if i == 1 { LEADER } else { FOLLOWER }, E + 7);
+                if i == 1 {
+                    m.synced_followers = synced;
+                    m.quorum_voters = Some(3);
+                }
+                edit(&mut m);
+                m
+            })
+            .collect();
+        decide(&ensemble(3), members, None)
+    }
+
     #[test]
     fn a_healthy_three_member_ensemble_survives_losing_its_leader() {
-        let status = ensemble(
-            vec![
-                member(0, FOLLOWER, true),
-                member(1, LEADER, true),
-                member(2, FOLLOWER, true),
-            ],
-            Some(2),
-        );
-        let check = judge(&status, Some(3));
+        let status = three(Some(2), |_| {});
+        let check = judge(&status);
         assert!(check.survives, "{:?}", check.reasons);
         assert_eq!(check.leader.as_deref(), Some("zk-1"));
+        assert_eq!(check.leader_myid, Some(2));
         assert_eq!(check.remaining, 2);
         assert_eq!(check.quorum_size, 2);
-        assert_eq!(check.voters_from, "zookeeper");
+        assert_eq!(check.voters_from, VotersFrom::Zookeeper);
         assert_eq!(check.followers_in_sync, ["zk-0", "zk-2"]);
     }
 
     #[test]
     fn one_follower_down_refuses_and_names_it() {
-        let mut down = member(2, MemberMode::Unreachable, false);
-        down.phase = "Pending".into();
-        down.error = Some("Unschedulable: 0/4 nodes are available".into());
-        let status = ensemble(
-            vec![member(0, FOLLOWER, true), member(1, LEADER, true), down],
-            Some(1),
-        );
-        let check = judge(&status, None);
+        let status = three(Some(1), |m| {
+            if m.ordinal == 2 {
+                m.mode = MemberMode::Unreachable;
+                m.ready = false;
+                m.phase = "Pending".into();
+                m.server = None;
+                m.error = Some("Unschedulable: 0/4 nodes are available".into());
+            }
+            m.quorum_voters = None;
+        });
+        let check = judge(&status);
         assert!(!check.survives);
-        assert_eq!(check.voters_from, "statefulset");
+        assert_eq!(check.voters_from, VotersFrom::Statefulset);
         assert_eq!(check.remaining, 1);
-        assert!(
-            check.reasons[0].contains("1 voter(s) in sync would remain")
-                && check.reasons[0].contains("needs 2"),
-            "{:?}",
-            check.reasons
-        );
-        assert!(
-            check
-                .reasons
-                .iter()
-                .any(|r| r.starts_with("zk-2 is unreachable (Unschedulable")),
-            "{:?}",
-            check.reasons
+        assert_eq!(
+            check.reasons,
+            [
+                "without leader zk-1, 1 voter(s) in sync would remain and a quorum of 3 voters needs 2: ZooKeeper would refuse every request until it is back",
+                "zk-2 is down (Pending)"
+            ]
         );
         let text = FailoverReport {
             ensemble: "zk".into(),
@@ -545,36 +453,48 @@ mod tests {
         .table(Style::plain(), false);
         assert!(text.starts_with("REFUSED: "), "{text}");
         assert!(text.contains("nothing was deleted"), "{text}");
+        assert!(text.contains("  zk-2 is down (Pending)\n"), "{text}");
     }
 
     #[test]
     fn the_leaders_count_of_synced_followers_limits_what_remains() {
-        let status = ensemble(
-            vec![
-                member(0, FOLLOWER, true),
-                member(1, LEADER, true),
-                member(2, FOLLOWER, true),
-            ],
-            Some(1),
+        let check = judge(&three(Some(1), |_| {}));
+        assert!(!check.survives);
+        assert_eq!(check.remaining, 1);
+        assert_eq!(
+            check.reasons[1],
+            "the leader counts only 1 synced follower(s)"
         );
-        assert!(!judge(&status, Some(3)).survives);
     }
 
     #[test]
     fn a_lagging_follower_does_not_count() {
-        let mut lagging = member(2, FOLLOWER, true);
-        lagging.lag = Some(Lag::Transactions(LAG_THRESHOLD + 1));
-        let status = ensemble(
-            vec![member(0, FOLLOWER, true), member(1, LEADER, true), lagging],
-            None,
-        );
-        let check = judge(&status, None);
+        // zk-0 and the leader are at counter 7 + LAG_THRESHOLD + 1; zk-2 stayed at 7.
+        let status = three(None, |m| {
+            if m.ordinal != 2
+                && let Some(server) = m.server.as_mut()
+            {
+                server.zxid = Some(crate::zk::Zxid(E + 7 + LAG_THRESHOLD + 1));
+            }
+        });
+        let check = judge(&status);
         assert!(!check.survives);
+        assert_eq!(
+            check.reasons[1],
+            format!("zk-2 lags the leader by {} transactions", LAG_THRESHOLD + 1)
+        );
+    }
+
+    #[test]
+    fn a_follower_that_serves_but_is_not_ready_does_not_count() {
+        let status = three(Some(2), |m| m.ready = m.ordinal != 2);
+        let check = judge(&status);
         assert!(
-            check
-                .reasons
-                .iter()
-                .any(|r| r.starts_with("zk-2 lags the leader")),
+            !check.survives,
+            "the same rule as drain-safe and persist-check"
+        );
+        assert!(
+            check.reasons[1].starts_with("zk-2 serves but is not Ready"),
             "{:?}",
             check.reasons
         );
@@ -582,12 +502,25 @@ mod tests {
 
     #[test]
     fn no_leader_or_a_single_server_refuses() {
-        let none = ensemble(
-            vec![member(0, FOLLOWER, true), member(1, FOLLOWER, true)],
-            None,
+        let none = three(None, |m| {
+            if m.mode == LEADER {
+                m.mode = MemberMode::NotServing;
+                m.server = None;
+            }
+        });
+        let check = judge(&none);
+        assert_eq!(check.leader, None);
+        assert!(
+            check.reasons[0].contains("has no leader"),
+            "{:?}",
+            check.reasons
         );
-        assert!(judge(&none, None).reasons[0].contains("has no leader"));
-        let single = ensemble(vec![member(0, LEADER, true)], None);
-        assert!(judge(&single, None).reasons[0].contains("single voting member"));
+        let single = decide(&ensemble(1), vec![member(0, LEADER, E)], None);
+        let check = judge(&single);
+        assert!(
+            check.reasons[0].contains("single voting member"),
+            "{:?}",
+            check.reasons
+        );
     }
 }

@@ -15,8 +15,8 @@ use kube::Client;
 use kube::api::{Api, DeleteParams, Preconditions};
 
 use crate::cluster::ensemble::Ensemble;
-use crate::cmd::status::{self, EnsembleStatus, Health, MemberMode};
-use crate::zk::{Mode, quorum};
+use crate::ensemble::{EnsembleStatus, Health, MemberMode};
+use crate::zk::Mode;
 
 /// How long one member may take to answer one round of `status`.
 const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -53,18 +53,28 @@ pub fn not_back(status: &EnsembleStatus) -> Option<String> {
     }
 }
 
-/// Whether taking one more member down keeps a quorum, and if not why. Pure.
+/// Whether each member may be taken down in turn (the others up) with a quorum remaining,
+/// by the one quorum judgement; if not, why. Pure.
 pub fn can_lose_one(status: &EnsembleStatus) -> Result<(), String> {
     if let Some(why) = not_back(status) {
         return Err(format!("the ensemble is not healthy: {why}"));
     }
-    let voters = status.desired as usize;
-    if !quorum::survives_losing(voters, status.serving, 1) {
-        return Err(format!(
-            "{} of {voters} members serve and a quorum needs {}: losing one more would stop ZooKeeper",
-            status.serving,
-            quorum::quorum_size(voters)
-        ));
+    for pod in restart_order(status) {
+        let judgement = status.judge(&[pod.as_str()]);
+        if !judgement.survives {
+            let absent = judgement.absent_text(true);
+            return Err(format!(
+                "without {pod}, {} of {} voters would remain in sync and a quorum needs {}{}: losing it would stop ZooKeeper",
+                judgement.counted,
+                judgement.voters,
+                judgement.needed,
+                if absent.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({absent})")
+                }
+            ));
+        }
     }
     Ok(())
 }
@@ -96,13 +106,14 @@ pub async fn wait_healthy(
     let deadline = Instant::now() + timeout;
     let mut last_reason = String::new();
     loop {
-        let reason = match status::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await {
-            Ok(status) => match not_back(&status) {
-                None => return Ok(status),
-                Some(reason) => reason,
-            },
-            Err(err) => format!("{err:#}"),
-        };
+        let reason =
+            match crate::ensemble::gather(client, ensemble.clone(), None, MEMBER_TIMEOUT).await {
+                Ok(status) => match not_back(&status) {
+                    None => return Ok(status),
+                    Some(reason) => reason,
+                },
+                Err(err) => crate::cluster::error::one_line(&err),
+            };
         if reason != last_reason {
             progress(&format!("waiting for ensemble {}: {reason}", ensemble.name));
             last_reason = reason;
@@ -173,14 +184,14 @@ pub async fn restart_member(
 
 /// Whether the pod's Ready condition is True (and it is not being deleted).
 pub fn is_ready(pod: &Pod) -> bool {
-    pod.metadata.deletion_timestamp.is_none() && status::pod_is_ready(pod)
+    crate::kube::pod::is_up(pod)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::status::decide;
-    use crate::cmd::status::tests::{E, ensemble, member};
+    use crate::ensemble::decide;
+    use crate::ensemble::testing::{E, ensemble, member};
 
     fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
         let members = (0..3)
@@ -240,6 +251,9 @@ mod tests {
             None,
         );
         let refusal = can_lose_one(&one).expect_err("refused");
-        assert!(refusal.contains("1 of 1 members serve"), "{refusal}");
+        assert!(
+            refusal.contains("without zk-0, 0 of 1 voters would remain in sync"),
+            "{refusal}"
+        );
     }
 }
