@@ -112,7 +112,7 @@ doc("PersistReport", "kubectl zk persist-check -o json",
 doc("InstallReport", "kubectl zk install -o json",
     "What install applied and, with --wait, the members Ready and the leader.",
     {"ensemble": S, "namespace": S, "storageClass": S, "openshift": B, "dryRun": B,
-     "objects": arr(obj({"object": S, "action": enum("created", "configured", "unchanged"), "changes": arr(S)})),
+     "objects": arr(obj({"object": S, "action": enum("created", "configured", "unchanged"), "changes": arr(S), "takenBack": arr(S)}, optional=("takenBack",))),
      "ready": null(I), "leader": null(S), "notReady": arr(S)})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
     {"clientVersion": S, "platform": S})
