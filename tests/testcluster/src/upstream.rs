@@ -64,8 +64,9 @@ async fn apply_bootstrap(admin: &kube::Client) -> Result<()> {
     Ok(())
 }
 
-/// Waits until every node is Ready and the `default` ServiceAccount of `default` exists (pods
-/// cannot be created before it).
+/// Waits until every node is Ready and schedulable (the node controller has taken away the
+/// `node.kubernetes.io/not-ready` taint a new node gets) and the `default` ServiceAccount of
+/// `default` exists (pods cannot be created before it).
 async fn wait_ready(admin: &kube::Client, nodes: usize, cp: &mut ControlPlane) -> Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let node_api: Api<k8s_openapi::api::core::v1::Node> = Api::all(admin.clone());
@@ -79,12 +80,23 @@ async fn wait_ready(admin: &kube::Client, nodes: usize, cp: &mut ControlPlane) -
             .map(|l| {
                 l.items.len() == nodes
                     && l.items.iter().all(|n| {
-                        n.status
+                        let ready = n
+                            .status
                             .as_ref()
                             .and_then(|s| s.conditions.as_ref())
                             .is_some_and(|cs| {
                                 cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")
-                            })
+                            });
+                        // admission (TaintNodesByCondition) gives a new node this taint; the
+                        // node controller takes it away once it has seen the node Ready
+                        let untainted =
+                            n.spec
+                                .as_ref()
+                                .and_then(|s| s.taints.as_ref())
+                                .is_none_or(|t| {
+                                    t.iter().all(|t| t.key != "node.kubernetes.io/not-ready")
+                                });
+                        ready && untainted
                     })
             })
             .unwrap_or(false);
@@ -94,7 +106,7 @@ async fn wait_ready(admin: &kube::Client, nodes: usize, cp: &mut ControlPlane) -
         }
         if tokio::time::Instant::now() > deadline {
             bail!(
-                "the cluster was not ready within 60s (nodes Ready: {ready}, default ServiceAccount: {sa})"
+                "the cluster was not ready within 60s (nodes Ready and untainted: {ready}, default ServiceAccount: {sa})"
             );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
