@@ -29,36 +29,16 @@ async fn mirror_services(client: kube::Client, store: Arc<Store>) {
         client,
         &ApiResource::erase::<k8s_openapi::api::core::v1::Service>(&()),
     );
-    let mut stream = watcher(api, watcher::Config::default())
-        .default_backoff()
-        .boxed();
-    let mut listing: HashSet<(String, String)> = HashSet::new();
-    while let Some(ev) = stream.next().await {
-        match ev {
-            Ok(watcher::Event::Init) => listing.clear(),
-            Ok(watcher::Event::InitApply(o)) => {
-                let v = super::writer::mirrored(o, keys::SERVICES);
-                listing.insert((util::namespace(&v).into(), util::name(&v).into()));
-                store.put(keys::SERVICES, v);
-            }
-            Ok(watcher::Event::InitDone) => {
-                for s in store.items(keys::SERVICES) {
-                    if !listing.contains(&(util::namespace(&s).into(), util::name(&s).into())) {
-                        let _ =
-                            store.remove(keys::SERVICES, util::namespace(&s), util::name(&s), None);
-                    }
-                }
-            }
-            Ok(watcher::Event::Apply(o)) => {
-                store.put(keys::SERVICES, super::writer::mirrored(o, keys::SERVICES))
-            }
-            Ok(watcher::Event::Delete(o)) => {
-                let v = super::writer::mirrored(o, keys::SERVICES);
-                let _ = store.remove(keys::SERVICES, util::namespace(&v), util::name(&v), None);
-            }
-            Err(e) => tracing::debug!("watching services: {e}"),
-        }
-    }
+    let every = |_: &Value| true;
+    super::mirror(
+        api,
+        watcher::Config::default(),
+        &store,
+        keys::SERVICES,
+        every,
+        "services",
+    )
+    .await;
 }
 
 async fn mirror_slices(client: kube::Client, store: Arc<Store>) {

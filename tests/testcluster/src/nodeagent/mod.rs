@@ -315,43 +315,65 @@ async fn heartbeat(client: kube::Client, name: String, mut shutdown: tokio_watch
     }
 }
 
-/// Mirrors the pods bound to `node` (a relist drops the ones gone meanwhile).
+/// Mirrors the pods bound to `node`.
 async fn watch_pods(client: kube::Client, node: String, store: Arc<Store>) {
     let api: Api<DynamicObject> = Api::all_with(
         client,
         &kube::core::ApiResource::erase::<k8s_openapi::api::core::v1::Pod>(&()),
     );
     let config = watcher::Config::default().fields(&format!("spec.nodeName={node}"));
+    let ours = |p: &Value| util::s(p, &["spec", "nodeName"]) == node;
+    mirror(
+        api,
+        config,
+        &store,
+        keys::PODS,
+        ours,
+        &format!("the pods of {node}"),
+    )
+    .await;
+}
+
+/// Mirrors what `api` and `config` list and watch into `store` under `key`, until the watch
+/// ends: each object as it is, deletions (of that uid) removed, and after a relist the objects
+/// `in_scope` of this watch that the new list lacks removed too.
+pub(crate) async fn mirror(
+    api: Api<DynamicObject>,
+    config: watcher::Config,
+    store: &Store,
+    key: &str,
+    in_scope: impl Fn(&Value) -> bool,
+    what: &str,
+) {
     let mut stream = watcher(api, config).default_backoff().boxed();
     let mut listing: HashSet<(String, String)> = HashSet::new();
-    let ours = |p: &Value| util::s(p, &["spec", "nodeName"]) == node;
     while let Some(ev) = stream.next().await {
         match ev {
             Ok(watcher::Event::Init) => listing.clear(),
             Ok(watcher::Event::InitApply(o)) => {
-                let v = writer::mirrored(o, keys::PODS);
+                let v = writer::mirrored(o, key);
                 listing.insert((util::namespace(&v).into(), util::name(&v).into()));
-                store.put(keys::PODS, v);
+                store.put(key, v);
             }
             Ok(watcher::Event::InitDone) => {
-                for p in store.items(keys::PODS) {
-                    let k = (util::namespace(&p).to_string(), util::name(&p).to_string());
-                    if ours(&p) && !listing.contains(&k) {
-                        let _ = store.remove(keys::PODS, &k.0, &k.1, None);
+                for o in store.items(key) {
+                    let k = (util::namespace(&o).to_string(), util::name(&o).to_string());
+                    if in_scope(&o) && !listing.contains(&k) {
+                        let _ = store.remove(key, &k.0, &k.1, None);
                     }
                 }
             }
-            Ok(watcher::Event::Apply(o)) => store.put(keys::PODS, writer::mirrored(o, keys::PODS)),
+            Ok(watcher::Event::Apply(o)) => store.put(key, writer::mirrored(o, key)),
             Ok(watcher::Event::Delete(o)) => {
-                let v = writer::mirrored(o, keys::PODS);
+                let v = writer::mirrored(o, key);
                 let _ = store.remove(
-                    keys::PODS,
+                    key,
                     util::namespace(&v),
                     util::name(&v),
                     Some(util::uid(&v)),
                 );
             }
-            Err(e) => tracing::debug!("watching the pods of {node}: {e}"),
+            Err(e) => tracing::debug!("watching {what}: {e}"),
         }
     }
 }
