@@ -345,6 +345,16 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         let (uid, phase) = (parts.next()?, parts.next()?);
         (uid != down && phase == "Pending").then_some(())
     });
+    // If zk-1 led, the other two elect a new leader first: the check judges a serving quorum.
+    cluster.wait_for("zk-0 and zk-2 serving", Duration::from_secs(60), || {
+        let (status, _) = cluster.zk_json("status", &[]);
+        let members = status["members"].as_array()?;
+        let serving = members
+            .iter()
+            .filter(|m| m["pod"] != "zk-1")
+            .all(|m| m["mode"] == "leader" || m["mode"] == "follower");
+        (status["quorumHolds"] == true && serving).then_some(())
+    });
     let (report, code) = persist_check(&cluster, &[]);
     assert_eq!(code, Some(1), "{report:#}");
     let list = checks(&report);
