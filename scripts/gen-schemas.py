@@ -114,6 +114,18 @@ doc("InstallReport", "kubectl zk install -o json",
     {"ensemble": S, "namespace": S, "storageClass": S, "openshift": B, "dryRun": B,
      "objects": arr(obj({"object": S, "action": enum("created", "configured", "unchanged"), "changes": arr(S), "takenBack": arr(S)}, optional=("takenBack",))),
      "ready": null(I), "leader": null(S), "notReady": arr(S)})
+ACTION = enum("update-template", "start", "add", "remove", "move-leadership", "roll", "stop", "delete-volume",
+              "restore-strategy")
+step_props = {"action": ACTION, "pod": null(S), "server": null(I), "servers": I, "detail": S}
+step = obj(step_props, optional=("servers",))
+doc("ScaleReport", "kubectl zk scale -o json",
+    "The plan to change the member count, step by step (with --dry-run, only the plan), then the steps that ran with their times and the members at the end.",
+    {"ensemble": S, "namespace": S, "from": I, "to": I, "voters": arr(I),
+     "method": enum("reconfig", "rolling-restart"), "steps": arr(step),
+     "volumesKept": arr(S), "volumesDeleted": arr(S), "dryRun": B,
+     "done": arr(obj({**step_props, "seconds": N, "restarted": arr(S)}, optional=("servers",))),
+     "seconds": N, "members": arr(obj({"pod": S, "mode": MODE, "ready": B})), "leader": null(S),
+     "problems": arr(S)})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
     {"clientVersion": S, "platform": S})
 print(sorted(os.listdir(OUT)))

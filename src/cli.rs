@@ -168,6 +168,23 @@ refusal and leaves the node cordoned. Other pods on the node are not evicted (us
     )]
     PersistCheck(PersistCheckArgs),
 
+    /// Grow or shrink the ensemble, one member at a time, keeping the quorum and every write.
+    #[command(
+        long_about = "Change the number of members. A plan is shown first, member by member, and asked to be \
+confirmed (--yes skips; without a terminal --yes is required); --dry-run prints it and changes nothing.\n\n\
+Official image (ZooKeeper 3.5+, installed by kubectl-zk): dynamic reconfiguration, one server at a time, \
+so no member restarts: a new member starts, syncs as a non-voting follower, then `reconfig` adds it; a \
+leaving member is removed by `reconfig` while it runs, then its pod stops. The seeds' 3.4 image (static \
+membership): the new --servers count is rolled through the members one restart at a time, followers \
+first and the leader last, each back in sync before the next.\n\n\
+Every step is judged first: a plan that would lose the quorum of the membership in force, or of the \
+new one, is refused (exit 1) and nothing changes. Members leave from the highest ordinal down; their \
+volumes are kept (and listed) unless --delete-data. Interrupted? Run the same command again: it \
+continues from what runs.",
+        after_help = "Examples:\n  kubectl zk scale --replicas 5\n  kubectl zk scale --replicas 3 --dry-run\n  kubectl zk scale --replicas 3 --yes -o json"
+    )]
+    Scale(ScaleArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -481,6 +498,36 @@ pub struct UninstallArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
+}
+
+/// `scale` options.
+#[derive(Debug, Clone, Args)]
+pub struct ScaleArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The number of members wanted (1-255; odd numbers make the best use of members).
+    #[arg(long, value_name = "N", required = true, value_parser = crate::manifest::options::parse_replicas)]
+    pub replicas: u32,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Also delete the volumes of leaving members. Asks for the ensemble name unless --yes.
+    #[arg(long)]
+    pub delete_data: bool,
+
+    /// How long each step may take (a member to start, sync or stop).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Shells for `completion`.

@@ -7,37 +7,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::cluster::Cluster;
-use common::{plugin, python, root, stderr, stdout, which};
-
-/// Validates `json` (one document, or JSON lines) against the schema of `kind`.
-fn assert_valid(kind: &str, json: &str) {
-    let mut child = Command::new(python())
-        .arg(root().join("tests/support/validate_output.py"))
-        .arg(kind)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the validator runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(json.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("the validator ends");
-    assert!(
-        out.status.success(),
-        "{kind} does not validate: {}{}\n{json}",
-        stdout(&out),
-        stderr(&out)
-    );
-}
+use common::{assert_valid, plugin, stderr, stdout, which};
 
 /// Runs `kubectl-zk ARGS… -o json`, expects one of `codes`, validates the document as `kind`.
 fn valid(cluster: &Cluster, kind: &str, args: &[&str], codes: &[i32]) -> serde_json::Value {
@@ -140,6 +115,13 @@ fn every_command_prints_a_versioned_document_valid_against_its_schema() {
     let persist = valid(&cluster, "PersistReport", &["persist-check"], &[0]);
     assert_eq!(persist["pass"], true, "{persist:#}");
     valid(&cluster, "Version", &["version"], &[0]);
+    let plan = valid(
+        &cluster,
+        "ScaleReport",
+        &["scale", "--replicas", "4", "--dry-run"],
+        &[0],
+    );
+    assert_eq!(plan["dryRun"], true, "{plan:#}");
 
     // leader --watch -o json: one document per line, as they come.
     let mut watch = Command::new(plugin())

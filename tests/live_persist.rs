@@ -208,26 +208,6 @@ fn result<'a>(
         .unwrap_or_else(|| panic!("no {check} check for {subject}: {checks:?}"))
 }
 
-/// name → UID of the objects `kubectl get KIND` lists.
-fn uids(cluster: &Cluster, ns: &str, kind: &str) -> BTreeMap<String, String> {
-    let list: Value = serde_json::from_str(&cluster.k(&["get", kind, "-n", ns, "-o", "json"]))
-        .expect("kubectl json");
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|o| {
-            (
-                o["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                o["metadata"]["uid"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     let cluster = Cluster::start(4);
@@ -239,7 +219,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     let (report, code) = persist_check(&cluster, &[]);
     assert_eq!(code, Some(0), "{report:#}");
     let list = checks(&report);
-    let claims = uids(&cluster, "default", "pvc");
+    let claims = cluster.uids("default", "pvc");
     for pod in ["zk-0", "zk-1", "zk-2"] {
         let (verdict, reason) = result(&list, "replication", pod);
         assert_eq!(verdict, "pass", "{pod}: {reason}");
@@ -263,13 +243,13 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
     assert_no_sentinel(&cluster, "default", "zk-1");
 
     // Without a terminal and without --yes, --recreate refuses and changes nothing.
-    let sets = uids(&cluster, "default", "statefulset");
-    let pods = uids(&cluster, "default", "pod");
+    let sets = cluster.uids("default", "statefulset");
+    let pods = cluster.uids("default", "pod");
     let out = cluster.zk(&["persist-check", "--recreate"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
-    assert_eq!(uids(&cluster, "default", "statefulset"), sets);
-    assert_eq!(uids(&cluster, "default", "pod"), pods);
+    assert_eq!(cluster.uids("default", "statefulset"), sets);
+    assert_eq!(cluster.uids("default", "pod"), pods);
 
     // Data written before --recreate survives it, on the same claims.
     kazoo(
@@ -289,7 +269,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         assert!(reason.contains("is the same object"), "{reason}");
     }
     assert_eq!(
-        uids(&cluster, "default", "pvc"),
+        cluster.uids("default", "pvc"),
         claims,
         "claims were replaced"
     );
@@ -303,10 +283,10 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
         saved.is_empty(),
         "the saved spec outlived the re-creation: {saved:?}"
     );
-    let new_sets = uids(&cluster, "default", "statefulset");
+    let new_sets = cluster.uids("default", "statefulset");
     assert!(new_sets.contains_key("zk"));
     assert_ne!(new_sets, sets, "the StatefulSet was not re-created");
-    let new_pods = uids(&cluster, "default", "pod");
+    let new_pods = cluster.uids("default", "pod");
     for (pod, uid) in &pods {
         assert_ne!(new_pods.get(pod), Some(uid), "{pod} was not re-created");
     }
@@ -410,7 +390,7 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     // --restart: every member restarted, the leader last, the sentinel survives.
     let (leader, _) = cluster.zk_json("leader", &["-n", "seed"]);
     let leader = leader["leader"].as_str().expect("a leader").to_owned();
-    let pods = uids(&cluster, "seed", "pod");
+    let pods = cluster.uids("seed", "pod");
     // Over the ZooKeeper protocol (3.4's wire format), read back by kazoo while it runs.
     let (report, code) = persist_check_read_by_kazoo(&cluster, "seed", &["--restart", "--yes"]);
     assert_eq!(code, Some(0), "{report:#}");
@@ -424,7 +404,7 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
     for pod in ["zk-0", "zk-1", "zk-2"] {
         assert_eq!(result(&list, "survive", pod).0, "pass", "{list:?}");
     }
-    let new_pods = uids(&cluster, "seed", "pod");
+    let new_pods = cluster.uids("seed", "pod");
     for (pod, uid) in &pods {
         assert_ne!(new_pods.get(pod), Some(uid), "{pod} was not restarted");
     }
@@ -479,7 +459,7 @@ fn persist_check_on_the_seeds_image_restarts_leader_last_and_cleans_up_on_ctrl_c
         "{seen:?}"
     );
     assert!(
-        uids(&cluster, "seed", "statefulset").contains_key("zk"),
+        cluster.uids("seed", "statefulset").contains_key("zk"),
         "the StatefulSet was not re-created"
     );
     wait_healthy(&cluster, "seed");

@@ -1,6 +1,7 @@
 //! Everything that talks to the API server: the client built from kubeconfig flags, and
 //! (as commands are wired) finding an ensemble, transports into pods, apply and evict.
 
+pub mod admin_secret;
 pub mod apply;
 pub mod client;
 pub mod ensemble;

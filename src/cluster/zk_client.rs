@@ -52,6 +52,18 @@ impl MemberSession {
         protocol: Protocol,
         timeout: Duration,
     ) -> anyhow::Result<MemberSession> {
+        Self::connect_as(client, target, protocol, timeout, None).await
+    }
+
+    /// [`connect`](Self::connect), authenticated with `scheme` and `auth` (e.g. `digest`,
+    /// `super:<password>`) when given. The credentials are never printed.
+    pub async fn connect_as(
+        client: &Client,
+        target: &MemberTarget,
+        protocol: Protocol,
+        timeout: Duration,
+        auth: Option<(&str, &[u8])>,
+    ) -> anyhow::Result<MemberSession> {
         let forward =
             LocalForward::start(client, &target.namespace, &target.pod, CLIENT_PORT as u16).await?;
         let mut connector = zk::Client::connector()
@@ -59,6 +71,9 @@ impl MemberSession {
             .with_fail_eagerly();
         if protocol == Protocol::V3_4 {
             connector = connector.with_server_version(3, 4, 0);
+        }
+        if let Some((scheme, auth)) = auth {
+            connector = connector.with_auth(scheme, auth);
         }
         let address = forward.addr().to_string();
         let connected = tokio::time::timeout(timeout, connector.connect(&address)).await;
@@ -166,6 +181,52 @@ impl MemberSession {
                 "cannot delete znode {parent} through {}",
                 self.pod()
             ))),
+        }
+    }
+
+    /// The membership in force, as this member knows it after catching up with the leader:
+    /// `/zookeeper/config`'s text (ZooKeeper 3.5+).
+    pub async fn membership(&self) -> anyhow::Result<String> {
+        self.sync("/zookeeper/config").await?;
+        let (data, _) = self.client.get_config().await.map_err(|err| {
+            anyhow!(err).context(format!("cannot read /zookeeper/config from {}", self.pod()))
+        })?;
+        String::from_utf8(data)
+            .map_err(|_| anyhow!("/zookeeper/config on {} is not text", self.pod()))
+    }
+
+    /// Changes the membership by one server (ZooKeeper `reconfig -add` / `-remove`), only if
+    /// the membership in force still has `version` (when given). Returns the new membership's
+    /// text.
+    pub async fn reconfigure(
+        &self,
+        join: Option<&str>,
+        leave: Option<&str>,
+        version: Option<u64>,
+    ) -> anyhow::Result<String> {
+        let joinings: Vec<&str> = join.into_iter().collect();
+        let leavings: Vec<&str> = leave.into_iter().collect();
+        let update = zk::EnsembleUpdate::Incremental {
+            joinings: joinings.iter().copied(),
+            leavings: leavings.iter().copied(),
+        };
+        let expected = version.and_then(|v| i64::try_from(v).ok());
+        match self.client.update_ensemble(update, expected).await {
+            Ok((data, _)) => String::from_utf8(data)
+                .map_err(|_| anyhow!("the new membership from {} is not text", self.pod())),
+            Err(zk::Error::NoAuth) => Err(anyhow!(
+                "ZooKeeper refused the reconfiguration: not authenticated as its superuser (the members run without the digest of the ensemble's admin Secret); run `kubectl zk install` for the ensemble to restart them with it"
+            )),
+            Err(zk::Error::ReconfigDisabled) => Err(anyhow!(
+                "ZooKeeper refused the reconfiguration: reconfigEnabled is false on the members; run `kubectl zk install` for the ensemble to enable it"
+            )),
+            Err(zk::Error::BadVersion) => Err(anyhow!(
+                "the membership changed while kubectl-zk was changing it; run the same command again to continue from the membership in force"
+            )),
+            Err(err) => {
+                Err(anyhow!(err)
+                    .context(format!("the reconfiguration through {} failed", self.pod())))
+            }
         }
     }
 

@@ -24,11 +24,13 @@ use crate::cluster::zookeeper::{self, MemberTarget};
 use crate::cmd::Outcome;
 use crate::ensemble::layout::{Layout, SourceSpec, container, layout};
 use crate::ensemble::start_flags::StartFlags;
+use crate::manifest::official::DYNAMIC_KEY;
 use crate::manifest::options::Flavor;
 use crate::render::{Document, Style, Tabular, emit, plain_table};
 use crate::zk::lint::{
     self, ConfigSource, EnsembleFacts, Finding, MountFact, NeededWord, ServiceFact, Severity,
 };
+use crate::zk::membership::{BOOKKEEPING_KEYS, effective_text};
 use crate::zk::zoo_cfg::ZooCfg;
 
 /// How long one member may take to answer both reads.
@@ -308,10 +310,22 @@ pub async fn gather(
         match &layout.source {
             SourceSpec::ConfigMap { name, key } => {
                 let text = match config_maps.get_opt(name).await {
-                    Ok(Some(cm)) => cm
-                        .data
-                        .and_then(|d| d.get(key).cloned())
-                        .ok_or_else(|| format!("ConfigMap {name} has no key {key}")),
+                    Ok(Some(cm)) => {
+                        let data = cm.data.unwrap_or_default();
+                        let dynamic = data.get(DYNAMIC_KEY).map(|text| {
+                            (format!("ConfigMap {name}, key {DYNAMIC_KEY}"), text.clone())
+                        });
+                        data.get(key)
+                            .map(|text| {
+                                effective_text(
+                                    text,
+                                    dynamic
+                                        .as_ref()
+                                        .map(|(from, t)| (from.as_str(), t.as_str())),
+                                )
+                            })
+                            .ok_or_else(|| format!("ConfigMap {name} has no key {key}"))
+                    }
                     Ok(None) => Err(format!(
                         "ConfigMap {name} in namespace {ns} does not exist: members cannot start (the volume cannot be mounted)"
                     )),
@@ -406,7 +420,32 @@ async fn read_member(
     member: &mut MemberConfig,
 ) {
     match zookeeper::exec(client, target, &["cat", &layout.conf_path]).await {
-        Ok((text, 0)) => member.zoo_cfg = Some(text),
+        Ok((text, 0)) => {
+            let dynamic = ZooCfg::parse(&text)
+                .dynamic_config_file()
+                .map(str::to_owned);
+            let membership = match &dynamic {
+                Some(path) => match zookeeper::exec(client, target, &["cat", path]).await {
+                    Ok((membership, 0)) => Some(membership),
+                    Ok((_, code)) => {
+                        member.error = Some(format!(
+                            "`cat {path}` in pod {} exited with code {code}: the dynamic config file zoo.cfg names is missing",
+                            target.pod
+                        ));
+                        return;
+                    }
+                    Err(err) => {
+                        member.error = Some(crate::cluster::error::one_line(&err));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            member.zoo_cfg = Some(effective_text(
+                &text,
+                dynamic.as_deref().zip(membership.as_deref()),
+            ));
+        }
         Ok((_, code)) => {
             member.error = Some(format!(
                 "`cat {}` in pod {} exited with code {code}: the file is missing or unreadable",
@@ -447,6 +486,7 @@ async fn read_member(
 /// The settings in effect (the last line of each key wins, as in ZooKeeper).
 fn settings(cfg: &ZooCfg) -> BTreeMap<String, String> {
     cfg.entries()
+        .filter(|e| !BOOKKEEPING_KEYS.contains(&e.key))
         .map(|e| (e.key.to_owned(), e.value.to_owned()))
         .collect()
 }

@@ -9,6 +9,7 @@ pub mod install;
 pub mod leader;
 pub mod myid;
 pub mod persist_check;
+pub mod scale;
 pub mod status;
 pub mod uninstall;
 pub mod version;
@@ -49,6 +50,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Leader(args) => leader::run(&global, args).await,
         Command::DrainSafe(args) => drain_safe::run(&global, args).await,
         Command::PersistCheck(args) => persist_check::run(&global, args).await,
+        Command::Scale(args) => scale::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

@@ -79,17 +79,20 @@ pub async fn gather(client: &Client, ensemble: &Ensemble) -> MyidReport {
     let members = (0..ensemble.replicas()).map(|ordinal| async move {
         let pod = ensemble.pod_name(ordinal);
         let target = ensemble.target(&pod);
+        // zoo.cfg, then the dynamic config file it names (ZooKeeper 3.5+), where the
+        // server lines are.
         let script = format!(
-            "cat \"$1\"; echo; echo '{SEPARATOR}'; cat \"$2\"; echo '{SEPARATOR}'; hostname -f"
+            "cat \"$1\"; echo; echo '{SEPARATOR}'; cat \"$2\"; dynamic=$(sed -n 's/^dynamicConfigFile=//p' \"$2\" | tail -n 1); if [ -n \"$dynamic\" ]; then echo; cat \"$dynamic\"; fi; echo '{SEPARATOR}'; hostname -f"
         );
         let myid_path = format!("{}/myid", flavor.data_dir());
+        let conf_path = crate::ensemble::layout::layout(ensemble).conf_path;
         let argv = [
             "sh",
             "-c",
             script.as_str(),
             "kubectl-zk",
             myid_path.as_str(),
-            flavor.zoo_cfg_path(),
+            conf_path.as_str(),
         ];
         let answer =
             tokio::time::timeout(MEMBER_TIMEOUT, zookeeper::exec(client, &target, &argv)).await;

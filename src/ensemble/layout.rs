@@ -106,38 +106,12 @@ pub fn layout(ensemble: &Ensemble) -> Layout {
         .as_ref()
         .and_then(|s| s.template.spec.as_ref())
         .and_then(|p| p.volumes.as_ref());
-    let source = container
-        .volume_mounts
+    // kubectl-zk's own layout keeps the live files on the volume (ZooKeeper rewrites them on
+    // reconfiguration) and makes them from a ConfigMap mounted at /conf.
+    let source_dirs = [conf_dir.as_str(), crate::manifest::official::CONF_DIR];
+    let source = source_dirs
         .iter()
-        .flatten()
-        .find_map(|mount| {
-            let dir_mount = mount.mount_path.trim_end_matches('/') == conf_dir
-                && mount.sub_path.as_deref().is_none_or(str::is_empty);
-            let file_mount = mount.mount_path == conf_path;
-            if !dir_mount && !file_mount {
-                return None;
-            }
-            let cm = volumes?
-                .iter()
-                .find(|v| v.name == mount.name)?
-                .config_map
-                .as_ref()?;
-            let path = if file_mount {
-                mount.sub_path.clone().unwrap_or_else(|| "zoo.cfg".into())
-            } else {
-                "zoo.cfg".into()
-            };
-            let key = cm
-                .items
-                .iter()
-                .flatten()
-                .find(|i| i.path == path)
-                .map_or(path, |i| i.key.clone());
-            Some(SourceSpec::ConfigMap {
-                name: cm.name.clone(),
-                key,
-            })
-        })
+        .find_map(|dir| config_map_at(container, volumes, dir))
         .unwrap_or_else(|| {
             SourceSpec::None(format!(
                 "no ConfigMap is mounted at {conf_dir}: the image's entrypoint wrote {conf_path} from its ZOO_* variables"
@@ -148,4 +122,41 @@ pub fn layout(ensemble: &Ensemble) -> Layout {
         default_data_dir,
         source,
     }
+}
+
+/// The ConfigMap mounted at `conf_dir` (or as `conf_dir/zoo.cfg`) and its zoo.cfg key.
+fn config_map_at(
+    container: &Container,
+    volumes: Option<&Vec<k8s_openapi::api::core::v1::Volume>>,
+    conf_dir: &str,
+) -> Option<SourceSpec> {
+    let conf_path = format!("{conf_dir}/zoo.cfg");
+    container.volume_mounts.iter().flatten().find_map(|mount| {
+        let dir_mount = mount.mount_path.trim_end_matches('/') == conf_dir
+            && mount.sub_path.as_deref().is_none_or(str::is_empty);
+        let file_mount = mount.mount_path == conf_path;
+        if !dir_mount && !file_mount {
+            return None;
+        }
+        let cm = volumes?
+            .iter()
+            .find(|v| v.name == mount.name)?
+            .config_map
+            .as_ref()?;
+        let path = if file_mount {
+            mount.sub_path.clone().unwrap_or_else(|| "zoo.cfg".into())
+        } else {
+            "zoo.cfg".into()
+        };
+        let key = cm
+            .items
+            .iter()
+            .flatten()
+            .find(|i| i.path == path)
+            .map_or(path, |i| i.key.clone());
+        Some(SourceSpec::ConfigMap {
+            name: cm.name.clone(),
+            key,
+        })
+    })
 }

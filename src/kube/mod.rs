@@ -2,7 +2,8 @@
 //! means ([`pod`]), whether a node takes pods ([`node`]: readiness, cordon, effective taints,
 //! tolerations), label and node selectors ([`selector`]), which PodDisruptionBudget covers a
 //! pod and whether the Eviction API lets it go ([`pdb`]), resource quantities as exact
-//! integers ([`quantity`]) and where kube-scheduler would put a pod ([`schedule`]).
+//! integers ([`quantity`]), where kube-scheduler would put a pod ([`schedule`]) and what a
+//! StatefulSet's status says and which pods it would create ([`statefulset`]).
 //!
 //! Every function takes objects already read (by [`crate::cluster`]) and returns a plain
 //! answer, so commands share one reading of each rule and tests hand in fixtures. Upstream
@@ -15,3 +16,4 @@ pub mod pod;
 pub mod quantity;
 pub mod schedule;
 pub mod selector;
+pub mod statefulset;

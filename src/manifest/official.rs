@@ -1,16 +1,26 @@
-//! The official flavour: the Docker library `zookeeper` image, configured by a ConfigMap.
+//! The official flavour: the Docker library `zookeeper` image, configured by a ConfigMap, ready
+//! for dynamic reconfiguration (ZooKeeper 3.5+), so the membership changes without restarts.
 //!
-//! The ConfigMap holds `zoo.cfg` (the full server list, a four-letter-word whitelist that
-//! covers the probes and `status`, the AdminServer on 8080) and `logback.xml` (the log
-//! level), mounted at `/conf`, so the image's entrypoint generates nothing. The entrypoint
-//! still writes `/data/myid` from `ZOO_MY_ID` when it is absent; the container command
-//! derives that from the pod's ordinal. Data and transaction log live on the claim.
+//! The ConfigMap (mounted read-only at `/conf`) holds the static `zoo.cfg` (settings only: a
+//! four-letter-word whitelist that covers the probes and `status`, the AdminServer on 8080,
+//! `reconfigEnabled=true`), `zoo.cfg.dynamic` (the membership, as `kubectl zk scale` last recorded
+//! it from ZooKeeper) and `logback.xml` (the log level). ZooKeeper rewrites its configuration on
+//! every reconfiguration, so the live configuration lives on the data volume, in `/data/conf`:
+//! at each start the container copies the static file there and points `dynamicConfigFile=` at
+//! the newest membership it knows — the recorded one or the `zoo.cfg.dynamic.<version>` file
+//! ZooKeeper wrote on this volume, whichever has the higher version — adding its own server line
+//! when that membership lacks it (a member being added, or re-added over a kept volume whose old
+//! file no longer names it: it starts as a non-voting follower until `reconfig` adds it). The
+//! entrypoint writes `/data/myid` from `ZOO_MY_ID`, derived from the pod's ordinal. Reconfiguration
+//! is for the superuser, whose digest comes from the Secret `<name>-admin`. Data and transaction
+//! log live on the claim.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, ContainerPort, EnvVar, Volume, VolumeMount,
+    ConfigMap, ConfigMapVolumeSource, Container, ContainerPort, EnvVar, EnvVarSource,
+    SecretKeySelector, Volume, VolumeMount,
 };
 
 use super::{
@@ -18,8 +28,16 @@ use super::{
     exec_probe, resources, zookeeper_ports,
 };
 
-/// Where the image reads its configuration.
+/// Where the ConfigMap is mounted: the source the live configuration is made from.
 pub const CONF_DIR: &str = "/conf";
+/// Where ZooKeeper reads (and, on reconfiguration, rewrites) its configuration: on the volume.
+pub const LIVE_CONF_DIR: &str = "/data/conf";
+/// The ConfigMap key holding the membership.
+pub const DYNAMIC_KEY: &str = "zoo.cfg.dynamic";
+/// The Secret key holding the superuser's password (kubectl-zk authenticates with it to reconfigure).
+pub const PASSWORD_KEY: &str = "password";
+/// The Secret key holding the superuser's digest (`super:<base64 SHA-1>`), for the server.
+pub const DIGEST_KEY: &str = "superDigest";
 /// Where the data volume is mounted (the image's `ZOO_DATA_DIR`).
 pub const DATA_DIR: &str = "/data";
 /// The transaction log, kept on the data volume (the image's own `/datalog` is not persistent).
@@ -40,25 +58,69 @@ const LIVENESS: &[&str] = &[
     "-c",
     "printf ruok | nc -w 3 127.0.0.1 2181 | grep -q '^imok'",
 ];
-/// Derives the server id from the pod ordinal, then runs the image's entrypoint.
-const START: &str = "ordinal=\"${HOSTNAME##*-}\"; export ZOO_MY_ID=$((ordinal + 1)); exec /docker-entrypoint.sh zkServer.sh start-foreground";
+/// Derives the server id from the pod ordinal, makes the live configuration on the volume
+/// (see the module documentation), then runs the image's entrypoint. A fixed script: it reads
+/// only the pod's own files and variables.
+const START: &str = r#"set -e
+ordinal="${HOSTNAME##*-}"
+id=$((ordinal + 1))
+export ZOO_MY_ID="$id"
+live="$ZOO_CONF_DIR"
+mkdir -p "$live"
+cp /conf/logback.xml "$live/logback.xml"
+best=/conf/zoo.cfg.dynamic
+best_version="$(sed -n 's/^version=//p' "$best")"
+best_version=$((16#${best_version:-0}))
+for file in "$live"/zoo.cfg.dynamic.*; do
+  [ -f "$file" ] || continue
+  suffix="${file##*.}"
+  case "$suffix" in ''|*[!0-9a-fA-F]*) continue ;; esac
+  if [ $((16#$suffix)) -gt "$best_version" ]; then
+    best="$file"
+    best_version=$((16#$suffix))
+  fi
+done
+# ZooKeeper takes a dynamic file's version from its name, never from a line inside it.
+if grep -q "^server\.$id=" "$best"; then
+  if [ "$best" = /conf/zoo.cfg.dynamic ]; then
+    if [ "$best_version" -gt 0 ]; then
+      dynamic="$live/zoo.cfg.dynamic.$(printf '%x' "$best_version")"
+    else
+      dynamic="$live/zoo.cfg.dynamic.start"
+    fi
+    grep -v '^version=' "$best" > "$dynamic"
+  else
+    dynamic="$best"
+  fi
+else
+  dynamic="$live/zoo.cfg.dynamic.start"
+  { grep -v '^version=' "$best" || true; echo "server.$id=$HOSTNAME.$ZK_MEMBER_DOMAIN:2888:3888:participant;0.0.0.0:2181"; } > "$dynamic"
+fi
+cp /conf/zoo.cfg "$live/zoo.cfg"
+echo "dynamicConfigFile=$dynamic" >> "$live/zoo.cfg"
+exec /docker-entrypoint.sh zkServer.sh start-foreground"#;
+
+/// The Secret holding the superuser's password and digest.
+pub fn admin_secret_name(spec: &EnsembleSpec) -> String {
+    format!("{}-admin", spec.name)
+}
 
 /// The ConfigMap's name.
 pub fn config_map_name(spec: &EnsembleSpec) -> String {
     format!("{}-config", spec.name)
 }
 
-/// The zoo.cfg every member runs with.
+/// The static zoo.cfg every member runs with: settings, no membership.
 pub fn zoo_cfg(spec: &EnsembleSpec) -> String {
     let zk = &spec.zookeeper;
-    let mut cfg = format!(
+    format!(
         "# Written by kubectl-zk for ensemble {name} in namespace {ns}; change it with `kubectl zk install`.\n\
 tickTime={tick}\ninitLimit={init}\nsyncLimit={sync}\n\
 dataDir={DATA_DIR}\ndataLogDir={DATA_LOG_DIR}\n\
-clientPort={CLIENT_PORT}\nmaxClientCnxns={cnxns}\n\
+maxClientCnxns={cnxns}\n\
 minSessionTimeout={min}\nmaxSessionTimeout={max}\n\
 autopurge.snapRetainCount={retain}\nautopurge.purgeInterval={purge}\n\
-standaloneEnabled=false\nreconfigEnabled=false\nquorumListenOnAllIPs=true\n\
+standaloneEnabled=false\nreconfigEnabled=true\nquorumListenOnAllIPs=true\n\
 admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
 4lw.commands.whitelist={WHITELIST}\n",
         name = spec.name,
@@ -71,11 +133,17 @@ admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
         max = zk.max_session_timeout,
         retain = zk.snap_retain_count,
         purge = zk.purge_interval,
-    );
+    )
+}
+
+/// The membership of a new ensemble: every member a participant, by FQDN, written as ZooKeeper
+/// writes it (so the files it rewrites read the same).
+pub fn zoo_cfg_dynamic(spec: &EnsembleSpec) -> String {
+    let mut cfg = String::new();
     for ordinal in 0..spec.replicas {
         let _ = writeln!(
             cfg,
-            "server.{id}={host}:{SERVER_PORT}:{ELECTION_PORT};{CLIENT_PORT}",
+            "server.{id}={host}:{SERVER_PORT}:{ELECTION_PORT}:participant;0.0.0.0:{CLIENT_PORT}",
             id = ordinal + 1,
             host = spec.member_fqdn(ordinal)
         );
@@ -113,11 +181,22 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
         container_port: ADMIN_PORT,
         ..ContainerPort::default()
     });
-    let env = [
-        ("ZOO_CONF_DIR", CONF_DIR.to_owned()),
+    let mut env: Vec<EnvVar> = [
+        ("ZOO_CONF_DIR", LIVE_CONF_DIR.to_owned()),
+        // The image sets ZOOCFGDIR from ZOO_CONF_DIR when it is built; set both.
+        ("ZOOCFGDIR", LIVE_CONF_DIR.to_owned()),
         ("ZOO_DATA_DIR", DATA_DIR.to_owned()),
         ("ZOO_DATA_LOG_DIR", DATA_LOG_DIR.to_owned()),
         ("ZK_SERVER_HEAP", spec.heap.megabytes().to_string()),
+        (
+            "ZK_MEMBER_DOMAIN",
+            format!(
+                "{}.{}.svc.{}",
+                spec.name.headless_service(),
+                spec.namespace,
+                spec.cluster_domain
+            ),
+        ),
     ]
     .into_iter()
     .map(|(name, value)| EnvVar {
@@ -126,6 +205,26 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
         ..EnvVar::default()
     })
     .collect();
+    // Optional, so an ensemble whose Secret is gone still starts (without a superuser).
+    env.push(EnvVar {
+        name: "ZK_SUPER_DIGEST".into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: admin_secret_name(spec),
+                key: DIGEST_KEY.into(),
+                optional: Some(true),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    });
+    env.push(EnvVar {
+        name: "SERVER_JVMFLAGS".into(),
+        value: Some(
+            "-Dzookeeper.DigestAuthenticationProvider.superDigest=$(ZK_SUPER_DIGEST)".into(),
+        ),
+        ..EnvVar::default()
+    });
     let container = Container {
         name: "zookeeper".into(),
         image: Some(spec.image.clone()),
@@ -161,6 +260,7 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
             metadata: spec.meta(config_map_name),
             data: Some(BTreeMap::from([
                 ("zoo.cfg".to_owned(), zoo_cfg),
+                (DYNAMIC_KEY.to_owned(), zoo_cfg_dynamic(spec)),
                 ("logback.xml".to_owned(), logback),
             ])),
             ..ConfigMap::default()
@@ -176,17 +276,18 @@ mod tests {
     use crate::manifest::tests::spec;
 
     #[test]
-    fn zoo_cfg_lists_every_member_by_fqdn() {
+    fn membership_lists_every_member_by_fqdn_and_zoo_cfg_only_settings() {
+        let membership = zoo_cfg_dynamic(&spec(Flavor::Official));
+        assert_eq!(
+            membership,
+            "server.1=zk-0.zk-hs.kafka.svc.cluster.local:2888:3888:participant;0.0.0.0:2181\n\
+server.2=zk-1.zk-hs.kafka.svc.cluster.local:2888:3888:participant;0.0.0.0:2181\n\
+server.3=zk-2.zk-hs.kafka.svc.cluster.local:2888:3888:participant;0.0.0.0:2181\n"
+        );
         let cfg = zoo_cfg(&spec(Flavor::Official));
-        assert!(
-            cfg.contains("server.1=zk-0.zk-hs.kafka.svc.cluster.local:2888:3888;2181\n"),
-            "{cfg}"
-        );
-        assert!(
-            cfg.contains("server.3=zk-2.zk-hs.kafka.svc.cluster.local:2888:3888;2181\n"),
-            "{cfg}"
-        );
-        assert!(!cfg.contains("server.4"), "{cfg}");
+        assert!(!cfg.contains("server."), "{cfg}");
+        assert!(!cfg.contains("clientPort"), "in the server lines: {cfg}");
+        assert!(cfg.contains("reconfigEnabled=true\n"), "{cfg}");
         assert!(
             cfg.contains("autopurge.purgeInterval=12\n"),
             "spelled right: {cfg}"
@@ -214,7 +315,8 @@ mod tests {
     fn container_derives_myid_and_mounts_config() {
         let parts = render(&spec(Flavor::Official));
         let command = parts.container.command.clone().unwrap_or_default();
-        assert!(command[2].contains("ZOO_MY_ID=$((ordinal + 1))"));
+        assert!(command[2].contains("id=$((ordinal + 1))"));
+        assert!(command[2].contains("export ZOO_MY_ID=\"$id\""));
         let mounts: Vec<_> = parts
             .container
             .volume_mounts

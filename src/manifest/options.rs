@@ -96,14 +96,6 @@ impl Flavor {
         }
     }
 
-    /// Where the server reads `zoo.cfg` inside the container.
-    pub fn zoo_cfg_path(self) -> &'static str {
-        match self {
-            Flavor::Official => "/conf/zoo.cfg",
-            Flavor::K8sTutorial => "/opt/zookeeper/conf/zoo.cfg",
-        }
-    }
-
     /// The name users type.
     pub fn as_str(self) -> &'static str {
         match self {

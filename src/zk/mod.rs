@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod four_letter;
 pub mod lint;
+pub mod membership;
 pub mod metrics;
 pub mod myid;
 pub mod quorum;

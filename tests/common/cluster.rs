@@ -153,6 +153,22 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// name → UID of the objects of `kind` in `ns`, as `kubectl get KIND -o json` lists them.
+    pub fn uids(&self, ns: &str, kind: &str) -> std::collections::BTreeMap<String, String> {
+        let list: serde_json::Value =
+            serde_json::from_str(&self.k(&["get", kind, "-n", ns, "-o", "json"]))
+                .expect("kubectl json");
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|o| {
+                let field = |f: &str| o["metadata"][f].as_str().unwrap_or_default().to_owned();
+                (field("name"), field("uid"))
+            })
+            .collect()
+    }
+
     /// Polls `check` until it returns Some, at most `limit`.
     pub fn wait_for<T>(
         &self,

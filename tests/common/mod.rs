@@ -6,8 +6,9 @@
 
 pub mod cluster;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The `kubectl-zk` binary cargo built for these tests.
 pub fn plugin() -> PathBuf {
@@ -107,4 +108,29 @@ fn link(from: &Path, to: &Path) {
 /// PATH with `dir` first, then the system directories (for `sh`).
 pub fn path_with(dir: &Path) -> String {
     format!("{}:/usr/local/bin:/usr/bin:/bin", dir.display())
+}
+
+/// Validates `json` (one document, or JSON lines) against the schema of `kind`.
+pub fn assert_valid(kind: &str, json: &str) {
+    let mut child = Command::new(python())
+        .arg(root().join("tests/support/validate_output.py"))
+        .arg(kind)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the validator runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(json.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("the validator ends");
+    assert!(
+        out.status.success(),
+        "{kind} does not validate: {}{}\n{json}",
+        stdout(&out),
+        stderr(&out)
+    );
 }

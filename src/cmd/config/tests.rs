@@ -31,13 +31,17 @@ fn seed_objects() -> (Ensemble, Service) {
 
 fn official() -> (Ensemble, Service, String) {
     let manifest = Manifest::render(&spec(Flavor::Official));
-    let cfg = manifest
+    let data = manifest
         .config_map
         .as_ref()
         .and_then(|c| c.data.as_ref())
-        .and_then(|d| d.get("zoo.cfg"))
-        .cloned()
-        .expect("zoo.cfg");
+        .expect("ConfigMap data");
+    // What the members and the source read: the static file, then the membership.
+    let cfg = effective_text(
+        data.get("zoo.cfg").expect("zoo.cfg"),
+        data.get(DYNAMIC_KEY)
+            .map(|text| ("ConfigMap zk-config, key zoo.cfg.dynamic", text.as_str())),
+    );
     (
         Ensemble::from_stateful_set(manifest.stateful_set).expect("ensemble"),
         manifest.headless_service,
@@ -139,7 +143,7 @@ fn the_seeds_ensemble_matches_its_flags_but_for_the_misspelling() {
 fn official_members_that_differ_and_a_wrong_myid() {
     let (ensemble, svc, cfg) = official();
     let layout = layout(&ensemble);
-    assert_eq!(layout.conf_path, "/conf/zoo.cfg");
+    assert_eq!(layout.conf_path, "/data/conf/zoo.cfg");
     let SourceSpec::ConfigMap { name, key } = &layout.source else {
         panic!("{:?}", layout.source);
     };
@@ -219,7 +223,7 @@ fn official_members_that_differ_and_a_wrong_myid() {
     );
     let table = report.table(Style::plain(), false);
     assert!(
-        table.contains("zoo.cfg of zk-2 (/conf/zoo.cfg):"),
+        table.contains("zoo.cfg of zk-2 (/data/conf/zoo.cfg):"),
         "{table}"
     );
     assert!(table.contains("tickTime   2000   2000   3000"), "{table}");

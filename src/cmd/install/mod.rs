@@ -10,8 +10,8 @@ pub mod rollout;
 
 use std::time::Duration;
 
-use anyhow::bail;
-use k8s_openapi::api::core::v1::Namespace;
+use anyhow::{Context as _, bail};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
 use serde::Serialize;
@@ -23,9 +23,11 @@ use crate::cluster::ensemble::Ensemble;
 use crate::cluster::openshift::{self, ANYUID, GrantPlan};
 use crate::cmd::Outcome;
 
+use crate::manifest::official::DYNAMIC_KEY;
 use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
 use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
 use crate::render::{Document, Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
+use crate::zk::membership::Membership;
 
 /// Runs `install`.
 pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
@@ -163,13 +165,45 @@ async fn apply_all(
         );
     }
     if let Some(config_map) = &manifest.config_map {
-        applied.push(apply(client, config_map, dry_run).await?);
+        applied.push(crate::cluster::admin_secret::ensure(client, spec, dry_run).await?);
+        let config_map = keep_recorded_membership(client, config_map.clone()).await?;
+        applied.push(apply(client, &config_map, dry_run).await?);
     }
     applied.push(apply(client, &manifest.headless_service, dry_run).await?);
     applied.push(apply(client, &manifest.client_service, dry_run).await?);
     applied.push(apply(client, &manifest.pdb, dry_run).await?);
     applied.push(apply(client, &manifest.stateful_set, dry_run).await?);
     Ok(applied)
+}
+
+/// The membership `kubectl zk scale` recorded in the ConfigMap (with ZooKeeper's version) when
+/// it names the same servers as the one rendered, so re-applying does not turn it back.
+async fn keep_recorded_membership(
+    client: &Client,
+    mut config_map: ConfigMap,
+) -> anyhow::Result<ConfigMap> {
+    let ns = config_map.metadata.namespace.clone().unwrap_or_default();
+    let name = config_map.metadata.name.clone().unwrap_or_default();
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let existing = api
+        .get_opt(&name)
+        .await
+        .with_context(|| format!("cannot read ConfigMap {name} in namespace {ns}"))?;
+    let recorded = existing
+        .and_then(|cm| cm.data)
+        .and_then(|mut data| data.remove(DYNAMIC_KEY));
+    if let (Some(recorded), Some(data)) = (recorded, config_map.data.as_mut())
+        && let Some(rendered) = data.get(DYNAMIC_KEY)
+    {
+        let same = match (Membership::parse(&recorded), Membership::parse(rendered)) {
+            (Ok(recorded), Ok(rendered)) => recorded.servers == rendered.servers,
+            _ => false,
+        };
+        if same {
+            data.insert(DYNAMIC_KEY.to_owned(), recorded);
+        }
+    }
+    Ok(config_map)
 }
 
 /// After the rollout: how many members are Ready and who leads, from ZooKeeper itself.

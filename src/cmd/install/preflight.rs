@@ -203,22 +203,9 @@ fn spec_selector(
 
 /// The members' pods as the StatefulSet would create them (name, namespace, labels, spec).
 fn member_pods(spec: &EnsembleSpec) -> Vec<Pod> {
-    let Some(sts) = Manifest::render(spec).stateful_set.spec else {
-        return Vec::new();
-    };
+    let sts = Manifest::render(spec).stateful_set;
     (0..spec.replicas)
-        .map(|ordinal| {
-            let name = format!("{}-{ordinal}", spec.name);
-            let mut metadata = sts.template.metadata.clone().unwrap_or_default();
-            metadata.name = Some(name.clone());
-            metadata.namespace = Some(spec.namespace.clone());
-            metadata.uid = Some(format!("preflight-{name}"));
-            Pod {
-                metadata,
-                spec: sts.template.spec.clone(),
-                status: None,
-            }
-        })
+        .filter_map(|ordinal| crate::kube::statefulset::member_pod(&sts, ordinal))
         .collect()
 }
 
@@ -278,10 +265,11 @@ configuration and data layout; keep --flavor {flavor} or choose another --name",
     if existing.replicas() != spec.replicas {
         bail!(
             "ensemble {name} in namespace {ns} has {} members; changing it to {} changes the quorum membership, \
-which install does not do in place; keep --replicas {}",
+which install does not do; keep --replicas {} and run `kubectl zk scale --replicas {} --name {name} -n {ns}`",
             existing.replicas(),
             spec.replicas,
-            existing.replicas()
+            existing.replicas(),
+            spec.replicas
         );
     }
     Ok(())

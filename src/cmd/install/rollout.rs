@@ -140,18 +140,9 @@ pub async fn wait(
 
 /// The StatefulSet controller has seen the latest spec and every replica is updated and Ready.
 async fn rollout_complete(sets: &Api<StatefulSet>, spec: &EnsembleSpec) -> bool {
-    let Ok(sts) = sets.get(spec.name.as_str()).await else {
-        return false;
-    };
-    let Some(status) = sts.status.as_ref() else {
-        return false;
-    };
-    let generation = sts.metadata.generation.unwrap_or(0);
-    let replicas = spec.replicas as i32;
-    status.observed_generation.unwrap_or(0) >= generation
-        && status.ready_replicas.unwrap_or(0) >= replicas
-        && status.updated_replicas.unwrap_or(0) >= replicas
-        && status.update_revision == status.current_revision
+    sets.get(spec.name.as_str())
+        .await
+        .is_ok_and(|sts| crate::kube::statefulset::rolled_out(&sts, spec.replicas))
 }
 
 async fn last_log_lines(pods: &Api<Pod>, name: &str, lines: i64) -> String {
