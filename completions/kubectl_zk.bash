@@ -40,6 +40,9 @@ _kubectl__zk() {
             kubectl__zk,persist-check)
                 cmd="kubectl__zk__subcmd__persist__subcmd__check"
                 ;;
+            kubectl__zk,scale)
+                cmd="kubectl__zk__subcmd__scale"
+                ;;
             kubectl__zk,status)
                 cmd="kubectl__zk__subcmd__status"
                 ;;
@@ -73,6 +76,9 @@ _kubectl__zk() {
             kubectl__zk__subcmd__help,persist-check)
                 cmd="kubectl__zk__subcmd__help__subcmd__persist__subcmd__check"
                 ;;
+            kubectl__zk__subcmd__help,scale)
+                cmd="kubectl__zk__subcmd__help__subcmd__scale"
+                ;;
             kubectl__zk__subcmd__help,status)
                 cmd="kubectl__zk__subcmd__help__subcmd__status"
                 ;;
@@ -89,7 +95,7 @@ _kubectl__zk() {
 
     case "${cmd}" in
         kubectl__zk)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check uninstall completion version help"
+            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,7 +307,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help)
-            opts="install status myid config leader drain-safe persist-check uninstall completion version help"
+            opts="install status myid config leader drain-safe persist-check scale uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +419,20 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help__subcmd__persist__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__scale)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -755,6 +775,72 @@ _kubectl__zk() {
                     ;;
                 --via)
                     COMPREPLY=($(compgen -W "port-forward exec" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__scale)
+            opts="-y -o -n -v -h -V --name --replicas --dry-run --yes --delete-data --timeout --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
