@@ -184,6 +184,7 @@ mod tests {
             "leader",
             "drain-safe",
             "persist-check",
+            "scale",
             "uninstall",
             "completion",
             "version",
