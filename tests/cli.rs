@@ -149,7 +149,9 @@ fn even_replicas_warn_but_render() {
         "{}",
         stderr(&output)
     );
-    assert!(stdout(&output).contains("server.4=zk-3.zk-hs.kafka.svc.cluster.local:2888:3888:participant;0.0.0.0:2181"));
+    assert!(stdout(&output).contains(
+        "server.4=zk-3.zk-hs.kafka.svc.cluster.local:2888:3888:participant;0.0.0.0:2181"
+    ));
 }
 
 #[test]

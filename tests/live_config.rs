@@ -27,16 +27,31 @@ fn checks(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every member's zoo.cfg and myid in the report are byte for byte what `cat` prints.
+/// Every member's zoo.cfg and myid in the report are byte for byte what `cat` prints; where
+/// zoo.cfg names a dynamic config file (ZooKeeper 3.5+), the membership follows it, as
+/// `# membership, from <file>:` and the file's bytes.
 fn assert_members_match_exec(cluster: &Cluster, ns: &str, report: &Value, cfg_path: &str) {
     assert_eq!(report["path"], cfg_path, "{report:#}");
     let members = report["members"].as_array().expect("members");
     assert_eq!(members.len(), 3, "{report:#}");
     for member in members {
         let pod = member["pod"].as_str().expect("pod");
+        let mut expected = cat(cluster, ns, pod, cfg_path);
+        let dynamic = expected
+            .lines()
+            .filter_map(|l| l.strip_prefix("dynamicConfigFile="))
+            .last()
+            .map(str::to_owned);
+        if let Some(dynamic) = dynamic {
+            if !expected.ends_with('\n') {
+                expected.push('\n');
+            }
+            expected.push_str(&format!("# membership, from {dynamic}:\n"));
+            expected.push_str(&cat(cluster, ns, pod, &dynamic));
+        }
         assert_eq!(
             member["zooCfg"].as_str(),
-            Some(cat(cluster, ns, pod, cfg_path).as_str()),
+            Some(expected.as_str()),
             "{pod}'s zoo.cfg"
         );
         let myid_path = member["myidPath"].as_str().expect("myid path");
@@ -52,7 +67,8 @@ fn assert_members_match_exec(cluster: &Cluster, ns: &str, report: &Value, cfg_pa
 fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
     let cluster = Cluster::start(4);
 
-    // Official flavour: ConfigMap zoo.cfg at /conf.
+    // Official flavour: the live zoo.cfg on the volume, made from the ConfigMap at /conf (the
+    // static settings, and the membership ZooKeeper keeps in a dynamic file it rewrites).
     let out = cluster.zk(&["install", "--timeout", "180s"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let (report, code) = config_json(&cluster, &[]);
@@ -62,15 +78,31 @@ fn config_shows_live_files_and_flags_mistakes_in_both_flavours() {
     assert_eq!(report["source"]["kind"], "config-map");
     assert_eq!(report["source"]["name"], "ConfigMap zk-config, key zoo.cfg");
     assert_eq!(report["sourceDifferences"], Value::Array(vec![]));
-    assert_members_match_exec(&cluster, "default", &report, "/conf/zoo.cfg");
+    assert_members_match_exec(&cluster, "default", &report, "/data/conf/zoo.cfg");
     assert_eq!(report["members"][1]["myidPath"], "/data/myid");
     assert_eq!(report["members"][1]["myid"].as_u64(), Some(2));
     let source = report["source"]["zooCfg"].as_str().expect("source text");
-    assert_eq!(
-        Some(source),
-        report["members"][0]["zooCfg"].as_str(),
-        "the mounted file is the ConfigMap's"
+    assert!(
+        source.contains("# membership, from ConfigMap zk-config, key zoo.cfg.dynamic:\n"),
+        "{source}"
     );
+    let server_lines = |text: &str| -> Vec<String> {
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("server."))
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    for member in report["members"].as_array().expect("members") {
+        let live = member["zooCfg"].as_str().expect("live text");
+        assert_eq!(
+            server_lines(live),
+            server_lines(source),
+            "the members run the ConfigMap's membership"
+        );
+    }
 
     let out = cluster.zk(&["config"]);
     let table = stdout(&out);

@@ -155,7 +155,7 @@ fn official_flavour_installs_reports_and_survives_a_leader_kill() {
     let out = cluster.zk(&["install", "--timeout", "120s"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert_eq!(text.matches(" unchanged").count(), 6, "{text}");
+    assert_eq!(text.matches(" unchanged").count(), 7, "{text}");
     let uids_after = pod_uids(&cluster);
     assert_eq!(uids_before, uids_after, "a no-op install restarted pods");
 

@@ -247,6 +247,14 @@ fn scale_while_writing(cluster: &Cluster, ns: &str, replicas: u32) -> (Value, Wr
     (report, written)
 }
 
+/// Waits until `status` says the ensemble in `ns` is healthy (3.4.10 can take a while to elect
+/// after an ordered start).
+fn wait_healthy(cluster: &Cluster, ns: &str) {
+    cluster.wait_for("a healthy ensemble", Duration::from_secs(120), || {
+        (cluster.zk(&["status", "-n", ns]).status.code() == Some(0)).then_some(())
+    });
+}
+
 /// The names of the pods in `ns`.
 fn pods(cluster: &Cluster, ns: &str) -> BTreeSet<String> {
     cluster
@@ -309,6 +317,7 @@ fn official_grows_to_5_shrinks_to_3_and_grows_again_over_kept_volumes_losing_no_
     let cluster = Cluster::start(5);
     let ns = "default";
     cluster.install(&[]);
+    wait_healthy(&cluster, ns);
 
     // The plan alone changes nothing; without a terminal, --yes is required.
     let generation = || cluster.k(&["get", "sts", "zk", "-o", "jsonpath={.metadata.generation}"]);
@@ -373,6 +382,7 @@ fn seeds_image_grows_to_5_by_rolling_the_server_list_leader_last_losing_no_write
         ns,
         "--create-namespace",
     ]);
+    wait_healthy(&cluster, ns);
     let (leader, _) = cluster.zk_json("leader", &["-n", ns]);
     let leader = leader["leader"].as_str().expect("a leader").to_owned();
 

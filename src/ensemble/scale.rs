@@ -630,7 +630,13 @@ impl Runner<'_> {
                 }
                 Ok(())
             }
-            Action::Add | Action::Remove => self.reconfigure(step).await,
+            Action::Add => {
+                // A resumed run may add a member whose pod the first run had only started:
+                // ZooKeeper commits the addition only once the new server follows the leader.
+                self.wait_pod(&pod, true).await?;
+                self.reconfigure(step).await
+            }
+            Action::Remove => self.reconfigure(step).await,
             Action::MoveLeadership => self.move_leadership(&pod).await,
             Action::Roll => self.roll(step.servers.unwrap_or(self.plan.to)).await,
             Action::Stop => {
