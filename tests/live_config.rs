@@ -39,8 +39,8 @@ fn assert_members_match_exec(cluster: &Cluster, ns: &str, report: &Value, cfg_pa
         let mut expected = cat(cluster, ns, pod, cfg_path);
         let dynamic = expected
             .lines()
-            .filter_map(|l| l.strip_prefix("dynamicConfigFile="))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix("dynamicConfigFile="))
             .map(str::to_owned);
         if let Some(dynamic) = dynamic {
             if !expected.ends_with('\n') {
