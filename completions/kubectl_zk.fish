@@ -44,6 +44,8 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "leader" -d 'P
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "scale" -d 'Grow or shrink the ensemble, one member at a time, keeping the quorum and every write'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "restart" -d 'Restart every member one at a time (followers first, the leader last), or one member'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "upgrade" -d 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "version" -d 'Print the plugin\'s version'
@@ -248,6 +250,47 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand scale" -l delete-d
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand scale" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand scale" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l timeout -d 'How long each member may take to come back Ready and in sync' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l image -d 'The new image, e.g. docker.io/library/zookeeper:3.9.4 (its tag names the version)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l timeout -d 'How long each member may take to come back Ready and in sync' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l force -d 'Allow a downgrade across minor versions'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -l dry-run -d 'Print what would change and change nothing'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s V -l version -d 'Print version'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand uninstall" -l context -d 'The name of the kubeconfig context to use' -r
@@ -292,15 +335,17 @@ never\t'Never colour'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s V -l version -d 'Print version'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "scale" -d 'Grow or shrink the ensemble, one member at a time, keeping the quorum and every write'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale uninstall completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "scale" -d 'Grow or shrink the ensemble, one member at a time, keeping the quorum and every write'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "restart" -d 'Restart every member one at a time (followers first, the leader last), or one member'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "upgrade" -d 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

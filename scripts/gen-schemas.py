@@ -114,8 +114,7 @@ doc("InstallReport", "kubectl zk install -o json",
     {"ensemble": S, "namespace": S, "storageClass": S, "openshift": B, "dryRun": B,
      "objects": arr(obj({"object": S, "action": enum("created", "configured", "unchanged"), "changes": arr(S), "takenBack": arr(S)}, optional=("takenBack",))),
      "ready": null(I), "leader": null(S), "notReady": arr(S)})
-ACTION = enum("update-template", "start", "add", "remove", "move-leadership", "roll", "stop", "delete-volume",
-              "restore-strategy")
+ACTION = enum("update-template", "start", "add", "remove", "move-leadership", "roll", "stop", "delete-volume")
 step_props = {"action": ACTION, "pod": null(S), "server": null(I), "servers": I, "detail": S}
 step = obj(step_props, optional=("servers",))
 doc("ScaleReport", "kubectl zk scale -o json",
@@ -126,6 +125,11 @@ doc("ScaleReport", "kubectl zk scale -o json",
      "done": arr(obj({**step_props, "seconds": N, "restarted": arr(S)}, optional=("servers",))),
      "seconds": N, "members": arr(obj({"pod": S, "mode": MODE, "ready": B})), "leader": null(S),
      "problems": arr(S)})
+doc("Rollout", "kubectl zk restart|upgrade -o json",
+    "A change rolled through the members by the rollout engine: which members were restarted, in order (the leader last), how long each took to be back in sync, and the version each answered with when one was expected.",
+    {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade"), "detail": S, "dryRun": B,
+     "restarted": arr(obj({"pod": S, "wasLeader": B, "seconds": N, "version": null(S)})),
+     "alreadyCurrent": arr(S), "leader": null(S), "seconds": N})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
     {"clientVersion": S, "platform": S})
 print(sorted(os.listdir(OUT)))

@@ -185,6 +185,26 @@ continues from what runs.",
     )]
     Scale(ScaleArgs),
 
+    /// Restart every member one at a time (followers first, the leader last), or one member.
+    #[command(
+        long_about = "Restart the members through the rollout engine: one at a time, members that are down \
+first, then followers, the leader last, each only when the quorum survives losing it and each back \
+Ready and in sync before the next. With MEMBER, only that pod, refused when the quorum cannot lose \
+it. Interrupted? Run the same command again: members already restarted are not restarted again.",
+        after_help = "Examples:\n  kubectl zk restart --yes\n  kubectl zk restart zk-1 -n kafka"
+    )]
+    Restart(RestartArgs),
+
+    /// Change the ZooKeeper version: the new image rolled one member at a time, the leader last.
+    #[command(
+        long_about = "Set the StatefulSet's image and roll it through the members with the rollout engine, \
+each member confirmed to answer with the new version (srvr) before the next; the leader goes last. \
+A downgrade across minor versions is refused unless --force (ZooKeeper's data formats only move \
+forward across minors). Moving the seeds' 3.4 image to the official image is `kubectl zk migrate`'s job.",
+        after_help = "Examples:\n  kubectl zk upgrade --image docker.io/library/zookeeper:3.9.4\n  kubectl zk upgrade --image zookeeper:3.9.4 --dry-run"
+    )]
+    Upgrade(UpgradeArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -523,6 +543,58 @@ pub struct ScaleArgs {
     pub delete_data: bool,
 
     /// How long each step may take (a member to start, sync or stop).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `restart` options.
+#[derive(Debug, Clone, Args)]
+pub struct RestartArgs {
+    /// Only this member's pod (e.g. zk-1). Default: every member.
+    #[arg(value_name = "MEMBER")]
+    pub member: Option<String>,
+
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// How long each member may take to come back Ready and in sync.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `upgrade` options.
+#[derive(Debug, Clone, Args)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The new image, e.g. docker.io/library/zookeeper:3.9.4 (its tag names the version).
+    #[arg(long, value_name = "IMAGE", required = true)]
+    pub image: String,
+
+    /// Allow a downgrade across minor versions.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// How long each member may take to come back Ready and in sync.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
 

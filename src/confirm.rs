@@ -80,6 +80,15 @@ fn read_line(input: &mut impl BufRead) -> anyhow::Result<String> {
     Ok(line.trim().to_owned())
 }
 
+/// `text` with its first letter upper-case, for a question made from an action.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,11 @@ pub mod install;
 pub mod leader;
 pub mod myid;
 pub mod persist_check;
+pub mod restart;
 pub mod scale;
 pub mod status;
 pub mod uninstall;
+pub mod upgrade;
 pub mod version;
 
 use std::process::ExitCode;
@@ -51,6 +53,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::DrainSafe(args) => drain_safe::run(&global, args).await,
         Command::PersistCheck(args) => persist_check::run(&global, args).await,
         Command::Scale(args) => scale::run(&global, args).await,
+        Command::Restart(args) => restart::run(&global, args).await,
+        Command::Upgrade(args) => upgrade::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

@@ -17,7 +17,7 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cluster::zk_client::{MemberSession, Protocol};
 use crate::cmd::Outcome;
-use crate::confirm::{confirm, confirm_typed, ensure_can_ask};
+use crate::confirm::{capitalised, confirm, confirm_typed, ensure_can_ask};
 use crate::ensemble::scale::{self, Facts, Method, Plan, Step};
 use crate::ensemble::{EnsembleStatus, MemberMode};
 use crate::manifest::options::even_replicas_warning;
@@ -114,14 +114,6 @@ pub async fn run(global: &GlobalOptions, args: ScaleArgs) -> anyhow::Result<Outc
     Ok(Outcome::Ok)
 }
 
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// Reads what the plan needs (the membership in force, the pods' revisions) and plans.
 async fn make_plan(
     client: &kube::Client,
@@ -143,7 +135,8 @@ async fn make_plan(
                 &anyhow!(e).context(format!("cannot list pods in namespace {}", found.namespace)),
             )
         })?;
-    let current = scale::current_pods(&found.stateful_set, &listed.items);
+    let current =
+        crate::kube::statefulset::pods_on_update_revision(&found.stateful_set, &listed.items);
     // The scheduler's view for new members; a user who may not list nodes or every pod leaves
     // that judgement to the scheduler.
     let nodes: Api<Node> = Api::all(client.clone());

@@ -16,6 +16,7 @@ pub mod probe;
 pub mod recovery;
 pub mod rejoin;
 pub mod rolling;
+pub mod rollout;
 pub mod scale;
 pub mod start_flags;
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!   new `--servers` count with the `OnDelete` update strategy (so the controller restarts
 //!   nothing itself); new members start with the new list; the old members are restarted one
 //!   at a time, followers first and the leader last, each back in sync before the next; leaving
-//!   members stop last; the update strategy goes back to `RollingUpdate`.
+//!   members stop last.
 //!
 //! The plan is made from what runs now, so running the same command again after an
 //! interruption continues where it stopped. Volumes of leaving members are kept.
@@ -91,8 +91,6 @@ pub enum Action {
     Stop,
     /// Delete the member's volume claim (`--delete-data`).
     DeleteVolume,
-    /// Put the StatefulSet's update strategy back to RollingUpdate.
-    RestoreStrategy,
 }
 
 /// One step of a plan.
@@ -503,16 +501,6 @@ fn rolling_steps(facts: &Facts<'_>, from: u32, to: u32) -> Result<Vec<Step>, Str
             });
         }
     }
-    let on_delete = statefulset::update_strategy(&ensemble.stateful_set) == "OnDelete";
-    if !steps.is_empty() || on_delete {
-        steps.push(Step {
-            action: Action::RestoreStrategy,
-            pod: None,
-            server: None,
-            servers: None,
-            detail: format!("StatefulSet {name}: update strategy back to RollingUpdate"),
-        });
-    }
     if steps
         .iter()
         .any(|s| matches!(s.action, Action::Roll | Action::MoveLeadership))
@@ -528,27 +516,6 @@ fn rolling_steps(facts: &Facts<'_>, from: u32, to: u32) -> Result<Vec<Step>, Str
 
 /// Hears what happens: a line per event.
 pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
-
-/// The pods of the ensemble that run its update revision. Pure.
-pub fn current_pods(sts: &StatefulSet, pods: &[Pod]) -> BTreeSet<String> {
-    let Some(update) = sts
-        .status
-        .as_ref()
-        .and_then(|s| s.update_revision.as_deref())
-    else {
-        return BTreeSet::new();
-    };
-    pods.iter()
-        .filter(|p| {
-            p.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("controller-revision-hash"))
-                .is_some_and(|r| r == update)
-        })
-        .filter_map(|p| p.metadata.name.clone())
-        .collect()
-}
 
 /// Runs the plan's steps in order; `done` hears each step and how long it took. Each step may
 /// take `timeout`. Stops at the first failure (running the command again continues).
@@ -657,16 +624,6 @@ impl Runner<'_> {
                     ))),
                 }
             }
-            Action::RestoreStrategy => {
-                let patch = serde_json::json!({
-                    "spec": {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": null}}
-                });
-                self.sets()
-                    .patch(&self.plan.ensemble, &params(), &Patch::Merge(&patch))
-                    .await
-                    .with_context(|| format!("cannot patch StatefulSet {}", self.plan.ensemble))?;
-                Ok(())
-            }
         }
     }
 
@@ -744,7 +701,7 @@ impl Runner<'_> {
                     .list(&kube::api::ListParams::default().labels(&ensemble.pod_selector()))
                     .await
                     .with_context(|| format!("cannot list pods of {}", ensemble.name))?;
-                return Ok(current_pods(&sts, &pods.items));
+                return Ok(statefulset::pods_on_update_revision(&sts, &pods.items));
             }
             if Instant::now() >= deadline {
                 bail!(
@@ -1200,8 +1157,7 @@ mod tests {
                 Action::UpdateTemplate,
                 Action::Start,
                 Action::Start,
-                Action::Roll,
-                Action::RestoreStrategy
+                Action::Roll
             ]
         );
         assert!(
@@ -1225,8 +1181,7 @@ mod tests {
                 Action::MoveLeadership,
                 Action::UpdateTemplate,
                 Action::Roll,
-                Action::Stop,
-                Action::RestoreStrategy
+                Action::Stop
             ]
         );
         // With a member down, a restart would lose the quorum of three: refused.

@@ -2,6 +2,8 @@
 //! still rolling a change through the pods, and the member pod for an ordinal as the
 //! controller makes it from the template (for the scheduler's judgement before it exists).
 
+use std::collections::BTreeSet;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 
@@ -15,7 +17,7 @@ pub fn update_strategy(sts: &StatefulSet) -> &str {
 }
 
 /// Whether the controller has seen the latest spec and every one of `replicas` pods is
-/// updated and Ready.
+/// updated (runs the update revision) and Ready; with either update strategy.
 pub fn rolled_out(sts: &StatefulSet, replicas: u32) -> bool {
     let Some(status) = sts.status.as_ref() else {
         return false;
@@ -25,11 +27,12 @@ pub fn rolled_out(sts: &StatefulSet, replicas: u32) -> bool {
     status.observed_generation.unwrap_or(0) >= generation
         && status.ready_replicas.unwrap_or(0) >= replicas
         && status.updated_replicas.unwrap_or(0) >= replicas
-        && status.update_revision == status.current_revision
 }
 
-/// The change the StatefulSet controller is rolling through the pods by itself, in words, or
-/// `None`. With `OnDelete` the controller replaces no pod by itself, so it rolls nothing.
+/// The change being rolled through the pods, in words, or `None`: the controller has not yet
+/// seen the latest spec, or some pods do not run the update revision yet — rolled by the
+/// controller (`RollingUpdate`) or, under `OnDelete`, by whoever deletes them (kubectl-zk's
+/// rollout engine, which an interrupted command left half done).
 pub fn rollout_in_progress(sts: &StatefulSet) -> Option<String> {
     let name = sts.metadata.name.as_deref().unwrap_or_default();
     let status = sts.status.as_ref()?;
@@ -39,18 +42,44 @@ pub fn rollout_in_progress(sts: &StatefulSet) -> Option<String> {
             "the StatefulSet controller has not yet seen generation {generation} of StatefulSet {name}"
         ));
     }
-    if update_strategy(sts) == "OnDelete" {
-        return None;
-    }
     let replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let updated = status.updated_replicas.unwrap_or(0);
-    let rolling =
+    let changed =
         status.update_revision.is_some() && status.update_revision != status.current_revision;
-    (rolling && updated < replicas).then(|| {
+    if !changed || updated >= replicas {
+        return None;
+    }
+    Some(if update_strategy(sts) == "OnDelete" {
+        format!(
+            "a change to StatefulSet {name} is half rolled out ({updated} of {replicas} members run its template); finish it by running the command that started it again, or `kubectl zk restart`"
+        )
+    } else {
         format!(
             "StatefulSet {name} is rolling a change through its pods ({updated} of {replicas} updated); wait for `kubectl rollout status statefulset/{name}` to finish"
         )
     })
+}
+
+/// The names of the pods that run the StatefulSet's update revision (its template as it is
+/// now), by the `controller-revision-hash` label the controller gives them.
+pub fn pods_on_update_revision(sts: &StatefulSet, pods: &[Pod]) -> BTreeSet<String> {
+    let Some(update) = sts
+        .status
+        .as_ref()
+        .and_then(|s| s.update_revision.as_deref())
+    else {
+        return BTreeSet::new();
+    };
+    pods.iter()
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("controller-revision-hash"))
+                .is_some_and(|r| r == update)
+        })
+        .filter_map(|p| p.metadata.name.clone())
+        .collect()
 }
 
 /// The pod the controller creates for `ordinal`: `<name>-<ordinal>` in the StatefulSet's
@@ -119,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rolling_update_half_way_is_in_progress_and_on_delete_never_is() {
+    fn a_change_half_rolled_is_in_progress_with_either_strategy() {
         let done = sts(None, status(4, 3, "zk-a", "zk-a"));
         assert_eq!(rollout_in_progress(&done), None);
         assert!(rolled_out(&done, 3));
@@ -127,11 +156,21 @@ mod tests {
         let why = rollout_in_progress(&rolling).expect("in progress");
         assert!(why.contains("1 of 3 updated"), "{why}");
         assert!(!rolled_out(&rolling, 3));
+        // OnDelete: the controller never moves current_revision; updated replicas tell.
+        assert!(rolled_out(
+            &sts(Some("OnDelete"), status(4, 3, "zk-a", "zk-b")),
+            3
+        ));
         let unseen = sts(Some("RollingUpdate"), status(3, 3, "zk-a", "zk-a"));
         assert!(rollout_in_progress(&unseen).is_some_and(|w| w.contains("generation 4")));
         let on_delete = sts(Some("OnDelete"), status(4, 1, "zk-a", "zk-b"));
-        assert_eq!(rollout_in_progress(&on_delete), None);
+        assert!(rollout_in_progress(&on_delete).is_some_and(|w| w.contains("half rolled out")));
         assert_eq!(update_strategy(&on_delete), "OnDelete");
+        // Under OnDelete the controller never moves current_revision: all updated is done.
+        assert_eq!(
+            rollout_in_progress(&sts(Some("OnDelete"), status(4, 3, "zk-a", "zk-b"))),
+            None
+        );
     }
 
     #[test]

@@ -398,8 +398,11 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
                 ..LabelSelector::default()
             },
             pod_management_policy: Some(spec.pod_management.as_str().into()),
+            // The StatefulSet controller replaces no member by itself (its RollingUpdate goes by
+            // ordinal, the leader whenever its ordinal comes): kubectl-zk's rollout engine does,
+            // one member at a time, the leader last (ensemble::rollout).
             update_strategy: Some(StatefulSetUpdateStrategy {
-                type_: Some("RollingUpdate".into()),
+                type_: Some("OnDelete".into()),
                 ..StatefulSetUpdateStrategy::default()
             }),
             persistent_volume_claim_retention_policy: Some(

@@ -293,6 +293,20 @@ impl VersionNumber {
     }
 }
 
+impl VersionNumber {
+    /// The version an image's tag names: the last `major.minor[.patch]` in the tag
+    /// (`zookeeper:3.9.4` → 3.9.4, `kubernetes-zookeeper:1.0-3.4.10` → 3.4.10). Pure.
+    pub fn from_image(image: &str) -> Option<VersionNumber> {
+        let without_digest = image.split('@').next().unwrap_or(image);
+        let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+        let (_, tag) = last.split_once(':')?;
+        tag.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter(|part| part.matches('.').count() >= 1)
+            .filter_map(|part| Version::new(part).number())
+            .next_back()
+    }
+}
+
 impl fmt::Display for VersionNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.major, self.minor, self.patch)

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod writer;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -81,6 +81,26 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     if format == OutputFormat::Table || format == OutputFormat::Wide {
         write_stdout(&report.objects_table())?;
     }
+    // A changed template reaches running members through the rollout engine: one at a time,
+    // the leader last (the StatefulSet's OnDelete strategy leaves them to it).
+    if found.existing {
+        let progress = |line: &str| eprintln!("{line}");
+        let mut rolled = crate::ensemble::rollout::RolloutReport::default();
+        let result = crate::ensemble::rollout::roll(
+            client,
+            &spec.namespace,
+            &spec.name,
+            crate::ensemble::rollout::Expect::default(),
+            args.timeout,
+            &progress,
+            &mut rolled,
+        )
+        .await;
+        if let Err(err) = result {
+            eprintln!("kubectl-zk: {}", crate::cluster::error::one_line(&err));
+            return Ok(Outcome::CheckFailed);
+        }
+    }
     match rollout::wait(client, &spec, args.timeout).await? {
         rollout::Rollout::Done => {
             let (ready, leader) = leader_of(client, &spec).await;

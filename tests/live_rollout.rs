@@ -1,0 +1,181 @@
+//! The rollout engine against the test cluster, judged by an independent client: kazoo writes a
+//! sequential znode every 200 ms through `upgrade` (3.8 → 3.9, each member confirmed on the new
+//! version) and `restart`; afterwards every acknowledged write is on every member, every pod
+//! was replaced exactly once, the leader last (at most one leader change). A restart with a
+//! member held Pending stops with exit 1 keeping the quorum, and finishes once it can.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::cluster::Cluster;
+use common::writer::{Writer, member_view};
+use common::{assert_exit, assert_valid, stderr, stdout};
+use serde_json::Value;
+
+fn wait_healthy(cluster: &Cluster) {
+    cluster.wait_for("a healthy ensemble", Duration::from_secs(120), || {
+        (cluster.zk(&["status"]).status.code() == Some(0)).then_some(())
+    });
+}
+
+fn leader(cluster: &Cluster) -> String {
+    let (leader, _) = cluster.zk_json("leader", &[]);
+    leader["leader"].as_str().expect("a leader").to_owned()
+}
+
+/// Runs `ARGS… --yes -o json` while a writer writes; checks every acknowledged write is on every
+/// member and every pod was replaced, the leader last. The report.
+fn roll_while_writing(cluster: &Cluster, args: &[&str]) -> Value {
+    let before: BTreeMap<String, String> = cluster.uids("default", "pod");
+    let old_leader = leader(cluster);
+    let writer = Writer::start(cluster, "default");
+    let mut argv = args.to_vec();
+    argv.extend(["--yes", "-o", "json"]);
+    let out = cluster.zk(&argv);
+    let written = writer.stop();
+    assert_exit(&out, 0);
+    assert_valid("Rollout", &stdout(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let restarted: Vec<&str> = report["restarted"]
+        .as_array()
+        .expect("restarted")
+        .iter()
+        .filter_map(|r| r["pod"].as_str())
+        .collect();
+    assert_eq!(restarted.len(), 3, "every member once: {report:#}");
+    assert_eq!(
+        restarted.last(),
+        Some(&old_leader.as_str()),
+        "the leader last: {report:#}"
+    );
+    let after = cluster.uids("default", "pod");
+    for (pod, uid) in &before {
+        assert_ne!(after.get(pod), Some(uid), "{pod} was not replaced");
+    }
+    for pod in before.keys() {
+        let (children, _) = member_view(cluster, "default", pod, false);
+        let missing: Vec<&String> = written.acked.difference(&children).collect();
+        assert!(
+            missing.is_empty(),
+            "{pod} lacks acknowledged writes {missing:?}"
+        );
+    }
+    eprintln!(
+        "{args:?}: {} writes acknowledged, longest gap between two {:.1} s, leader {old_leader} → {}",
+        written.acked.len(),
+        written.max_gap,
+        report["leader"]
+    );
+    assert!(
+        written.max_gap < 30.0,
+        "a write waited {:.1} s",
+        written.max_gap
+    );
+    report
+}
+
+#[test]
+fn upgrade_and_restart_roll_one_member_at_a_time_the_leader_last_losing_no_write() {
+    let cluster = Cluster::start(4);
+    cluster.install(&["--image", "docker.io/library/zookeeper:3.8.3"]);
+    wait_healthy(&cluster);
+
+    // A downgrade across minors and a flavour change are refused, changing nothing.
+    let generation = || cluster.k(&["get", "sts", "zk", "-o", "jsonpath={.metadata.generation}"]);
+    let before = generation();
+    let out = cluster.zk(&[
+        "upgrade",
+        "--image",
+        "docker.io/library/zookeeper:3.4.10",
+        "--yes",
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("downgrade from 3.8.3"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cluster.zk(&[
+        "upgrade",
+        "--image",
+        "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
+        "--yes",
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("kubectl zk migrate"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(generation(), before);
+
+    // 3.8 → 3.9: each member confirmed on the new version.
+    let report = roll_while_writing(
+        &cluster,
+        &["upgrade", "--image", "docker.io/library/zookeeper:3.9.4"],
+    );
+    for restarted in report["restarted"].as_array().expect("restarted") {
+        assert_eq!(restarted["version"], "3.9.4", "{report:#}");
+    }
+    let (status, code) = cluster.zk_json("status", &[]);
+    assert_eq!(code, Some(0), "{status:#}");
+    for member in status["members"].as_array().expect("members") {
+        let version = member["server"]["version"].as_str().unwrap_or_default();
+        assert!(version.starts_with("3.9.4"), "{member}");
+    }
+
+    // A rolling restart of every member.
+    roll_while_writing(&cluster, &["restart"]);
+    wait_healthy(&cluster);
+
+    // One member held Pending (its node and the spare cordoned): the restart restarts it first,
+    // it cannot come back, so the rollout stops (exit 1) with the quorum kept; after uncordoning,
+    // the same command finishes the job.
+    let uids = cluster.uids("default", "pod");
+    let mut nodes: Vec<String> = (1..=4).map(|i| format!("node-{i}")).collect();
+    for pod in ["zk-0", "zk-2"] {
+        let node = cluster.k(&["get", "pod", pod, "-o", "jsonpath={.spec.nodeName}"]);
+        nodes.retain(|n| n != node.trim());
+    }
+    let mut cordon = vec!["cordon"];
+    cordon.extend(nodes.iter().map(String::as_str));
+    cluster.k(&cordon);
+    cluster.k(&["delete", "pod", "zk-1", "--wait=false"]);
+    cluster.wait_for("zk-1 Pending", Duration::from_secs(60), || {
+        let phase = cluster.k(&[
+            "get",
+            "pod",
+            "zk-1",
+            "--ignore-not-found",
+            "-o",
+            "jsonpath={.status.phase}",
+        ]);
+        (phase.trim() == "Pending").then_some(())
+    });
+    let out = cluster.zk(&["restart", "--yes", "--timeout", "15s"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("left:"), "{}", stderr(&out));
+    let (status, _) = cluster.zk_json("status", &[]);
+    assert_eq!(status["quorumHolds"], true, "{status:#}");
+    let now = cluster.uids("default", "pod");
+    for pod in ["zk-0", "zk-2"] {
+        assert_eq!(
+            now.get(pod),
+            uids.get(pod),
+            "{pod} was restarted while zk-1 was down"
+        );
+    }
+    let mut uncordon = vec!["uncordon"];
+    uncordon.extend(nodes.iter().map(String::as_str));
+    cluster.k(&uncordon);
+    let out = cluster.zk(&["restart", "--yes"]);
+    assert_exit(&out, 0);
+    let after = cluster.uids("default", "pod");
+    for (pod, uid) in &uids {
+        assert_ne!(after.get(pod), Some(uid), "{pod} was not restarted");
+    }
+    let (status, code) = cluster.zk_json("status", &[]);
+    assert_eq!(code, Some(0), "{status:#}");
+}
