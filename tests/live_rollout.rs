@@ -134,26 +134,7 @@ fn upgrade_and_restart_roll_one_member_at_a_time_the_leader_last_losing_no_write
     // it cannot come back, so the rollout stops (exit 1) with the quorum kept; after uncordoning,
     // the same command finishes the job.
     let uids = cluster.uids("default", "pod");
-    let mut nodes: Vec<String> = (1..=4).map(|i| format!("node-{i}")).collect();
-    for pod in ["zk-0", "zk-2"] {
-        let node = cluster.k(&["get", "pod", pod, "-o", "jsonpath={.spec.nodeName}"]);
-        nodes.retain(|n| n != node.trim());
-    }
-    let mut cordon = vec!["cordon"];
-    cordon.extend(nodes.iter().map(String::as_str));
-    cluster.k(&cordon);
-    cluster.k(&["delete", "pod", "zk-1", "--wait=false"]);
-    cluster.wait_for("zk-1 Pending", Duration::from_secs(60), || {
-        let phase = cluster.k(&[
-            "get",
-            "pod",
-            "zk-1",
-            "--ignore-not-found",
-            "-o",
-            "jsonpath={.status.phase}",
-        ]);
-        (phase.trim() == "Pending").then_some(())
-    });
+    let nodes = cluster.hold_down("zk-1", &["zk-0", "zk-2"], 4);
     let out = cluster.zk(&["restart", "--yes", "--timeout", "15s"]);
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("left:"), "{}", stderr(&out));

@@ -169,6 +169,36 @@ impl Cluster {
             .collect()
     }
 
+    /// Holds member `pod` of the ensemble in `default` down: every node but those of the
+    /// members in `keep` cordoned, its pod deleted, until the new pod is Pending. Returns the
+    /// cordoned nodes (to uncordon later).
+    pub fn hold_down(&self, pod: &str, keep: &[&str], nodes: u32) -> Vec<String> {
+        let mut cordoned: Vec<String> = (1..=nodes).map(|i| format!("node-{i}")).collect();
+        for member in keep {
+            let node = self.k(&["get", "pod", member, "-o", "jsonpath={.spec.nodeName}"]);
+            cordoned.retain(|n| n != node.trim());
+        }
+        let mut cordon = vec!["cordon"];
+        cordon.extend(cordoned.iter().map(String::as_str));
+        self.k(&cordon);
+        let old = self.k(&["get", "pod", pod, "-o", "jsonpath={.metadata.uid}"]);
+        self.k(&["delete", "pod", pod, "--wait=false"]);
+        self.wait_for(&format!("{pod} Pending"), Duration::from_secs(60), || {
+            let state = self.k(&[
+                "get",
+                "pod",
+                pod,
+                "--ignore-not-found",
+                "-o",
+                "jsonpath={.metadata.uid} {.status.phase}",
+            ]);
+            let mut parts = state.split_whitespace();
+            let (uid, phase) = (parts.next()?, parts.next()?);
+            (uid != old.trim() && phase == "Pending").then_some(())
+        });
+        cordoned
+    }
+
     /// Polls `check` until it returns Some, at most `limit`.
     pub fn wait_for<T>(
         &self,
