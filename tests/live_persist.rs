@@ -301,30 +301,7 @@ fn persist_check_passes_keeps_data_across_recreate_and_names_a_member_down() {
 
     // One member kept down (its node and the spare node cordoned, its pod deleted, so the
     // new pod stays Pending): the check fails naming it, exit 1, and leaves no sentinel.
-    let mut nodes: Vec<String> = (1..=4).map(|i| format!("node-{i}")).collect();
-    for pod in ["zk-0", "zk-2"] {
-        let node = cluster.k(&["get", "pod", pod, "-o", "jsonpath={.spec.nodeName}"]);
-        nodes.retain(|n| n != node.trim());
-    }
-    let mut cordon = vec!["cordon"];
-    cordon.extend(nodes.iter().map(String::as_str));
-    cluster.k(&cordon);
-    let down = cluster.k(&["get", "pod", "zk-1", "-o", "jsonpath={.metadata.uid}"]);
-    let down = down.trim();
-    cluster.k(&["delete", "pod", "zk-1", "--wait=false"]);
-    cluster.wait_for("zk-1 Pending", Duration::from_secs(60), || {
-        let state = cluster.k(&[
-            "get",
-            "pod",
-            "zk-1",
-            "--ignore-not-found",
-            "-o",
-            "jsonpath={.metadata.uid} {.status.phase}",
-        ]);
-        let mut parts = state.split_whitespace();
-        let (uid, phase) = (parts.next()?, parts.next()?);
-        (uid != down && phase == "Pending").then_some(())
-    });
+    cluster.hold_down("zk-1", &["zk-0", "zk-2"], 4);
     // If zk-1 led, the other two elect a new leader first: the check judges a serving quorum.
     cluster.wait_for("zk-0 and zk-2 serving", Duration::from_secs(60), || {
         let (status, _) = cluster.zk_json("status", &[]);
