@@ -41,6 +41,17 @@ impl From<Outcome> for ExitCode {
     }
 }
 
+/// Says why a change stopped, in one line on stderr, and the outcome: exit 130 after Ctrl-C,
+/// else 1 (a refusal, or a member not back in time: the same command resumes).
+pub fn stopped(err: &anyhow::Error) -> Outcome {
+    eprintln!("kubectl-zk: {}", crate::cluster::error::one_line(err));
+    if err.is::<crate::ensemble::rollout::Interrupted>() {
+        Outcome::Interrupted
+    } else {
+        Outcome::CheckFailed
+    }
+}
+
 /// Runs the parsed command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;

@@ -84,8 +84,7 @@ pub async fn run(global: &GlobalOptions, args: RestartArgs) -> anyhow::Result<Ou
         }
     };
     if let Err(err) = result {
-        eprintln!("kubectl-zk: {}", crate::cluster::error::one_line(&err));
-        return Ok(Outcome::CheckFailed);
+        return Ok(crate::cmd::stopped(&err));
     }
     let document = RolloutDocument {
         ensemble: found.name.clone(),

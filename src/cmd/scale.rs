@@ -105,7 +105,9 @@ pub async fn run(global: &GlobalOptions, args: ScaleArgs) -> anyhow::Result<Outc
     let result = scale::execute(client, &report.plan, args.timeout, &progress, &mut record).await;
     report.done = done.lock().map(|d| d.clone()).unwrap_or_default();
     report.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    result?;
+    if let Err(err) = result {
+        return Ok(crate::cmd::stopped(&err));
+    }
     let found = ensemble::find(client, &found.namespace, args.ensemble.name.as_ref()).await?;
     let status = crate::ensemble::gather(client, found, None, MEMBER_TIMEOUT).await?;
     report.members = members(&status);

@@ -92,8 +92,7 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
     )
     .await;
     if let Err(err) = result {
-        eprintln!("kubectl-zk: {}", crate::cluster::error::one_line(&err));
-        return Ok(Outcome::CheckFailed);
+        return Ok(crate::cmd::stopped(&err));
     }
     document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     emit(&document, args.output.output, style)?;

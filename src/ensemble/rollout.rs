@@ -33,6 +33,30 @@ const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often the cluster is asked again while waiting.
 const POLL: Duration = Duration::from_millis(500);
 
+/// A change stopped by Ctrl-C (SIGINT) between or during its steps: what is done and what is
+/// left, for the command to print before it exits 130.
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Runs `work` unless Ctrl-C comes first; then `Interrupted` with `said`.
+pub async fn unless_interrupted<T>(
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+    said: impl FnOnce() -> String,
+) -> anyhow::Result<T> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(Interrupted(said()))),
+    }
+}
+
 /// The next step of a rollout. Pure answer of [`next_step`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -240,15 +264,26 @@ pub async fn roll(
                     }
                 ));
                 let started = Instant::now();
-                let after = restart_member(client, &found, &pod, timeout, progress)
-                    .await
-                    .map_err(|err| {
-                        anyhow!(
-                            "{}; {}; run the same command again to continue",
-                            crate::cluster::error::one_line(&err),
-                            done_and_left(report, &stale)
+                let left = done_and_left(report, &stale);
+                let after = unless_interrupted(
+                    restart_member(client, &found, &pod, timeout, progress),
+                    || {
+                        format!(
+                            "interrupted while {pod} restarts (the StatefulSet controller re-creates its pod on the new template); {left}; run the same command again to continue"
                         )
-                    })?;
+                    },
+                )
+                .await
+                .map_err(|err| {
+                    if err.is::<Interrupted>() {
+                        return err;
+                    }
+                    anyhow!(
+                        "{}; {}; run the same command again to continue",
+                        crate::cluster::error::one_line(&err),
+                        done_and_left(report, &stale)
+                    )
+                })?;
                 let version = match expect.version {
                     Some(wanted) => Some(confirm_version(&after, &pod, wanted)?),
                     None => None,

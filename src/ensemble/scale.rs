@@ -540,10 +540,18 @@ pub async fn execute(
         password: password.as_deref(),
         restarted: Mutex::default(),
     };
-    for step in &plan.steps {
+    for (n, step) in plan.steps.iter().enumerate() {
         let started = Instant::now();
         progress(&format!("{}…", step.detail));
-        runner.run(step).await?;
+        super::rollout::unless_interrupted(runner.run(step), || {
+            format!(
+                "interrupted during step {} of {} ({}); run the same command again to continue from the membership in force",
+                n + 1,
+                plan.steps.len(),
+                step.detail
+            )
+        })
+        .await?;
         let restarted = runner
             .restarted
             .lock()

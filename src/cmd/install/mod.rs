@@ -97,8 +97,7 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
         )
         .await;
         if let Err(err) = result {
-            eprintln!("kubectl-zk: {}", crate::cluster::error::one_line(&err));
-            return Ok(Outcome::CheckFailed);
+            return Ok(crate::cmd::stopped(&err));
         }
     }
     match rollout::wait(client, &spec, args.timeout).await? {
