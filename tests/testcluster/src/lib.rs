@@ -103,6 +103,8 @@ pub struct Cluster {
     /// The upstream control plane and its nodes, when that is what runs.
     pub control_plane: Option<controlplane::ControlPlane>,
     agent: Option<nodeagent::NodeAgent>,
+    /// The OpenShift mode's webhook server and namespace controller.
+    openshift: Option<openshift::OpenShift>,
     remove_state_dir: bool,
     shutdown: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -285,7 +287,7 @@ impl Cluster {
     /// Starts a cluster and returns once the API answers and every node is Ready, with the
     /// kubeconfig written. Needs root (network namespaces, bridges, mounts, cgroups).
     pub async fn start(opts: ClusterOptions) -> Result<Cluster> {
-        if opts.control_plane == ControlPlaneKind::Upstream && !opts.openshift {
+        if opts.control_plane == ControlPlaneKind::Upstream || opts.openshift {
             return Self::start_upstream(opts).await;
         }
         let (state_dir, remove_state_dir) = prepare_state_dir(&opts, &["pods"]).await?;
@@ -353,6 +355,7 @@ impl Cluster {
             server_handle: None,
             control_plane: None,
             agent: None,
+            openshift: None,
         };
         // ready: the API answers over HTTPS and lists every node Ready
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -430,6 +433,9 @@ impl Cluster {
         if let Some(mut cp) = self.control_plane.take() {
             upstream::remove_volumes(&cp).await;
             cp.stop().await;
+        }
+        if let Some(mut o) = self.openshift.take() {
+            o.stop().await;
         }
         let _ = self.shutdown.send(true);
         for t in self.tasks.drain(..) {

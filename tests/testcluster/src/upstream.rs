@@ -148,6 +148,10 @@ impl Cluster {
         let mut cp = ControlPlane::start(&state_dir, &net, net.subnet().gateway()).await?;
         let admin = kube_client(&cp.server, &cp.pki.ca_pem, cp.pki.admin()).await?;
         apply_bootstrap(&admin).await?;
+        let openshift = match opts.openshift {
+            true => Some(crate::openshift::OpenShift::start(&admin, &cp.pki).await?),
+            false => None,
+        };
         let node_opts = NodeOptions {
             nodes: opts.nodes,
             cpu: opts.node_cpu.clone(),
@@ -156,6 +160,9 @@ impl Cluster {
         };
         let agent = NodeAgent::start(&cp, net.clone(), state_dir.clone(), &node_opts).await?;
         wait_ready(&admin, opts.nodes, &mut cp).await?;
+        if let Some(o) = &openshift {
+            o.wait_admitting(&admin).await?;
+        }
         let (shutdown, _) = watch::channel(false);
         let cluster = Cluster {
             kubeconfig: opts
@@ -171,6 +178,7 @@ impl Cluster {
             kubelet: agent.kubelet.clone(),
             control_plane: Some(cp),
             agent: Some(agent),
+            openshift,
             remove_state_dir,
             shutdown,
             tasks: Vec::new(),

@@ -10,9 +10,11 @@
 //!   ([`uid`]); SCC admission ([`admission`]) judges every new pod against them.
 
 pub mod admission;
+pub mod namespaces;
 pub mod provider;
 pub mod tables;
 pub mod uid;
+pub mod webhook;
 
 use crate::api::errors::{ApiError, ApiResult};
 use crate::api::resources::keys;
@@ -79,7 +81,16 @@ fn rbac_allows_use(store: &Store, user: &UserInfo, namespace: &str, scc: &str) -
 /// SCC admission of a new pod on behalf of `requester`: the admitted pod or the 403.
 pub fn admit_pod(store: &Store, pod: &Value, requester: &UserInfo) -> ApiResult<Value> {
     let can_use = |u: &UserInfo, ns: &str, scc: &str| rbac_allows_use(store, u, ns, scc);
-    admission::admit(store, pod, requester, &can_use)
+    let ns_name = util::namespace(pod);
+    let ns = store
+        .get(keys::NAMESPACES, "", ns_name)
+        .unwrap_or_else(|| json!({"metadata": {"name": ns_name}}));
+    admission::admit(&store.items(SCCS), &ns, pod, requester, &can_use).map_err(|r| ApiError {
+        code: 403,
+        reason: "Forbidden",
+        message: r.message,
+        details: Some(json!({"name": util::name(pod), "kind": "pods"})),
+    })
 }
 
 /// What a pod update may not change: the SCC that admitted it.
@@ -448,4 +459,327 @@ pub fn serve_projects(
         }
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// The CustomResourceDefinitions of the OpenShift APIs: SecurityContextConstraints,
+/// ClusterVersion, Route.
+const CRDS: &str = include_str!("crds.yaml");
+
+/// The API resource of SecurityContextConstraints.
+pub fn scc_resource() -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: "security.openshift.io".into(),
+        version: "v1".into(),
+        api_version: "security.openshift.io/v1".into(),
+        kind: "SecurityContextConstraints".into(),
+        plural: "securitycontextconstraints".into(),
+    }
+}
+
+/// The name the webhooks carry (the API server quotes it when one refuses a request).
+pub const WEBHOOK: &str = "scc.admission.testcluster";
+
+/// The OpenShift mode on the real control plane: the webhook server and the namespace
+/// controller, running until [`OpenShift::stop`] (or drop).
+pub struct OpenShift {
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl OpenShift {
+    /// Makes a cluster OpenShift, as far as workloads notice: the CRDs of the OpenShift APIs,
+    /// the admission webhooks (served here, registered with the cluster CA's bundle), the
+    /// namespace controller, and the seeded objects (the ten SCCs, their `use` ClusterRoles,
+    /// `restricted-v2` for every authenticated user, ClusterVersion `version`).
+    pub async fn start(
+        admin: &kube::Client,
+        pki: &crate::controlplane::pki::Pki,
+    ) -> anyhow::Result<OpenShift> {
+        use anyhow::Context;
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let (allocated, _) = tokio::sync::watch::channel(0u64);
+        let cert = pki.serving(WEBHOOK, &["127.0.0.1"])?;
+        let tls = crate::controlplane::pki::server_config(&cert, &pki.ca_pem)?;
+        let state = std::sync::Arc::new(webhook::State {
+            client: admin.clone(),
+            allocated: allocated.clone(),
+        });
+        let (addr, server) = webhook::serve(tls, state, shutdown_rx.clone()).await?;
+        let mut this = OpenShift {
+            shutdown,
+            tasks: vec![server],
+        };
+        install_crds(admin)
+            .await
+            .context("installing the OpenShift CRDs")?;
+        this.tasks.push(tokio::spawn(namespaces::run(
+            admin.clone(),
+            allocated,
+            shutdown_rx,
+        )));
+        for (ar, obj) in webhook_configurations(&addr, &pki.ca_pem) {
+            apply(admin, &ar, &obj).await?;
+        }
+        seed(admin).await.context("seeding the OpenShift objects")?;
+        Ok(this)
+    }
+
+    /// Waits until the API server calls the webhooks (a registration takes effect a moment
+    /// after it is stored) and every namespace has its UID block: a dry-run pod in `default` comes
+    /// back with `openshift.io/scc`.
+    pub async fn wait_admitting(&self, admin: &kube::Client) -> anyhow::Result<()> {
+        use k8s_openapi::api::core::v1::{Namespace, Pod};
+        use kube::api::{Api, ListParams, PostParams};
+        let pods: Api<Pod> = Api::namespaced(admin.clone(), "default");
+        let namespaces: Api<Namespace> = Api::all(admin.clone());
+        let probe: Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "scc-admission-probe"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}))?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut last = String::new();
+        loop {
+            let admitted = match pods
+                .create(
+                    &PostParams {
+                        dry_run: true,
+                        ..Default::default()
+                    },
+                    &probe,
+                )
+                .await
+            {
+                Ok(p) => p
+                    .metadata
+                    .annotations
+                    .is_some_and(|a| a.contains_key(SCC_ANNOTATION)),
+                Err(e) => {
+                    last = e.to_string();
+                    false
+                }
+            };
+            let blocks = namespaces
+                .list(&ListParams::default())
+                .await
+                .is_ok_and(|l| l.items.iter().all(namespaces::has_block));
+            if admitted && blocks {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                anyhow::bail!(
+                    "SCC admission did not answer within 60s (pods admitted: {admitted}, every namespace with its UID block: {blocks}; {last})"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the webhook server and the namespace controller.
+    pub async fn stop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
+        }
+    }
+}
+
+impl Drop for OpenShift {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Server-side applies one object (cluster-scoped or carrying its namespace).
+async fn apply(
+    admin: &kube::Client,
+    ar: &kube::core::ApiResource,
+    obj: &Value,
+) -> anyhow::Result<Value> {
+    use anyhow::Context;
+    use kube::api::{Api, DynamicObject, Patch, PatchParams};
+    let name = util::name(obj).to_string();
+    let ns = util::namespace(obj);
+    let api: Api<DynamicObject> = if ns.is_empty() {
+        Api::all_with(admin.clone(), ar)
+    } else {
+        Api::namespaced_with(admin.clone(), ns, ar)
+    };
+    let o = api
+        .patch(
+            &name,
+            &PatchParams::apply("testcluster").force(),
+            &Patch::Apply(obj),
+        )
+        .await
+        .with_context(|| format!("creating {} {name}", ar.kind))?;
+    Ok(serde_json::to_value(o)?)
+}
+
+fn resource(group: &str, version: &str, kind: &str, plural: &str) -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// Creates the CRDs and waits until each is established.
+async fn install_crds(admin: &kube::Client) -> anyhow::Result<()> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::runtime::wait::{await_condition, conditions};
+    let ar = kube::core::ApiResource::erase::<CustomResourceDefinition>(&());
+    let api: kube::Api<CustomResourceDefinition> = kube::Api::all(admin.clone());
+    for doc in serde_yaml_ng::Deserializer::from_str(CRDS) {
+        let crd: Value = serde::Deserialize::deserialize(doc)?;
+        if crd.is_null() {
+            continue;
+        }
+        apply(admin, &ar, &crd).await?;
+        let name = util::name(&crd).to_string();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            await_condition(api.clone(), &name, conditions::is_crd_established()),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("CRD {name} not established within 30s"))??;
+    }
+    Ok(())
+}
+
+/// The mutating and validating webhook configurations calling the server at `addr`.
+fn webhook_configurations(
+    addr: &std::net::SocketAddr,
+    ca_pem: &str,
+) -> Vec<(kube::core::ApiResource, Value)> {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem.as_bytes());
+    let hook = |path: &str, rules: Value| {
+        json!({
+            "name": WEBHOOK,
+            "clientConfig": {"url": format!("https://{addr}{path}"), "caBundle": ca},
+            "rules": rules,
+            "failurePolicy": "Fail",
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+            "timeoutSeconds": 20,
+        })
+    };
+    let pods = |ops: Value| json!([{"apiGroups": [""], "apiVersions": ["v1"], "operations": ops, "resources": ["pods"], "scope": "Namespaced"}]);
+    let mut defaults = hook(
+        "/mutate/defaults",
+        json!([
+            {"apiGroups": ["security.openshift.io"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["securitycontextconstraints"], "scope": "Cluster"},
+            {"apiGroups": ["route.openshift.io"], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["routes"], "scope": "Namespaced"},
+        ]),
+    );
+    defaults["name"] = json!(format!("defaults.{WEBHOOK}"));
+    let group = "admissionregistration.k8s.io";
+    vec![
+        (
+            resource(
+                group,
+                "v1",
+                "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations",
+            ),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+                "metadata": {"name": "testcluster-openshift"},
+                "webhooks": [hook("/mutate/pods", pods(json!(["CREATE", "UPDATE"]))), defaults]}),
+        ),
+        (
+            resource(
+                group,
+                "v1",
+                "ValidatingWebhookConfiguration",
+                "validatingwebhookconfigurations",
+            ),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                "metadata": {"name": "testcluster-openshift"},
+                "webhooks": [hook("/validate/pods", pods(json!(["CREATE"])))]}),
+        ),
+    ]
+}
+
+/// The objects an OpenShift cluster starts with: the SCCs (with their defaults) and their `use`
+/// ClusterRoles, the `restricted-v2` binding for every authenticated user, ClusterVersion
+/// `version` with its status.
+async fn seed(admin: &kube::Client) -> anyhow::Result<()> {
+    let release = json!({
+        "include.release.openshift.io/ibm-cloud-managed": "true",
+        "include.release.openshift.io/self-managed-high-availability": "true",
+        "include.release.openshift.io/single-node-developer": "true",
+    });
+    let rbac = "rbac.authorization.k8s.io";
+    let clusterroles = resource(rbac, "v1", "ClusterRole", "clusterroles");
+    for doc in serde_yaml_ng::Deserializer::from_str(SCC_MANIFESTS) {
+        let mut scc: Value = serde::Deserialize::deserialize(doc)?;
+        if scc.is_null() {
+            continue;
+        }
+        scc_defaults(&mut scc);
+        // a create, not an apply: an apply drops the explicit nulls (`priority: null`) that
+        // `oc get scc` prints as `<no value>`
+        let scc_api: kube::Api<kube::api::DynamicObject> =
+            kube::Api::all_with(admin.clone(), &scc_resource());
+        scc_api
+            .create(
+                &kube::api::PostParams::default(),
+                &serde_json::from_value(scc.clone())?,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating SCC {}: {e}", util::name(&scc)))?;
+        let name = util::name(&scc).to_string();
+        let mut annotations = release.clone();
+        annotations["rbac.authorization.kubernetes.io/autoupdate"] = json!("true");
+        apply(
+            admin,
+            &clusterroles,
+            &json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": format!("system:openshift:scc:{name}"), "annotations": annotations},
+                "rules": [{"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"],
+                           "resourceNames": [name], "verbs": ["use"]}],
+            }),
+        )
+        .await?;
+    }
+    apply(
+        admin,
+        &resource(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings"),
+        &json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "system:openshift:scc:restricted-v2", "annotations": release},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:openshift:scc:restricted-v2"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
+        }),
+    )
+    .await?;
+    let cv = resource(
+        "config.openshift.io",
+        "v1",
+        "ClusterVersion",
+        "clusterversions",
+    );
+    let version = cluster_version();
+    let mut spec_only = version.clone();
+    if let Some(m) = spec_only.as_object_mut() {
+        m.remove("status");
+    }
+    apply(admin, &cv, &spec_only).await?;
+    let api: kube::Api<kube::api::DynamicObject> = kube::Api::all_with(admin.clone(), &cv);
+    api.patch_status(
+        "version",
+        &kube::api::PatchParams::apply("testcluster").force(),
+        &kube::api::Patch::Apply(&version),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("writing the status of ClusterVersion version: {e}"))?;
+    Ok(())
 }
