@@ -345,7 +345,7 @@ fn seed_manifest_needs_the_anyuid_grant() {
         ));
     }
     let want = format!(
-        r#"create Pod zk-0 in StatefulSet zk failed error: {DENIED}pods "zk-0" is forbidden: unable to validate against any security context constraint: [{}]"#,
+        r#"Create Pod zk-0 in StatefulSet zk failed error: {DENIED}pods "zk-0" is forbidden: unable to validate against any security context constraint: [{}]"#,
         attempts.join(", ")
     );
     let event = wait_for(30, "a FailedCreate event", || {
