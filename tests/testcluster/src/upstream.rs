@@ -11,7 +11,6 @@ use kube::core::ApiResource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// Where the in-tree host-path provisioner (`--enable-hostpath-provisioner`) puts volumes.
 const HOSTPATH_DIR: &str = "/tmp/hostpath_pv/";
@@ -163,7 +162,6 @@ impl Cluster {
         if let Some(o) = &openshift {
             o.wait_admitting(&admin).await?;
         }
-        let (shutdown, _) = watch::channel(false);
         let cluster = Cluster {
             kubeconfig: opts
                 .kubeconfig
@@ -174,16 +172,13 @@ impl Cluster {
             developer_token: cp.pki.developer_token.clone(),
             ca_pem: cp.pki.ca_pem.clone(),
             state_dir: state_dir.clone(),
-            api: agent.mirror.clone(),
+            mirror: agent.mirror.clone(),
             kubelet: agent.kubelet.clone(),
             control_plane: Some(cp),
             agent: Some(agent),
             openshift,
             remove_state_dir,
-            shutdown,
-            tasks: Vec::new(),
             net: Some(net),
-            server_handle: None,
         };
         cluster.write_kubeconfig()?;
         Ok(cluster)

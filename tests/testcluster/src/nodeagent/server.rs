@@ -8,8 +8,8 @@
 //! the cluster's bridge), where a real kubelet would authenticate it and ask the API server to
 //! authorize each request.
 
-use crate::api::ApiContext;
 use crate::kubelet::Shared;
+use crate::mirror::Mirror;
 use anyhow::{Context, Result};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Weak};
@@ -23,7 +23,7 @@ pub const PORT: u16 = 10250;
 pub async fn serve(
     ip: Ipv4Addr,
     tls: Arc<rustls::ServerConfig>,
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     kubelet: Weak<Shared>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>> {
