@@ -8,6 +8,7 @@
 //! the line `testcluster ready` on its stdout. See the crate's README for what runs.
 
 pub mod controlplane;
+mod https;
 pub mod kubelet;
 pub mod mirror;
 pub mod nodeagent;

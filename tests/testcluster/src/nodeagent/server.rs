@@ -30,37 +30,7 @@ pub async fn serve(
     let listener = TcpListener::bind((ip, PORT))
         .await
         .with_context(|| format!("binding {ip}:{PORT}"))?;
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    Ok(tokio::spawn(async move {
-        let mut stop = shutdown.clone();
-        loop {
-            let conn = tokio::select! {
-                r = listener.accept() => r,
-                _ = stop.changed() => return,
-            };
-            let Ok((tcp, _)) = conn else { continue };
-            let (acceptor, ctx, kubelet) = (acceptor.clone(), ctx.clone(), kubelet.clone());
-            let mut sd = shutdown.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let svc = hyper::service::service_fn(move |req| {
-                    let (ctx, kubelet) = (ctx.clone(), kubelet.clone());
-                    async move {
-                        Ok::<_, std::convert::Infallible>(
-                            crate::subresources::kubelet_api(ctx, kubelet, req).await,
-                        )
-                    }
-                });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
-                    .with_upgrades();
-                tokio::select! {
-                    _ = conn => {}
-                    _ = sd.changed() => {}
-                }
-            });
-        }
+    Ok(crate::https::serve(listener, tls, shutdown, move |req| {
+        crate::subresources::kubelet_api(ctx.clone(), kubelet.clone(), req)
     }))
 }

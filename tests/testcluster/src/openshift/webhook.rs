@@ -51,29 +51,9 @@ pub async fn serve(
         .await
         .context("binding the admission webhook's port")?;
     let addr = listener.local_addr()?;
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    let task = tokio::spawn(async move {
-        let mut stop = shutdown.clone();
-        loop {
-            let conn = tokio::select! {
-                r = listener.accept() => r,
-                _ = stop.changed() => return,
-            };
-            let Ok((tcp, _)) = conn else { continue };
-            let (acceptor, state) = (acceptor.clone(), state.clone());
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let svc = hyper::service::service_fn(move |req| {
-                    let state = state.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
-                    .await;
-            });
-        }
+    let task = crate::https::serve(listener, tls, shutdown, move |req| {
+        let state = state.clone();
+        async move { handle(&state, req).await }
     });
     Ok((addr, task))
 }
@@ -302,4 +282,66 @@ async fn may_use(
         })
     });
     futures::future::join_all(asks).await.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(patch: &Value, to: &Value) -> Value {
+        let mut out = to.clone();
+        let p: json_patch::Patch = serde_json::from_value(patch.clone()).expect("a JSON patch");
+        json_patch::patch(&mut out, &p).expect("applies");
+        out
+    }
+
+    #[test]
+    fn routes_get_their_host_and_sccs_their_defaults() {
+        let route = json!({"apiVersion": "route.openshift.io/v1", "kind": "Route",
+            "metadata": {"name": "zk-admin", "namespace": "team-a"},
+            "spec": {"to": {"kind": "Service", "name": "zk-cs"}}});
+        let request = json!({"operation": "CREATE", "kind": {"kind": "Route"}, "object": route});
+        let p = mutate_defaults(&request).expect("a patch");
+        let r = apply(&p, &route);
+        assert_eq!(r["spec"]["host"], "zk-admin-team-a.apps.testcluster.local");
+        assert_eq!(r["spec"]["to"]["weight"], 100);
+
+        let scc = json!({"apiVersion": "security.openshift.io/v1", "kind": "SecurityContextConstraints",
+            "metadata": {"name": "mine"}, "runAsUser": {"type": "RunAsAny"}});
+        let request = json!({"operation": "UPDATE", "kind": {"kind": "SecurityContextConstraints"}, "object": scc});
+        let s = apply(&mutate_defaults(&request).expect("a patch"), &scc);
+        assert_eq!(s["fsGroup"]["type"], "RunAsAny");
+        assert_eq!(s["users"], json!([]));
+        assert_eq!(s["allowPrivilegeEscalation"], true);
+
+        let other = json!({"operation": "CREATE", "kind": {"kind": "ConfigMap"}, "object": {}});
+        assert_eq!(mutate_defaults(&other), None);
+    }
+
+    #[test]
+    fn an_update_cannot_change_the_admitting_scc() {
+        let old =
+            json!({"metadata": {"name": "lie", "annotations": {SCC_ANNOTATION: "restricted-v2"}}});
+        let new =
+            json!({"metadata": {"name": "lie", "annotations": {SCC_ANNOTATION: "privileged"}}});
+        let mut kept = new.clone();
+        super::super::keep_admission(&old, &mut kept);
+        let p = patch(&new, &kept).expect("a patch");
+        assert_eq!(
+            apply(&p, &new)["metadata"]["annotations"][SCC_ANNOTATION],
+            "restricted-v2"
+        );
+        assert_eq!(patch(&old, &old), None);
+    }
+
+    #[test]
+    fn pods_without_a_namespace_get_the_requests() {
+        let request = json!({"namespace": "zk", "object": {"metadata": {"name": "zk-0"}}});
+        assert_eq!(util::namespace(&pod_of(&request)), "zk");
+        let user = requester(
+            &json!({"userInfo": {"username": "developer", "groups": ["system:authenticated"]}}),
+        );
+        assert_eq!(user.name, "developer");
+        assert_eq!(user.groups, vec!["system:authenticated".to_string()]);
+    }
 }
