@@ -36,10 +36,6 @@ enum Command {
         /// admission of every pod, per-namespace UID ranges.
         #[arg(long)]
         openshift: bool,
-        /// Run the built-in control plane instead of upstream Kubernetes (also
-        /// `TESTCLUSTER_CONTROL_PLANE=builtin`). OpenShift mode always runs the built-in one.
-        #[arg(long)]
-        builtin: bool,
     },
     /// Build the upstream control plane's binary if the cache lacks it, and print its path.
     Controlplane,
@@ -51,7 +47,6 @@ async fn up(
     state_dir: Option<PathBuf>,
     fast: bool,
     openshift: bool,
-    builtin: bool,
 ) -> anyhow::Result<()> {
     let state_dir = state_dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("testcluster-{}", std::process::id()))
@@ -62,11 +57,6 @@ async fn up(
         kubeconfig: Some(kubeconfig),
         fast,
         openshift,
-        control_plane: if builtin {
-            testcluster::ControlPlaneKind::Builtin
-        } else {
-            testcluster::ControlPlaneKind::from_env()
-        },
         ..Default::default()
     };
     let cluster = testcluster::Cluster::start(opts).await?;
@@ -114,8 +104,7 @@ fn main() -> ExitCode {
             state_dir,
             fast,
             openshift,
-            builtin,
-        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast, openshift, builtin)),
+        } => rt.block_on(up(kubeconfig, nodes, state_dir, fast, openshift)),
         Command::Controlplane => rt
             .block_on(testcluster::controlplane::binary())
             .map(|b| println!("{}", b.display())),

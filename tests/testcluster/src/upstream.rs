@@ -11,7 +11,6 @@ use kube::core::ApiResource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// Where the in-tree host-path provisioner (`--enable-hostpath-provisioner`) puts volumes.
 const HOSTPATH_DIR: &str = "/tmp/hostpath_pv/";
@@ -148,6 +147,10 @@ impl Cluster {
         let mut cp = ControlPlane::start(&state_dir, &net, net.subnet().gateway()).await?;
         let admin = kube_client(&cp.server, &cp.pki.ca_pem, cp.pki.admin()).await?;
         apply_bootstrap(&admin).await?;
+        let openshift = match opts.openshift {
+            true => Some(crate::openshift::OpenShift::start(&admin, &cp.pki).await?),
+            false => None,
+        };
         let node_opts = NodeOptions {
             nodes: opts.nodes,
             cpu: opts.node_cpu.clone(),
@@ -156,7 +159,9 @@ impl Cluster {
         };
         let agent = NodeAgent::start(&cp, net.clone(), state_dir.clone(), &node_opts).await?;
         wait_ready(&admin, opts.nodes, &mut cp).await?;
-        let (shutdown, _) = watch::channel(false);
+        if let Some(o) = &openshift {
+            o.wait_admitting(&admin).await?;
+        }
         let cluster = Cluster {
             kubeconfig: opts
                 .kubeconfig
@@ -167,15 +172,13 @@ impl Cluster {
             developer_token: cp.pki.developer_token.clone(),
             ca_pem: cp.pki.ca_pem.clone(),
             state_dir: state_dir.clone(),
-            api: agent.mirror.clone(),
+            mirror: agent.mirror.clone(),
             kubelet: agent.kubelet.clone(),
             control_plane: Some(cp),
             agent: Some(agent),
+            openshift,
             remove_state_dir,
-            shutdown,
-            tasks: Vec::new(),
             net: Some(net),
-            server_handle: None,
         };
         cluster.write_kubeconfig()?;
         Ok(cluster)

@@ -9,7 +9,7 @@
 //!   itself routes nowhere).
 
 use super::Shared;
-use crate::api::resources::keys;
+use crate::mirror::resources::keys;
 use crate::util;
 use serde_json::Value;
 use std::collections::HashMap;

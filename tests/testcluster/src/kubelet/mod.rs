@@ -5,8 +5,8 @@
 mod hosts;
 mod pod;
 
-use crate::api::ApiContext;
-use crate::api::resources::keys;
+use crate::mirror::Mirror;
+use crate::mirror::resources::keys;
 use crate::runtime::{ClusterNet, Container, Sandbox};
 use crate::util;
 use serde_json::Value;
@@ -91,18 +91,9 @@ impl Timing {
     }
 }
 
-/// Where the kubelet's writes go (its reads always come from `ctx.store`).
-pub enum Upstream {
-    /// The built-in API server's store, written directly.
-    Store,
-    /// A real API server, through the node agent's clients (`ctx.store` is then the agent's
-    /// mirror of the pods bound to its nodes and the objects they use).
-    Api(Arc<crate::nodeagent::Writer>),
-}
-
 /// What the per-pod workers share.
 pub struct Shared {
-    pub ctx: Arc<ApiContext>,
+    pub ctx: Arc<Mirror>,
     pub net: Arc<ClusterNet>,
     pub state_dir: PathBuf,
     pub timing: Timing,
@@ -110,7 +101,9 @@ pub struct Shared {
     pub host_ip: Ipv4Addr,
     /// Each node's own InternalIP, where it has one.
     pub node_ips: HashMap<String, Ipv4Addr>,
-    pub upstream: Upstream,
+    /// Where the kubelet's writes go: the real API server, through the node agent's clients
+    /// (its reads come from `ctx.store`, the agent's mirror).
+    pub upstream: Arc<crate::nodeagent::Writer>,
     /// Running pods: uid → sandbox and containers by name.
     pub running: Mutex<HashMap<String, RunningPod>>,
     hosts_tx: watch::Sender<u64>,
@@ -159,22 +152,13 @@ pub struct Kubelet {
 }
 
 impl Kubelet {
-    pub fn new(
-        ctx: Arc<ApiContext>,
-        net: Arc<ClusterNet>,
-        state_dir: PathBuf,
-        timing: Timing,
-    ) -> Kubelet {
-        Kubelet::with_upstream(ctx, net, state_dir, timing, Upstream::Store, HashMap::new())
-    }
-
     /// A kubelet whose writes go to `upstream`, for nodes with their own addresses.
     pub fn with_upstream(
-        ctx: Arc<ApiContext>,
+        ctx: Arc<Mirror>,
         net: Arc<ClusterNet>,
         state_dir: PathBuf,
         timing: Timing,
-        upstream: Upstream,
+        upstream: Arc<crate::nodeagent::Writer>,
         node_ips: HashMap<String, Ipv4Addr>,
     ) -> Kubelet {
         let host_ip = net.subnet().gateway();

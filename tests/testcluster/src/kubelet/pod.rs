@@ -1,9 +1,8 @@
 //! One pod's life on a node: sandbox, volumes, containers with probes and restarts, status, and
 //! graceful termination.
 
-use super::{RunningPod, Shared, Upstream, log_file};
-use crate::api::resources::keys;
-use crate::controllers::{record_event, set_condition};
+use super::{RunningPod, Shared, log_file};
+use crate::mirror::resources::keys;
 use crate::runtime::{
     self, Container, ContainerSpec, ExitInfo, Mount, ProbeResult, Sandbox, SandboxSpec,
 };
@@ -55,18 +54,9 @@ struct Worker {
 
 impl Worker {
     fn event(&self, pod: &Value, etype: &str, reason: &str, msg: &str) {
-        match &self.shared.upstream {
-            Upstream::Store => record_event(
-                &self.shared.ctx,
-                pod,
-                etype,
-                reason,
-                msg,
-                "kubelet",
-                &self.node,
-            ),
-            Upstream::Api(w) => w.event(&self.node, pod, etype, reason, msg),
-        }
+        self.shared
+            .upstream
+            .event(&self.node, pod, etype, reason, msg);
     }
 
     fn with_c<R>(&self, name: &str, f: impl FnOnce(&mut CState) -> R) -> Option<R> {
@@ -195,26 +185,14 @@ impl Worker {
             n
         };
         let store = &self.shared.ctx.store;
-        match &self.shared.upstream {
-            Upstream::Store => {
-                let _ = store.update(keys::PODS, &self.ns, &self.name, |cur| {
-                    if util::uid(cur) != self.uid {
-                        return Err(crate::api::errors::ApiError::conflict(
-                            "pods", "", &self.name,
-                        ));
-                    }
-                    Ok(with_status(cur))
-                });
-            }
-            Upstream::Api(w) => {
-                if let Some(cur) = store
-                    .get(keys::PODS, &self.ns, &self.name)
-                    .filter(|p| util::uid(p) == self.uid)
-                {
-                    let status = with_status(&cur)["status"].take();
-                    w.pod_status(&self.node, &self.ns, &self.name, &self.uid, status);
-                }
-            }
+        if let Some(cur) = store
+            .get(keys::PODS, &self.ns, &self.name)
+            .filter(|p| util::uid(p) == self.uid)
+        {
+            let status = with_status(&cur)["status"].take();
+            self.shared
+                .upstream
+                .pod_status(&self.node, &self.ns, &self.name, &self.uid, status);
         }
     }
 }
@@ -389,7 +367,7 @@ async fn wait_deletion(w: &Worker, rx: &mut watch::Receiver<Option<Value>>) -> D
     }
 }
 
-/// Tears the pod down and removes it from the store.
+/// Tears the pod down and has the node agent finish its deletion on the API server.
 async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
     if let Ok(mut g) = w.shared.running.lock() {
         g.remove(&w.uid);
@@ -400,41 +378,19 @@ async fn finish(w: &Worker, sandbox: Option<Sandbox>) {
         tracing::warn!("destroying sandbox of {}/{}: {e:#}", w.ns, w.name);
     }
     w.shared.hosts_changed();
-    if let Upstream::Api(writer) = &w.shared.upstream {
-        // the real API server keeps the object until its finalizers are gone
-        let deleting = w
-            .shared
-            .ctx
-            .store
-            .get(keys::PODS, &w.ns, &w.name)
-            .is_some_and(|p| {
-                util::uid(&p) == w.uid && p.pointer("/metadata/deletionTimestamp").is_some()
-            });
-        writer
-            .finish_pod(&w.node, &w.ns, &w.name, &w.uid, deleting)
-            .await;
-        return;
-    }
-    // the final delete, once finalizers are gone
-    loop {
-        match w.shared.ctx.store.get(keys::PODS, &w.ns, &w.name) {
-            Some(p) if util::uid(&p) == w.uid => {
-                if p.pointer("/metadata/deletionTimestamp").is_none() {
-                    return;
-                }
-                if util::arr(&p, &["metadata", "finalizers"]).is_empty() {
-                    let _ = w
-                        .shared
-                        .ctx
-                        .store
-                        .remove(keys::PODS, &w.ns, &w.name, Some(&w.uid));
-                    return;
-                }
-            }
-            _ => return,
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    // the real API server keeps the object until its finalizers are gone
+    let deleting = w
+        .shared
+        .ctx
+        .store
+        .get(keys::PODS, &w.ns, &w.name)
+        .is_some_and(|p| {
+            util::uid(&p) == w.uid && p.pointer("/metadata/deletionTimestamp").is_some()
+        });
+    w.shared
+        .upstream
+        .finish_pod(&w.node, &w.ns, &w.name, &w.uid, deleting)
+        .await;
 }
 
 /// Files of configMap/secret volumes: (relative path, bytes).
@@ -797,9 +753,10 @@ async fn run_container(
             continue;
         }
         // volumes and env (wait until they can be set up)
-        if let Upstream::Api(writer) = &w.shared.upstream {
-            writer.prefetch(&w.node, &w.shared.ctx.store, &pod).await;
-        }
+        w.shared
+            .upstream
+            .prefetch(&w.node, &w.shared.ctx.store, &pod)
+            .await;
         let current_pod = w
             .shared
             .ctx
@@ -1258,4 +1215,45 @@ async fn run_probes(
     let guard = AbortOnDrop(tasks);
     std::future::pending::<()>().await;
     drop(guard);
+}
+
+/// Sets a condition in `status.conditions` (lastTransitionTime only changes with the status).
+pub fn set_condition(
+    obj: &mut Value,
+    ctype: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    probe_time: bool,
+) {
+    let st = util::obj_mut(obj, &["status"]);
+    let conds = st.entry("conditions").or_insert_with(|| json!([]));
+    if !conds.is_array() {
+        *conds = json!([]);
+    }
+    let Some(list) = conds.as_array_mut() else {
+        return;
+    };
+    let now = util::now_ts();
+    let mut c = json!({"type": ctype, "status": status, "lastTransitionTime": now});
+    if probe_time {
+        c["lastProbeTime"] = Value::Null;
+    }
+    if !reason.is_empty() {
+        c["reason"] = json!(reason);
+    }
+    if !message.is_empty() {
+        c["message"] = json!(message);
+    }
+    match list.iter_mut().find(|x| util::s(x, &["type"]) == ctype) {
+        Some(existing) => {
+            if util::s(existing, &["status"]) == status
+                && let Some(t) = existing.get("lastTransitionTime")
+            {
+                c["lastTransitionTime"] = t.clone();
+            }
+            *existing = c;
+        }
+        None => list.push(c),
+    }
 }

@@ -4,8 +4,8 @@
 //! into `addresses`, one that is not into `notReadyAddresses` (the EndpointSlice controller marks
 //! every endpoint ready for a Service with `publishNotReadyAddresses`, as CoreDNS then sees it).
 
-use crate::api::resources::keys;
-use crate::api::store::Store;
+use crate::mirror::resources::keys;
+use crate::mirror::store::Store;
 use crate::util;
 use futures::StreamExt;
 use kube::api::{Api, DynamicObject};

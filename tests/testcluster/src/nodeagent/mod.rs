@@ -19,11 +19,11 @@ mod writer;
 
 pub use writer::Writer;
 
-use crate::api::ApiContext;
-use crate::api::resources::keys;
-use crate::api::store::Store;
 use crate::controlplane::{ControlPlane, Identity, kube_client};
-use crate::kubelet::{Kubelet, Shared, Timing, Upstream};
+use crate::kubelet::{Kubelet, Shared, Timing};
+use crate::mirror::Mirror;
+use crate::mirror::resources::keys;
+use crate::mirror::store::Store;
 use crate::runtime::ClusterNet;
 use crate::util;
 use anyhow::{Context, Result};
@@ -52,7 +52,7 @@ pub struct NodeOptions {
 pub struct NodeAgent {
     /// The mirror the kubelet reads (pods bound to these nodes, what they use, Services and
     /// their endpoints).
-    pub mirror: Arc<ApiContext>,
+    pub mirror: Arc<Mirror>,
     pub kubelet: Arc<Shared>,
     shutdown: tokio_watch::Sender<bool>,
     kubelet_task: Option<tokio::task::JoinHandle<()>>,
@@ -136,7 +136,7 @@ impl NodeAgent {
         let version = crate::controlplane::kubernetes_version()?;
         let (shutdown, shutdown_rx) = tokio_watch::channel(false);
         let store = Arc::new(Store::new());
-        let mirror = ApiContext::mirror(
+        let mirror = Mirror::new(
             store.clone(),
             state_dir.clone(),
             opts.fast,
@@ -183,7 +183,7 @@ impl NodeAgent {
             net,
             state_dir,
             Timing { fast: opts.fast },
-            Upstream::Api(writer),
+            writer,
             node_ips.clone(),
         );
         let shared = kubelet.shared.clone();

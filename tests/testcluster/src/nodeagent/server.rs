@@ -8,8 +8,8 @@
 //! the cluster's bridge), where a real kubelet would authenticate it and ask the API server to
 //! authorize each request.
 
-use crate::api::ApiContext;
 use crate::kubelet::Shared;
+use crate::mirror::Mirror;
 use anyhow::{Context, Result};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Weak};
@@ -23,44 +23,14 @@ pub const PORT: u16 = 10250;
 pub async fn serve(
     ip: Ipv4Addr,
     tls: Arc<rustls::ServerConfig>,
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     kubelet: Weak<Shared>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>> {
     let listener = TcpListener::bind((ip, PORT))
         .await
         .with_context(|| format!("binding {ip}:{PORT}"))?;
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    Ok(tokio::spawn(async move {
-        let mut stop = shutdown.clone();
-        loop {
-            let conn = tokio::select! {
-                r = listener.accept() => r,
-                _ = stop.changed() => return,
-            };
-            let Ok((tcp, _)) = conn else { continue };
-            let (acceptor, ctx, kubelet) = (acceptor.clone(), ctx.clone(), kubelet.clone());
-            let mut sd = shutdown.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let svc = hyper::service::service_fn(move |req| {
-                    let (ctx, kubelet) = (ctx.clone(), kubelet.clone());
-                    async move {
-                        Ok::<_, std::convert::Infallible>(
-                            crate::subresources::kubelet_api(ctx, kubelet, req).await,
-                        )
-                    }
-                });
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
-                    .with_upgrades();
-                tokio::select! {
-                    _ = conn => {}
-                    _ = sd.changed() => {}
-                }
-            });
-        }
+    Ok(crate::https::serve(listener, tls, shutdown, move |req| {
+        crate::subresources::kubelet_api(ctx.clone(), kubelet.clone(), req)
     }))
 }

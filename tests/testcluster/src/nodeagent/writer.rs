@@ -3,8 +3,8 @@
 //! the final delete of a pod once its processes are gone, and the objects a pod's containers need
 //! (ConfigMaps, Secrets, claims and their volumes), fetched into the mirror before a start.
 
-use crate::api::resources::keys;
-use crate::api::store::Store;
+use crate::mirror::resources::keys;
+use crate::mirror::store::Store;
 use crate::util;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams, Preconditions};
 use kube::core::ApiResource;
@@ -287,7 +287,7 @@ impl Writer {
 /// A mirrored object as JSON, with its kind and apiVersion (list items come without them).
 pub fn mirrored(obj: DynamicObject, key: &str) -> Value {
     let mut v = serde_json::to_value(obj).unwrap_or_default();
-    if let Some(def) = crate::api::resources::by_key(key)
+    if let Some(def) = crate::mirror::resources::by_key(key)
         && let Some(m) = v.as_object_mut()
     {
         let api_version = if def.group.is_empty() {

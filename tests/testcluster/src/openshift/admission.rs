@@ -8,8 +8,6 @@
 
 use super::provider::{FieldError, Path, Provider};
 use super::{SCC_ANNOTATION, SUBJECT_TYPE_ANNOTATION, UserInfo};
-use crate::api::errors::ApiError;
-use crate::api::store::Store;
 use crate::util;
 use serde_json::{Value, json};
 
@@ -54,8 +52,26 @@ fn aggregate(messages: &[String]) -> String {
     }
 }
 
-fn forbidden(pod: &Value, reason: &str) -> ApiError {
-    ApiError::forbidden("pods", "", util::name(pod), reason)
+/// Why admission refused a pod: the message of the 403, `pods "NAME" is forbidden: REASON`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn forbidden(pod: &Value, reason: &str) -> Refusal {
+    let name = util::name(pod);
+    let message = if name.is_empty() {
+        format!("pods is forbidden: {reason}")
+    } else {
+        format!("pods \"{name}\" is forbidden: {reason}")
+    };
+    Refusal { message }
 }
 
 /// Whether an SCC applies to a user: named in `users`, one of its groups in `groups`, or RBAC.
@@ -65,16 +81,21 @@ fn applies_to(p: &Provider, user: &UserInfo, namespace: &str, can_use: CanUse) -
         || can_use(user, namespace, &p.name)
 }
 
-/// Admits a new pod in `store`'s cluster on behalf of `requester`: the pod as admitted (security
-/// contexts filled in, `openshift.io/scc` set), or the 403 OpenShift answers with.
+/// Admits a new pod on behalf of `requester`, given the cluster's SCCs and the pod's namespace:
+/// the pod as admitted (security contexts filled in, `openshift.io/scc` set), or the 403
+/// OpenShift answers with.
 pub fn admit(
-    store: &Store,
+    sccs: &[Value],
+    ns: &Value,
     pod: &Value,
     requester: &UserInfo,
     can_use: CanUse,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Refusal> {
     let ns_name = util::namespace(pod);
-    let mut sccs = store.items(super::SCCS);
+    let mut sccs: Vec<Value> = sccs.to_vec();
+    for scc in &mut sccs {
+        super::scc_defaults(scc);
+    }
     let names: Vec<&str> = sccs.iter().map(util::name).collect();
     let missing: Vec<&str> = STANDARD_SCCS
         .iter()
@@ -102,11 +123,8 @@ pub fn admit(
             ));
         }
     }
-    let ns = store
-        .get(crate::api::resources::keys::NAMESPACES, "", ns_name)
-        .unwrap_or_else(|| json!({"metadata": {"name": ns_name}}));
     for key in [super::uid::UID_RANGE, super::uid::MCS] {
-        if util::get(&ns, &["metadata", "annotations", key]).is_none() {
+        if util::get(ns, &["metadata", "annotations", key]).is_none() {
             return Err(forbidden(
                 pod,
                 &format!("error fetching namespace \"{ns_name}\": unable to find annotation {key}"),
@@ -116,7 +134,7 @@ pub fn admit(
     let mut providers = Vec::new();
     let mut creation_errors = Vec::new();
     for scc in &sccs {
-        match Provider::new(scc, &ns) {
+        match Provider::new(scc, ns) {
             Ok(p) => providers.push(p),
             Err(e) => creation_errors.push(e),
         }
@@ -190,34 +208,61 @@ pub fn admit(
     ))
 }
 
+/// The pod as it will be stored must still validate against the SCC named in its
+/// `openshift.io/scc` annotation (what admission gave it).
+pub fn validate(sccs: &[Value], ns: &Value, pod: &Value, name: &str) -> Result<(), Refusal> {
+    let unable = |detail: String| {
+        forbidden(
+            pod,
+            &format!("unable to validate against any security context constraint: {detail}"),
+        )
+    };
+    let Some(scc) = sccs.iter().find(|s| util::name(s) == name) else {
+        return Err(unable(format!(
+            "the pod names no existing SCC in {SCC_ANNOTATION} ({name:?})"
+        )));
+    };
+    let mut scc = scc.clone();
+    super::scc_defaults(&mut scc);
+    let p = Provider::new(&scc, ns).map_err(|e| forbidden(pod, &e))?;
+    p.assign(pod).map(|_| ()).map_err(|errs| {
+        let messages: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        unable(aggregate(&messages))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{handlers, resources};
 
-    /// A store with the OpenShift objects and namespace `ns`.
-    fn cluster() -> Store {
-        let store = Store::new();
-        let create = |key: &str, obj: Value| -> anyhow::Result<()> {
-            let def = resources::by_key(key).expect("known resource");
-            let o = handlers::prepare_create(def, None, obj).map_err(|e| anyhow::anyhow!("{e}"))?;
-            store.create(key, o).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(())
-        };
-        for ns in ["default", "ns"] {
-            create(
-                resources::keys::NAMESPACES,
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-            )
-            .expect("namespace");
+    /// The seeded SCCs, and namespace `ns` with the second UID block.
+    fn cluster() -> (Vec<Value>, Value) {
+        let mut sccs = Vec::new();
+        for doc in serde_yaml_ng::Deserializer::from_str(super::super::SCC_MANIFESTS) {
+            let scc: Value = serde::Deserialize::deserialize(doc).expect("yaml");
+            if !scc.is_null() {
+                sccs.push(scc);
+            }
         }
-        super::super::bootstrap(&store, &create).expect("bootstrap");
-        store
+        let ns = json!({"metadata": {"name": "ns", "annotations": {
+            super::super::uid::UID_RANGE: "1000010000/10000",
+            super::super::uid::SUPPLEMENTAL_GROUPS: "1000010000/10000",
+            super::super::uid::MCS: "s0:c3,c2"}}});
+        (sccs, ns)
     }
 
+    /// A pod as the API server hands it to admission (defaults in).
     fn pod(spec: Value) -> Value {
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": spec});
-        crate::api::defaults::apply_defaults("Pod", &mut p);
+        for c in p["spec"]["containers"].as_array_mut().into_iter().flatten() {
+            c["terminationMessagePath"] = json!("/dev/termination-log");
+            c["imagePullPolicy"] = json!("IfNotPresent");
+        }
+        p["spec"]["restartPolicy"] = json!("Always");
+        p["spec"]["serviceAccountName"] = json!("default");
+        if p["spec"]["securityContext"].is_null() {
+            p["spec"]["securityContext"] = json!({});
+        }
         p
     }
 
@@ -226,30 +271,13 @@ mod tests {
     }
 
     #[test]
-    fn namespaces_get_blocks_in_creation_order() {
-        let store = cluster();
-        let ns = store
-            .get(resources::keys::NAMESPACES, "", "ns")
-            .expect("ns");
-        assert_eq!(
-            ns["metadata"]["annotations"][super::super::uid::UID_RANGE],
-            "1000010000/10000"
-        );
-        assert_eq!(
-            ns["metadata"]["annotations"][super::super::uid::MCS],
-            "s0:c3,c2"
-        );
-    }
-
-    #[test]
     fn the_seeds_pod_is_refused_by_every_scc() {
-        let store = cluster();
+        let (sccs, ns) = cluster();
         let p = pod(
             json!({"securityContext": {"runAsUser": 1000, "fsGroup": 1000},
             "containers": [{"name": "c", "image": "i"}]}),
         );
-        let e = admit(&store, &p, &nobody(), &|_, _, _| false).expect_err("refused");
-        assert_eq!(e.code, 403);
+        let e = admit(&sccs, &ns, &p, &nobody(), &|_, _, _| false).expect_err("refused");
         let denied =
             |s: &str| format!(r#"provider "{s}": Forbidden: not usable by user or serviceaccount"#);
         assert!(e.message.starts_with(&format!(
@@ -259,7 +287,7 @@ mod tests {
         )), "{}", e.message);
         // allowed restricted-v2 but not the ids it asks for
         let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
-        let e = admit(&store, &p, &nobody(), &v2).expect_err("refused");
+        let e = admit(&sccs, &ns, &p, &nobody(), &v2).expect_err("refused");
         assert!(e.message.contains(&format!(
             "{}, provider restricted-v2: .spec.securityContext.fsGroup: Invalid value: []int64{{1000}}: 1000 is not an allowed group, provider restricted-v2: .containers[0].runAsUser: Invalid value: 1000: must be in the ranges: [1000010000, 1000019999], {}",
             denied("anyuid"),
@@ -269,11 +297,11 @@ mod tests {
 
     #[test]
     fn restricted_v2_fills_in_the_namespace_ids() {
-        let store = cluster();
+        let (sccs, ns) = cluster();
         let p = pod(json!({"containers": [{"name": "c", "image": "i"}],
             "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "x"}}]}));
         let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
-        let a = admit(&store, &p, &nobody(), &v2).expect("admitted");
+        let a = admit(&sccs, &ns, &p, &nobody(), &v2).expect("admitted");
         assert_eq!(
             a["metadata"]["annotations"][SCC_ANNOTATION],
             "restricted-v2"
@@ -294,14 +322,14 @@ mod tests {
 
     #[test]
     fn higher_priority_wins_and_the_annotation_cannot_lie() {
-        let store = cluster();
+        let (sccs, ns) = cluster();
         let mut p = pod(json!({"containers": [{"name": "c", "image": "i"}]}));
         p["metadata"]["annotations"] = json!({SCC_ANNOTATION: "privileged"});
         let admin = UserInfo {
             name: "admin".into(),
             groups: vec!["system:masters".into()],
         };
-        let a = admit(&store, &p, &admin, &|u, _, _| u.name == "admin").expect("admitted");
+        let a = admit(&sccs, &ns, &p, &admin, &|u, _, _| u.name == "admin").expect("admitted");
         assert_eq!(a["metadata"]["annotations"][SCC_ANNOTATION], "anyuid");
         assert_eq!(
             a["metadata"]["annotations"][SUBJECT_TYPE_ANNOTATION],
@@ -315,13 +343,13 @@ mod tests {
 
     #[test]
     fn host_paths_and_root_are_named() {
-        let store = cluster();
+        let (sccs, ns) = cluster();
         let p = pod(
             json!({"containers": [{"name": "c", "image": "i", "securityContext": {"runAsUser": 0}}],
             "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}),
         );
         let v2 = |_: &UserInfo, _: &str, scc: &str| scc == "restricted-v2";
-        let e = admit(&store, &p, &nobody(), &v2).expect_err("refused");
+        let e = admit(&sccs, &ns, &p, &nobody(), &v2).expect_err("refused");
         assert!(
             e.message.contains(r#"spec.volumes[0]: Invalid value: "hostPath": hostPath volumes are not allowed to be used, provider restricted-v2: .containers[0].runAsUser: Invalid value: 0: must be in the ranges: [1000010000, 1000019999]"#),
             "{}",

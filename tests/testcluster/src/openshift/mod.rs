@@ -1,32 +1,24 @@
 //! The OpenShift mode ([`crate::ClusterOptions::openshift`], `testcluster up --openshift`): what
-//! an OpenShift 4.16 cluster has beyond Kubernetes, as far as workloads notice it.
+//! an OpenShift 4.16 cluster has beyond Kubernetes, as far as workloads notice it, built on the
+//! real API server the way OpenShift is built on Kubernetes: custom resources plus admission.
 //!
-//! - API groups `security.openshift.io` (SecurityContextConstraints, the ten an installed
-//!   cluster has), `project.openshift.io` (projects: a view of namespaces), `route.openshift.io`
-//!   (routes, stored) and `config.openshift.io` (ClusterVersion `version`).
+//! - CustomResourceDefinitions (`crds.yaml`): `security.openshift.io` SecurityContextConstraints
+//!   (the ten an installed cluster has, seeded), `route.openshift.io` Routes (stored, no router)
+//!   and `config.openshift.io` ClusterVersion `version`. `project.openshift.io` is not served.
 //! - ClusterRoles `system:openshift:scc:<name>` (verb `use` on one SCC) and the ClusterRoleBinding
 //!   of `restricted-v2` to `system:authenticated`.
-//! - Every namespace gets a UID block, supplemental groups and an SELinux level
-//!   ([`uid`]); SCC admission ([`admission`]) judges every new pod against them.
+//! - Every namespace gets a UID block, supplemental groups and an SELinux level ([`uid`]) from
+//!   a controller ([`namespaces`]); SCC admission ([`admission`], [`provider`]) judges every new
+//!   pod against them, as admission webhooks the API server calls ([`webhook`]).
 
 pub mod admission;
+pub mod namespaces;
 pub mod provider;
-pub mod tables;
 pub mod uid;
+pub mod webhook;
 
-use crate::api::errors::{ApiError, ApiResult};
-use crate::api::resources::keys;
-use crate::api::store::Store;
 use crate::util;
 use serde_json::{Value, json};
-use std::sync::Mutex;
-
-/// Store key of SecurityContextConstraints.
-pub const SCCS: &str = "securitycontextconstraints.security.openshift.io";
-/// Store key of ClusterVersions.
-pub const CLUSTERVERSIONS: &str = "clusterversions.config.openshift.io";
-const CLUSTERROLES: &str = "clusterroles.rbac.authorization.k8s.io";
-const CLUSTERROLEBINDINGS: &str = "clusterrolebindings.rbac.authorization.k8s.io";
 
 /// The pod annotation naming the SCC that admitted it.
 pub const SCC_ANNOTATION: &str = "openshift.io/scc";
@@ -40,7 +32,12 @@ pub const VERSION: &str = "4.16.0";
 /// The SCCs an OpenShift 4.16 cluster is installed with.
 const SCC_MANIFESTS: &str = include_str!("sccs.yaml");
 
-pub use crate::api::rbac::UserInfo;
+/// A user as admission sees it: a name and groups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserInfo {
+    pub name: String,
+    pub groups: Vec<String>,
+}
 
 /// A ServiceAccount as SCC admission sees it: `system:serviceaccount:NS:NAME` in groups
 /// `system:serviceaccounts` and `system:serviceaccounts:NS` only (OpenShift builds it without
@@ -53,33 +50,6 @@ pub fn service_account_subject(namespace: &str, name: &str) -> UserInfo {
             format!("system:serviceaccounts:{namespace}"),
         ],
     }
-}
-
-/// The StatefulSet controller, as kube-controller-manager's per-controller credentials make it:
-/// `system:serviceaccount:kube-system:statefulset-controller`, authenticated.
-pub fn statefulset_controller() -> UserInfo {
-    let mut u = service_account_subject("kube-system", "statefulset-controller");
-    u.groups.push(crate::api::rbac::AUTHENTICATED_GROUP.into());
-    u
-}
-
-/// Whether RBAC lets `user` `use` the SCC named `scc` in `namespace`.
-fn rbac_allows_use(store: &Store, user: &UserInfo, namespace: &str, scc: &str) -> bool {
-    let attrs = crate::api::rbac::Attributes {
-        verb: "use".into(),
-        api_group: "security.openshift.io".into(),
-        resource: "securitycontextconstraints".into(),
-        subresource: String::new(),
-        namespace: namespace.into(),
-        name: scc.into(),
-    };
-    crate::api::rbac::authorize(store, user, &attrs).allowed
-}
-
-/// SCC admission of a new pod on behalf of `requester`: the admitted pod or the 403.
-pub fn admit_pod(store: &Store, pod: &Value, requester: &UserInfo) -> ApiResult<Value> {
-    let can_use = |u: &UserInfo, ns: &str, scc: &str| rbac_allows_use(store, u, ns, scc);
-    admission::admit(store, pod, requester, &can_use)
 }
 
 /// What a pod update may not change: the SCC that admitted it.
@@ -99,69 +69,6 @@ pub fn keep_admission(cur: &Value, new: &mut Value) {
             }
         }
     }
-}
-
-/// Serialises namespace UID allocations (two namespaces created at once get distinct blocks).
-static ALLOCATION: Mutex<()> = Mutex::new(());
-
-/// The lowest free UID block, with its supplemental groups and MCS label.
-fn allocate(store: &Store) -> ApiResult<uid::Allocation> {
-    uid::allocate(&store.items(keys::NAMESPACES))
-        .ok_or_else(|| ApiError::internal("the UID range 1000000000-1999999999 is exhausted"))
-}
-
-/// Whether a namespace has its UID block already.
-fn has_block(ns: &Value) -> bool {
-    util::get(ns, &["metadata", "annotations", uid::UID_RANGE]).is_some()
-}
-
-/// Writes an allocation into a namespace's annotations.
-fn annotate(ns: &mut Value, a: &uid::Allocation) {
-    let annotations = util::obj_mut(ns, &["metadata", "annotations"]);
-    annotations.insert(uid::UID_RANGE.into(), json!(a.uid_range));
-    annotations.insert(
-        uid::SUPPLEMENTAL_GROUPS.into(),
-        json!(a.supplemental_groups),
-    );
-    annotations.insert(uid::MCS.into(), json!(a.mcs));
-}
-
-/// Creates a prepared namespace with its UID block, the lowest free one, as OpenShift's
-/// namespace-security-allocation controller gives it (here at creation); `dry`: only computes it.
-pub fn create_namespace(store: &Store, mut ns: Value, dry: bool) -> ApiResult<Value> {
-    let _guard = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
-    if !has_block(&ns) {
-        annotate(&mut ns, &allocate(store)?);
-    }
-    if dry {
-        return Ok(ns);
-    }
-    store.create(keys::NAMESPACES, ns)
-}
-
-/// Gives every namespace already in the store its UID block (the ones made at start).
-fn annotate_existing_namespaces(store: &Store) -> ApiResult<()> {
-    let _guard = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
-    let mut all = store.items(keys::NAMESPACES);
-    all.sort_by(|a, b| {
-        util::s(a, &["metadata", "resourceVersion"])
-            .parse::<u64>()
-            .unwrap_or(0)
-            .cmp(
-                &util::s(b, &["metadata", "resourceVersion"])
-                    .parse::<u64>()
-                    .unwrap_or(0),
-            )
-    });
-    for ns in all.iter().filter(|ns| !has_block(ns)) {
-        let a = allocate(store)?;
-        store.update(keys::NAMESPACES, "", util::name(ns), |cur| {
-            let mut n = cur.clone();
-            annotate(&mut n, &a);
-            Ok(n)
-        })?;
-    }
-    Ok(())
 }
 
 /// The defaults the API server gives a SecurityContextConstraints object (OpenShift's
@@ -290,63 +197,6 @@ pub fn route_defaults(route: &mut Value) {
 /// The cluster's base domain (routes are `*.apps.<domain>`).
 const CLUSTER_DOMAIN: &str = "testcluster.local";
 
-/// The objects an OpenShift cluster starts with: the SCCs and their `use` ClusterRoles, the
-/// `restricted-v2` binding for every authenticated user, ClusterVersion `version`, and the UID
-/// blocks of the namespaces already made. `create` stores one new object by store key.
-pub fn bootstrap(
-    store: &Store,
-    create: &dyn Fn(&str, Value) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut names = Vec::new();
-    for doc in serde_yaml_ng::Deserializer::from_str(SCC_MANIFESTS) {
-        let scc: Value = serde::Deserialize::deserialize(doc)?;
-        if scc.is_null() {
-            continue;
-        }
-        names.push(util::name(&scc).to_string());
-        create(SCCS, scc)?;
-    }
-    let release = json!({
-        "include.release.openshift.io/ibm-cloud-managed": "true",
-        "include.release.openshift.io/self-managed-high-availability": "true",
-        "include.release.openshift.io/single-node-developer": "true",
-    });
-    for name in &names {
-        let mut annotations = release.clone();
-        annotations["rbac.authorization.kubernetes.io/autoupdate"] = json!("true");
-        create(
-            CLUSTERROLES,
-            json!({
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                "metadata": {"name": format!("system:openshift:scc:{name}"), "annotations": annotations},
-                "rules": [{"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"],
-                           "resourceNames": [name], "verbs": ["use"]}],
-            }),
-        )?;
-    }
-    create(
-        CLUSTERROLEBINDINGS,
-        json!({
-            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-            "metadata": {"name": "system:openshift:scc:restricted-v2", "annotations": release},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:openshift:scc:restricted-v2"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
-        }),
-    )?;
-    // the status goes in after the create (which drops it, as for every status subresource)
-    let version = cluster_version();
-    create(CLUSTERVERSIONS, version.clone())?;
-    store
-        .update(CLUSTERVERSIONS, "", "version", |cur| {
-            let mut v = cur.clone();
-            v["status"] = version["status"].clone();
-            Ok(v)
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    annotate_existing_namespaces(store).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(())
-}
-
 /// ClusterVersion `version`: an installed 4.16.0 on the stable channel, done applying.
 fn cluster_version() -> Value {
     let now = util::now_ts();
@@ -380,72 +230,325 @@ fn cluster_version() -> Value {
     })
 }
 
-/// A Project: the namespace seen through `project.openshift.io/v1`.
-pub fn project_of(ns: &Value) -> Value {
-    let mut md = ns.get("metadata").cloned().unwrap_or(json!({}));
-    if let Some(m) = md.as_object_mut() {
-        m.remove("managedFields");
+/// The CustomResourceDefinitions of the OpenShift APIs: SecurityContextConstraints,
+/// ClusterVersion, Route.
+const CRDS: &str = include_str!("crds.yaml");
+
+/// The API resource of SecurityContextConstraints.
+pub fn scc_resource() -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: "security.openshift.io".into(),
+        version: "v1".into(),
+        api_version: "security.openshift.io/v1".into(),
+        kind: "SecurityContextConstraints".into(),
+        plural: "securitycontextconstraints".into(),
     }
-    json!({
-        "kind": "Project", "apiVersion": "project.openshift.io/v1",
-        "metadata": md,
-        "spec": ns.get("spec").cloned().unwrap_or(json!({})),
-        "status": ns.get("status").cloned().unwrap_or(json!({})),
-    })
 }
 
-/// `project.openshift.io/v1` projects: list and get (as objects or tables) and delete (which
-/// deletes the namespace), answered from the namespaces; other verbs are 405.
-pub fn serve_projects(
-    ctx: &crate::api::ApiContext,
-    method: &hyper::Method,
-    name: Option<&str>,
-    table: Option<&str>,
-) -> ApiResult<hyper::Response<crate::api::Body>> {
-    use crate::api::{json_response, tables};
-    let not_found = |n: &str| ApiError::not_found("projects", "project.openshift.io", n);
-    match (method, name) {
-        (&hyper::Method::GET, None) => {
-            let (items, rv) = ctx.store.list(keys::NAMESPACES, None);
-            let projects: Vec<Value> = items.iter().map(project_of).collect();
-            Ok(json_response(
-                200,
-                &match table {
-                    Some(inc) => tables::table("Project", &projects, &rv.to_string(), inc, true),
-                    None => json!({"kind": "ProjectList", "apiVersion": "project.openshift.io/v1",
-                        "metadata": {"resourceVersion": rv.to_string()}, "items": projects}),
-                },
-            ))
+/// The name the webhooks carry (the API server quotes it when one refuses a request).
+pub const WEBHOOK: &str = "scc.admission.testcluster";
+
+/// The OpenShift mode on the real control plane: the webhook server and the namespace
+/// controller, running until [`OpenShift::stop`] (or drop).
+pub struct OpenShift {
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl OpenShift {
+    /// Makes a cluster OpenShift, as far as workloads notice: the CRDs of the OpenShift APIs,
+    /// the admission webhooks (served here, registered with the cluster CA's bundle), the
+    /// namespace controller, and the seeded objects (the ten SCCs, their `use` ClusterRoles,
+    /// `restricted-v2` for every authenticated user, ClusterVersion `version`).
+    pub async fn start(
+        admin: &kube::Client,
+        pki: &crate::controlplane::pki::Pki,
+    ) -> anyhow::Result<OpenShift> {
+        use anyhow::Context;
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let (allocated, _) = tokio::sync::watch::channel(0u64);
+        let cert = pki.serving(WEBHOOK, &["127.0.0.1"])?;
+        let tls = crate::controlplane::pki::server_config(&cert, &pki.ca_pem)?;
+        let state = std::sync::Arc::new(webhook::State {
+            client: admin.clone(),
+            allocated: allocated.clone(),
+        });
+        let (addr, server) = webhook::serve(tls, state, shutdown_rx.clone()).await?;
+        let mut this = OpenShift {
+            shutdown,
+            tasks: vec![server],
+        };
+        install_crds(admin)
+            .await
+            .context("installing the OpenShift CRDs")?;
+        this.tasks.push(tokio::spawn(namespaces::run(
+            admin.clone(),
+            allocated,
+            shutdown_rx,
+        )));
+        for (ar, obj) in webhook_configurations(&addr, &pki.ca_pem) {
+            apply(admin, &ar, &obj).await?;
         }
-        (&hyper::Method::GET, Some(n)) => {
-            let ns = ctx
-                .store
-                .get(keys::NAMESPACES, "", n)
-                .ok_or_else(|| not_found(n))?;
-            let p = project_of(&ns);
-            Ok(json_response(
-                200,
-                &match table {
-                    Some(inc) => {
-                        let rv = util::s(&p, &["metadata", "resourceVersion"]).to_string();
-                        tables::table("Project", &[p], &rv, inc, true)
-                    }
-                    None => p,
-                },
-            ))
-        }
-        (&hyper::Method::DELETE, Some(n)) => {
-            let def = crate::api::resources::by_key(keys::NAMESPACES)
-                .ok_or_else(|| ApiError::internal("no namespaces resource"))?;
-            ctx.store
-                .get(keys::NAMESPACES, "", n)
-                .ok_or_else(|| not_found(n))?;
-            crate::api::handlers::delete(ctx, def, "", n, &json!({}), &Default::default())?;
-            Ok(json_response(
-                200,
-                &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}),
-            ))
-        }
-        _ => Err(ApiError::method_not_allowed()),
+        seed(admin).await.context("seeding the OpenShift objects")?;
+        Ok(this)
     }
+
+    /// Waits until the API server calls the webhooks (a registration takes effect a moment
+    /// after it is stored) and every namespace has its UID block: a dry-run pod in `default` comes
+    /// back with `openshift.io/scc`.
+    pub async fn wait_admitting(&self, admin: &kube::Client) -> anyhow::Result<()> {
+        use k8s_openapi::api::core::v1::{Namespace, Pod};
+        use kube::api::{Api, ListParams, PostParams};
+        let pods: Api<Pod> = Api::namespaced(admin.clone(), "default");
+        let namespaces: Api<Namespace> = Api::all(admin.clone());
+        let probe: Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "scc-admission-probe"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}))?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut last = String::new();
+        loop {
+            let admitted = match pods
+                .create(
+                    &PostParams {
+                        dry_run: true,
+                        ..Default::default()
+                    },
+                    &probe,
+                )
+                .await
+            {
+                Ok(p) => p
+                    .metadata
+                    .annotations
+                    .is_some_and(|a| a.contains_key(SCC_ANNOTATION)),
+                Err(e) => {
+                    last = e.to_string();
+                    false
+                }
+            };
+            let blocks = namespaces
+                .list(&ListParams::default())
+                .await
+                .is_ok_and(|l| l.items.iter().all(namespaces::has_block));
+            if admitted && blocks {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                anyhow::bail!(
+                    "SCC admission did not answer within 60s (pods admitted: {admitted}, every namespace with its UID block: {blocks}; {last})"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Stops the webhook server and the namespace controller.
+    pub async fn stop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), t).await;
+        }
+    }
+}
+
+impl Drop for OpenShift {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Server-side applies one object (cluster-scoped or carrying its namespace).
+async fn apply(
+    admin: &kube::Client,
+    ar: &kube::core::ApiResource,
+    obj: &Value,
+) -> anyhow::Result<Value> {
+    use anyhow::Context;
+    use kube::api::{Api, DynamicObject, Patch, PatchParams};
+    let name = util::name(obj).to_string();
+    let ns = util::namespace(obj);
+    let api: Api<DynamicObject> = if ns.is_empty() {
+        Api::all_with(admin.clone(), ar)
+    } else {
+        Api::namespaced_with(admin.clone(), ns, ar)
+    };
+    let o = api
+        .patch(
+            &name,
+            &PatchParams::apply("testcluster").force(),
+            &Patch::Apply(obj),
+        )
+        .await
+        .with_context(|| format!("creating {} {name}", ar.kind))?;
+    Ok(serde_json::to_value(o)?)
+}
+
+fn resource(group: &str, version: &str, kind: &str, plural: &str) -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: group.into(),
+        version: version.into(),
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// Creates the CRDs and waits until each is established.
+async fn install_crds(admin: &kube::Client) -> anyhow::Result<()> {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::runtime::wait::{await_condition, conditions};
+    let ar = kube::core::ApiResource::erase::<CustomResourceDefinition>(&());
+    let api: kube::Api<CustomResourceDefinition> = kube::Api::all(admin.clone());
+    for doc in serde_yaml_ng::Deserializer::from_str(CRDS) {
+        let crd: Value = serde::Deserialize::deserialize(doc)?;
+        if crd.is_null() {
+            continue;
+        }
+        apply(admin, &ar, &crd).await?;
+        let name = util::name(&crd).to_string();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            await_condition(api.clone(), &name, conditions::is_crd_established()),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("CRD {name} not established within 30s"))??;
+    }
+    Ok(())
+}
+
+/// The mutating and validating webhook configurations calling the server at `addr`.
+fn webhook_configurations(
+    addr: &std::net::SocketAddr,
+    ca_pem: &str,
+) -> Vec<(kube::core::ApiResource, Value)> {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem.as_bytes());
+    let hook = |path: &str, rules: Value| {
+        json!({
+            "name": WEBHOOK,
+            "clientConfig": {"url": format!("https://{addr}{path}"), "caBundle": ca},
+            "rules": rules,
+            "failurePolicy": "Fail",
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+            "timeoutSeconds": 20,
+        })
+    };
+    let pods = |ops: Value| json!([{"apiGroups": [""], "apiVersions": ["v1"], "operations": ops, "resources": ["pods"], "scope": "Namespaced"}]);
+    let mut defaults = hook(
+        "/mutate/defaults",
+        json!([
+            {"apiGroups": ["security.openshift.io"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["securitycontextconstraints"], "scope": "Cluster"},
+            {"apiGroups": ["route.openshift.io"], "apiVersions": ["v1"], "operations": ["CREATE"], "resources": ["routes"], "scope": "Namespaced"},
+        ]),
+    );
+    defaults["name"] = json!(format!("defaults.{WEBHOOK}"));
+    let group = "admissionregistration.k8s.io";
+    vec![
+        (
+            resource(
+                group,
+                "v1",
+                "MutatingWebhookConfiguration",
+                "mutatingwebhookconfigurations",
+            ),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+                "metadata": {"name": "testcluster-openshift"},
+                "webhooks": [hook("/mutate/pods", pods(json!(["CREATE", "UPDATE"]))), defaults]}),
+        ),
+        (
+            resource(
+                group,
+                "v1",
+                "ValidatingWebhookConfiguration",
+                "validatingwebhookconfigurations",
+            ),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                "metadata": {"name": "testcluster-openshift"},
+                "webhooks": [hook("/validate/pods", pods(json!(["CREATE"])))]}),
+        ),
+    ]
+}
+
+/// The objects an OpenShift cluster starts with: the SCCs (with their defaults) and their `use`
+/// ClusterRoles, the `restricted-v2` binding for every authenticated user, ClusterVersion
+/// `version` with its status.
+async fn seed(admin: &kube::Client) -> anyhow::Result<()> {
+    let release = json!({
+        "include.release.openshift.io/ibm-cloud-managed": "true",
+        "include.release.openshift.io/self-managed-high-availability": "true",
+        "include.release.openshift.io/single-node-developer": "true",
+    });
+    let rbac = "rbac.authorization.k8s.io";
+    let clusterroles = resource(rbac, "v1", "ClusterRole", "clusterroles");
+    for doc in serde_yaml_ng::Deserializer::from_str(SCC_MANIFESTS) {
+        let mut scc: Value = serde::Deserialize::deserialize(doc)?;
+        if scc.is_null() {
+            continue;
+        }
+        scc_defaults(&mut scc);
+        // a create, not an apply: an apply drops the explicit nulls (`priority: null`) that
+        // `oc get scc` prints as `<no value>`
+        let scc_api: kube::Api<kube::api::DynamicObject> =
+            kube::Api::all_with(admin.clone(), &scc_resource());
+        scc_api
+            .create(
+                &kube::api::PostParams::default(),
+                &serde_json::from_value(scc.clone())?,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("creating SCC {}: {e}", util::name(&scc)))?;
+        let name = util::name(&scc).to_string();
+        let mut annotations = release.clone();
+        annotations["rbac.authorization.kubernetes.io/autoupdate"] = json!("true");
+        apply(
+            admin,
+            &clusterroles,
+            &json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": format!("system:openshift:scc:{name}"), "annotations": annotations},
+                "rules": [{"apiGroups": ["security.openshift.io"], "resources": ["securitycontextconstraints"],
+                           "resourceNames": [name], "verbs": ["use"]}],
+            }),
+        )
+        .await?;
+    }
+    apply(
+        admin,
+        &resource(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings"),
+        &json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "system:openshift:scc:restricted-v2", "annotations": release},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:openshift:scc:restricted-v2"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}],
+        }),
+    )
+    .await?;
+    let cv = resource(
+        "config.openshift.io",
+        "v1",
+        "ClusterVersion",
+        "clusterversions",
+    );
+    let version = cluster_version();
+    let mut spec_only = version.clone();
+    if let Some(m) = spec_only.as_object_mut() {
+        m.remove("status");
+    }
+    apply(admin, &cv, &spec_only).await?;
+    let api: kube::Api<kube::api::DynamicObject> = kube::Api::all_with(admin.clone(), &cv);
+    api.patch_status(
+        "version",
+        &kube::api::PatchParams::apply("testcluster").force(),
+        &kube::api::Patch::Apply(&version),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("writing the status of ClusterVersion version: {e}"))?;
+    Ok(())
 }

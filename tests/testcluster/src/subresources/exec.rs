@@ -11,8 +11,8 @@ use super::{
     Kubelet, Query, get_pod, require_host, resolve_container, runtime_id, status_exit_code,
     status_internal, status_success,
 };
-use crate::api::errors::ApiError;
-use crate::api::{ApiContext, Body, error_response};
+use crate::mirror::errors::ApiError;
+use crate::mirror::{Body, Mirror, error_response};
 use crate::runtime::{ExecProcess, SpawnError};
 use futures::StreamExt;
 use hyper::body::Incoming;
@@ -37,7 +37,7 @@ struct Opts {
 
 pub(super) async fn handle(
     k: Kubelet,
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     mut req: Request<Incoming>,
     ns: String,
     name: String,

@@ -4,9 +4,9 @@
 //! server turns the kubelet's 400 into a BadRequest status.
 
 use super::{Kubelet, Query, get_pod, resolve_container};
-use crate::api::errors::ApiError;
-use crate::api::{ApiContext, Body, error_response, full, stream_body};
 use crate::kubelet::{log_file, log_path};
+use crate::mirror::errors::ApiError;
+use crate::mirror::{Body, Mirror, error_response, full, stream_body};
 use crate::util;
 use bytes::Bytes;
 use hyper::body::Incoming;
@@ -126,7 +126,7 @@ fn tail_start(data: &[u8], n: usize) -> usize {
 
 pub(super) async fn handle(
     k: Kubelet,
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     req: Request<Incoming>,
     ns: String,
     name: String,

@@ -1,6 +1,5 @@
-//! Pod subresources that need the raw request: `exec` and `portforward` over WebSocket, the pod
-//! `proxy` and `log`. Plugged into the API server as its [`PodSubresources`] handler by
-//! [`install`].
+//! The kubelet API's pod subresources: `exec` and `portforward` over WebSocket, and `log`, served
+//! by the node agent on `:10250` ([`kubelet_api`]) for the real API server to proxy to.
 //!
 //! What the real pair (API server 1.30+ with its WebSocket→SPDY stream translator, kubelet,
 //! containerd) does is modelled where a client can see it: the checks the API server makes before
@@ -12,71 +11,26 @@
 mod exec;
 mod log;
 mod portforward;
-mod proxy;
 mod websocket;
 
-use crate::api::errors::ApiError;
-use crate::api::resources::keys;
-use crate::api::{ApiContext, Body, PodSubresources, error_response};
 use crate::kubelet::Shared;
+use crate::mirror::errors::ApiError;
+use crate::mirror::resources::keys;
+use crate::mirror::{Body, Mirror, error_response};
 use crate::runtime::Sandbox;
 use crate::util;
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde_json::Value;
 use std::sync::{Arc, Weak};
 
-/// The handler: needs the kubelet's view of running pods. Holds it weakly, so the API context
-/// (which holds this handler) and the kubelet (which holds the API context) form no cycle that
-/// would keep the cluster network alive after the cluster stops.
-pub struct Subresources {
-    kubelet: Weak<Shared>,
-}
-
-/// Registers the handler with the API server.
-pub fn install(ctx: &ApiContext, kubelet: &Arc<Shared>) {
-    let handler: Arc<dyn PodSubresources> = Arc::new(Subresources {
-        kubelet: Arc::downgrade(kubelet),
-    });
-    if let Ok(mut g) = ctx.pod_subresources.lock() {
-        *g = Some(handler);
-    }
-}
-
-impl PodSubresources for Subresources {
-    fn handle(
-        &self,
-        ctx: Arc<ApiContext>,
-        req: Request<Incoming>,
-        namespace: String,
-        pod: String,
-        sub: String,
-        _rest: Vec<String>,
-    ) -> BoxFuture<'static, Option<Response<Body>>> {
-        let kubelet = self.kubelet.clone();
-        async move {
-            let k = Kubelet(kubelet);
-            match sub.as_str() {
-                "exec" => Some(exec::handle(k, ctx, req, namespace, pod).await),
-                "portforward" => Some(portforward::handle(k, ctx, req, namespace, pod).await),
-                "proxy" => Some(proxy::handle(ctx, req, namespace, pod).await),
-                "log" => Some(log::handle(k, ctx, req, namespace, pod).await),
-                _ => None,
-            }
-        }
-        .boxed()
-    }
-}
-
 /// The kubelet API as a node agent serves it (`:10250`), for a real API server that proxies
 /// `pods/exec`, `pods/portforward` and `pods/log` to the pod's node: `/exec/NS/POD/CONTAINER`
 /// (query `command`, `input`, `output`, `error`, `tty`), `/portForward/NS/POD` (`port`),
 /// `/containerLogs/NS/POD/CONTAINER` (the log options), `/healthz`. Each is answered by the same
-/// handler as the built-in API server's subresource, its query spelled as that one expects.
+/// handler, its query spelled as the API server's own subresource query.
 pub async fn kubelet_api(
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     kubelet: Weak<Shared>,
     mut req: Request<Incoming>,
 ) -> Response<Body> {
@@ -100,7 +54,7 @@ pub async fn kubelet_api(
     let k = Kubelet(kubelet);
     let parts: Vec<&str> = path.iter().map(String::as_str).collect();
     let (sub, ns, pod) = match parts.as_slice() {
-        ["healthz"] => return crate::api::json_response(200, &serde_json::json!("ok")),
+        ["healthz"] => return crate::mirror::json_response(200, &serde_json::json!("ok")),
         ["exec", ns, pod, container] => {
             query.push(("container".into(), container.to_string()));
             rename("command", "command", &mut query);
@@ -163,8 +117,8 @@ async fn plain_errors(response: Response<Body>) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "text/plain; charset=utf-8")
-        .body(crate::api::full(message))
-        .unwrap_or_else(|_| Response::new(crate::api::full(bytes::Bytes::new())))
+        .body(crate::mirror::full(message))
+        .unwrap_or_else(|_| Response::new(crate::mirror::full(bytes::Bytes::new())))
 }
 
 /// The kubelet, if the cluster still runs.
@@ -235,7 +189,7 @@ impl Query {
 }
 
 /// The pod, or 404 as the API server words it.
-fn get_pod(ctx: &ApiContext, ns: &str, name: &str) -> Result<Value, ApiError> {
+fn get_pod(ctx: &Mirror, ns: &str, name: &str) -> Result<Value, ApiError> {
     ctx.store
         .get(keys::PODS, ns, name)
         .ok_or_else(|| ApiError::not_found("pods", "", name))

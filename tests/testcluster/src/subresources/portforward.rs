@@ -7,8 +7,8 @@
 
 use super::websocket::{self, V4, Ws};
 use super::{Kubelet, Query, get_pod, require_host, sandbox_id};
-use crate::api::errors::ApiError;
-use crate::api::{ApiContext, Body, error_response, full};
+use crate::mirror::errors::ApiError;
+use crate::mirror::{Body, Mirror, error_response, full};
 use crate::util;
 use futures::StreamExt;
 use hyper::body::Incoming;
@@ -49,7 +49,7 @@ fn parse_ports(q: &Query) -> Result<Vec<u16>, String> {
 
 pub(super) async fn handle(
     k: Kubelet,
-    ctx: Arc<ApiContext>,
+    ctx: Arc<Mirror>,
     mut req: Request<Incoming>,
     ns: String,
     name: String,

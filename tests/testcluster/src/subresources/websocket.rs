@@ -1,8 +1,8 @@
 //! The server side of a WebSocket upgrade with the channel subprotocols (`v5.channel.k8s.io`,
 //! `v4.channel.k8s.io`): every frame is binary, its first byte the channel.
 
-use crate::api::errors::ApiError;
-use crate::api::{Body, full};
+use crate::mirror::errors::ApiError;
+use crate::mirror::{Body, full};
 use hyper::body::Incoming;
 use hyper::upgrade::OnUpgrade;
 use hyper::{Request, Response};

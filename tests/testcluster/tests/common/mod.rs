@@ -71,12 +71,6 @@ impl TestCluster {
         TestCluster::start_with(&[])
     }
 
-    /// A cluster on the built-in control plane (`testcluster up --builtin`), for the tests of
-    /// that model's own behaviour (retired with it).
-    pub fn start_builtin() -> TestCluster {
-        TestCluster::start_with(&["--builtin"])
-    }
-
     /// A cluster in OpenShift mode (`testcluster up --openshift`).
     pub fn start_openshift() -> TestCluster {
         TestCluster::start_with(&["--openshift"])
