@@ -60,17 +60,6 @@ fn cordoned(cluster: &Cluster, node: &str) -> bool {
     cluster.k(&["get", "node", node, "-o", "jsonpath={.spec.unschedulable}"]) == "true"
 }
 
-/// The plugin's requests, from the API server's audit log (`<state dir>/audit.log`, one audit
-/// event a line): those of user `admin`, whom the plugin runs as.
-fn requests(cluster: &Cluster) -> Vec<Value> {
-    let log = std::fs::read_to_string(cluster.dir.path().join("state/audit.log"))
-        .expect("the API server's audit log");
-    log.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["user"]["username"] == "admin")
-        .collect()
-}
-
 /// The audit events of `create pods/eviction` of a pod.
 fn evictions_of(log: &[Value], pod: &str) -> Vec<Value> {
     log.iter()
@@ -192,7 +181,7 @@ fn four_nodes_judge_drain_a_follower_node_then_refuse_once_a_member_is_down() {
         "healthy right after --execute returns:\n{}",
         stdout(&out)
     );
-    let log = requests(&cluster);
+    let log = cluster.plugin_requests();
     let evictions = evictions_of(&log, &follower);
     assert_eq!(evictions.len(), 1, "{evictions:?}");
     assert_eq!(answer(&evictions[0]), 201);
@@ -253,7 +242,7 @@ fn four_nodes_judge_drain_a_follower_node_then_refuse_once_a_member_is_down() {
     );
     assert_eq!(uids(&cluster), before, "no member was evicted");
     assert!(!cordoned(&cluster, &leader_node));
-    assert!(evictions_of(&requests(&cluster), &leader).is_empty());
+    assert!(evictions_of(&cluster.plugin_requests(), &leader).is_empty());
 
     // The Eviction API refuses under the budget: the plugin's own bounded retry reports the
     // budget's words and gives up after its time, without evicting.
@@ -282,7 +271,7 @@ fn four_nodes_judge_drain_a_follower_node_then_refuse_once_a_member_is_down() {
     let message = "The disruption budget zk-pdb needs 2 healthy pods and has 2 currently";
     assert_eq!(outcome, Evicted::Refused(message.into()));
     assert_eq!(refusals, [message], "said once, retried quietly");
-    let refused = evictions_of(&requests(&cluster), &leader);
+    let refused = evictions_of(&cluster.plugin_requests(), &leader);
     assert!(refused.len() >= 2, "retried: {refused:?}");
     assert!(refused.iter().all(|e| answer(e) == 429), "{refused:?}");
     assert_eq!(uids(&cluster), before);

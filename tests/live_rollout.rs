@@ -30,6 +30,7 @@ fn leader(cluster: &Cluster) -> String {
 fn roll_while_writing(cluster: &Cluster, args: &[&str]) -> Value {
     let before: BTreeMap<String, String> = cluster.uids("default", "pod");
     let old_leader = leader(cluster);
+    let seen = cluster.plugin_requests().len();
     let writer = Writer::start(cluster, "default");
     let mut argv = args.to_vec();
     argv.extend(["--yes", "-o", "json"]);
@@ -54,6 +55,23 @@ fn roll_while_writing(cluster: &Cluster, args: &[&str]) -> Value {
     for (pod, uid) in &before {
         assert_ne!(after.get(pod), Some(uid), "{pod} was not replaced");
     }
+    // The API server's own record: one pod delete per member, the leader's last.
+    let deletes: Vec<String> = cluster.plugin_requests()[seen..]
+        .iter()
+        .filter(|e| {
+            e["verb"] == "delete"
+                && e["objectRef"]["resource"] == "pods"
+                && e["objectRef"]["subresource"].is_null()
+                && e["responseStatus"]["code"] == 200
+        })
+        .filter_map(|e| e["objectRef"]["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(deletes.len(), 3, "one delete per member: {deletes:?}");
+    assert_eq!(
+        deletes.last(),
+        Some(&old_leader),
+        "the leader's pod deleted last: {deletes:?}"
+    );
     for pod in before.keys() {
         let (children, _) = member_view(cluster, "default", pod, false);
         let missing: Vec<&String> = written.acked.difference(&children).collect();

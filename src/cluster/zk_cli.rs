@@ -16,6 +16,9 @@ use kube::Client;
 use crate::cluster::zookeeper::{MemberTarget, exec};
 use crate::manifest::CLIENT_PORT;
 
+/// How often a create through `zkCli.sh` is tried before it counts as failed.
+const CREATE_TRIES: usize = 3;
+
 /// `zkCli.sh` sessions against one member's client port, through exec.
 #[derive(Clone)]
 pub struct CliSession {
@@ -57,30 +60,42 @@ impl CliSession {
 
     /// Creates `path` with `data` (no spaces or newlines), creating missing parents. Returns
     /// the parents this call created (3.4's `zkCli.sh` exits 0 even when a node exists, so
-    /// each parent is looked up first rather than judged by the exit code).
+    /// each parent is looked up first rather than judged by the exit code). Each create is
+    /// tried up to [`CREATE_TRIES`] times: a JVM client started just as the member moves
+    /// between elections loses its session and says so only on stderr; what counts is whether
+    /// the node is there afterwards.
     pub async fn create_with_parents(&self, path: &str, data: &str) -> anyhow::Result<Vec<String>> {
         let mut created = Vec::new();
         for parent in crate::cluster::zk_client::parents(path) {
             if self.exists(&parent).await? {
                 continue;
             }
-            let (_, code) = self.run(&["create", &parent, ""]).await?;
+            let mut code = 0;
+            for _ in 0..CREATE_TRIES {
+                code = self.run(&["create", &parent, ""]).await?.1;
+                if self.exists(&parent).await? {
+                    break;
+                }
+            }
             if !self.exists(&parent).await? {
                 bail!(
-                    "zkCli.sh in pod {} could not create znode {parent} (exit code {code})",
+                    "zkCli.sh in pod {} could not create znode {parent} (exit code {code}, {CREATE_TRIES} tries)",
                     self.target.pod
                 );
             }
             created.push(parent);
         }
-        let (_, code) = self.run(&["create", path, data]).await?;
-        if self.read(path).await?.as_deref() != Some(data) {
-            bail!(
-                "zkCli.sh in pod {} could not create znode {path} (exit code {code})",
-                self.target.pod
-            );
+        let mut code = 0;
+        for _ in 0..CREATE_TRIES {
+            code = self.run(&["create", path, data]).await?.1;
+            if self.read(path).await?.as_deref() == Some(data) {
+                return Ok(created);
+            }
         }
-        Ok(created)
+        bail!(
+            "zkCli.sh in pod {} could not create znode {path} (exit code {code}, {CREATE_TRIES} tries)",
+            self.target.pod
+        )
     }
 
     /// Whether `path` exists: `ls` prints its children as `[…]` on stdout (3.4 and 3.5+ alike;

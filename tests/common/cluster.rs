@@ -199,6 +199,17 @@ impl Cluster {
         cordoned
     }
 
+    /// The plugin's requests, from the API server's audit log (`<state dir>/audit.log`, one
+    /// audit event a line): those of user `admin`, whom the plugin runs as.
+    pub fn plugin_requests(&self) -> Vec<serde_json::Value> {
+        let log = std::fs::read_to_string(self.dir.path().join("state/audit.log"))
+            .expect("the API server's audit log");
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["user"]["username"] == "admin")
+            .collect()
+    }
+
     /// Polls `check` until it returns Some, at most `limit`.
     pub fn wait_for<T>(
         &self,

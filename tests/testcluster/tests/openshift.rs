@@ -52,12 +52,19 @@ fn exec(c: &TestCluster, ns: &str, pod: &str, cmd: &[&str]) -> Run {
     c.kubectl(&args)
 }
 
-/// The namespace's UID block from its annotation: (first, last).
+/// The namespace's UID block from its annotation: (first, last). The test cluster's namespace
+/// controller annotates a new namespace a moment after it is created, as OpenShift's does.
 fn uid_range(c: &TestCluster, ns: &str) -> (i64, i64) {
-    let n = json(c, &["get", "namespace", ns]);
-    let range = n["metadata"]["annotations"]["openshift.io/sa.scc.uid-range"]
-        .as_str()
-        .unwrap_or_else(|| panic!("namespace {ns} has a uid-range: {n}"));
+    let range = wait_for(
+        30,
+        &format!("namespace {ns}'s uid-range annotation"),
+        || {
+            let n = json(c, &["get", "namespace", ns]);
+            n["metadata"]["annotations"]["openshift.io/sa.scc.uid-range"]
+                .as_str()
+                .map(str::to_owned)
+        },
+    );
     let (start, size) = range.split_once('/').expect("start/size");
     let start: i64 = start.parse().expect("number");
     (start, start + size.parse::<i64>().expect("number") - 1)
