@@ -191,25 +191,7 @@ pub fn is_ready(pod: &Pod) -> bool {
 mod tests {
     use super::*;
     use crate::ensemble::decide;
-    use crate::ensemble::testing::{E, ensemble, member};
-
-    fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
-        let members = (0..3)
-            .map(|i| {
-                if Some(i) == down {
-                    let mut m = member(i, MemberMode::Unreachable, 0);
-                    m.ready = false;
-                    m.phase = "Pending".into();
-                    m
-                } else if i == leader {
-                    member(i, MemberMode::Serving(Mode::Leader), E + 7)
-                } else {
-                    member(i, MemberMode::Serving(Mode::Follower), E + 7)
-                }
-            })
-            .collect();
-        decide(&ensemble(3), members, None)
-    }
+    use crate::ensemble::testing::{E, ensemble, member, three};
 
     #[test]
     fn followers_restart_first_and_the_leader_last() {

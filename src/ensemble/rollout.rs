@@ -390,30 +390,7 @@ async fn stale_members(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::MemberMode;
-    use crate::ensemble::decide::decide;
-    use crate::ensemble::testing::{E, ensemble, member};
-    use crate::zk::Mode;
-
-    fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
-        let members = (0..3)
-            .map(|i| {
-                if Some(i) == down {
-                    let mut m = member(i, MemberMode::Unreachable, 0);
-                    m.ready = false;
-                    m.phase = "Pending".into();
-                    m
-                } else if i == leader {
-                    let mut m = member(i, MemberMode::Serving(Mode::Leader), E + 3);
-                    m.synced_followers = Some(if down.is_some() { 1 } else { 2 });
-                    m
-                } else {
-                    member(i, MemberMode::Serving(Mode::Follower), E + 3)
-                }
-            })
-            .collect();
-        decide(&ensemble(3), members, None)
-    }
+    use crate::ensemble::testing::three;
 
     fn stale(pods: &[&str]) -> BTreeSet<String> {
         pods.iter().map(|p| (*p).to_owned()).collect()

@@ -978,13 +978,9 @@ fn cluster_domain(ensemble: &Ensemble) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ensemble::decide::decide;
-    use crate::ensemble::testing::{E, member};
+    use crate::ensemble::testing::status_of as status;
     use crate::manifest::Manifest;
     use crate::manifest::tests::spec;
-
-    const LEADER: MemberMode = MemberMode::Serving(Mode::Leader);
-    const FOLLOWER: MemberMode = MemberMode::Serving(Mode::Follower);
 
     /// An ensemble of `replicas` as install renders it for `flavor`, its rollout complete.
     fn installed(flavor: Flavor, replicas: u32) -> Ensemble {
@@ -1001,27 +997,6 @@ mod tests {
             ..Default::default()
         });
         Ensemble::from_stateful_set(sts).expect("ensemble")
-    }
-
-    /// A status of `replicas` members, `leader` leading, `down` Pending.
-    fn status(ensemble: &Ensemble, replicas: u32, leader: u32, down: &[u32]) -> EnsembleStatus {
-        let members = (0..replicas)
-            .map(|i| {
-                if down.contains(&i) {
-                    let mut m = member(i, MemberMode::Unreachable, 0);
-                    m.ready = false;
-                    m.phase = "Pending".into();
-                    m
-                } else if i == leader {
-                    let mut m = member(i, LEADER, E + 9);
-                    m.synced_followers = Some(u64::from(replicas) - 1 - down.len() as u64);
-                    m
-                } else {
-                    member(i, FOLLOWER, E + 9)
-                }
-            })
-            .collect();
-        decide(ensemble, members, None)
     }
 
     fn membership(ids: &[u64]) -> Membership {

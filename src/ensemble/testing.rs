@@ -1,7 +1,7 @@
 //! Ensembles and members for unit tests.
 
 use super::gather::member_from_pod;
-use super::{MemberMode, MemberStatus};
+use super::{EnsembleStatus, MemberMode, MemberStatus};
 use crate::cluster::ensemble::Ensemble;
 use crate::zk::view::ServerView;
 use crate::zk::{Version, Zxid};
@@ -52,3 +52,30 @@ pub fn member(ordinal: u32, mode: MemberMode, zxid: u64) -> MemberStatus {
 
 /// Epoch 1, counter 0.
 pub const E: u64 = 1 << 32;
+
+/// The status of `ensemble` with `replicas` members: `leader` leads (its synced followers
+/// counted), the ordinals in `down` are Pending, the others follow in sync; for tests.
+pub fn status_of(ensemble: &Ensemble, replicas: u32, leader: u32, down: &[u32]) -> EnsembleStatus {
+    let members = (0..replicas)
+        .map(|i| {
+            if down.contains(&i) {
+                let mut m = member(i, MemberMode::Unreachable, 0);
+                m.ready = false;
+                m.phase = "Pending".into();
+                m
+            } else if i == leader {
+                let mut m = member(i, MemberMode::Serving(crate::zk::Mode::Leader), E + 7);
+                m.synced_followers = Some(u64::from(replicas) - 1 - down.len() as u64);
+                m
+            } else {
+                member(i, MemberMode::Serving(crate::zk::Mode::Follower), E + 7)
+            }
+        })
+        .collect();
+    super::decide::decide(ensemble, members, None)
+}
+
+/// Three members, `leader` leading, `down` Pending; for tests.
+pub fn three(leader: u32, down: Option<u32>) -> EnsembleStatus {
+    status_of(&ensemble(3), 3, leader, down.as_slice())
+}
