@@ -560,6 +560,13 @@ pub struct RestartArgs {
     #[command(flatten)]
     pub ensemble: EnsembleArg,
 
+    #[command(flatten)]
+    pub roll: RollArgs,
+}
+
+/// What every command that rolls a change through the members takes.
+#[derive(Debug, Clone, Args)]
+pub struct RollArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
@@ -590,16 +597,8 @@ pub struct UpgradeArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Do not ask for confirmation.
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-
-    /// How long each member may take to come back Ready and in sync.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
-    pub timeout: Duration,
-
     #[command(flatten)]
-    pub output: OutputArg,
+    pub roll: RollArgs,
 }
 
 /// Shells for `completion`.

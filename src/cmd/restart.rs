@@ -56,8 +56,8 @@ pub async fn run(global: &GlobalOptions, args: RestartArgs) -> anyhow::Result<Ou
             found.namespace
         ),
     };
-    ensure_can_ask(args.yes, &what)?;
-    if !confirm(&format!("{}?", capitalised(&what)), &what, args.yes)? {
+    ensure_can_ask(args.roll.yes, &what)?;
+    if !confirm(&format!("{}?", capitalised(&what)), &what, args.roll.yes)? {
         eprintln!("not confirmed; nothing was changed");
         return Ok(Outcome::CheckFailed);
     }
@@ -67,7 +67,15 @@ pub async fn run(global: &GlobalOptions, args: RestartArgs) -> anyhow::Result<Ou
     let mut report = RolloutReport::default();
     let result = match &args.member {
         Some(member) => {
-            restart_one(client, &found, member, args.timeout, &progress, &mut report).await
+            restart_one(
+                client,
+                &found,
+                member,
+                args.roll.timeout,
+                &progress,
+                &mut report,
+            )
+            .await
         }
         None => {
             mark_template(client, &found).await?;
@@ -76,7 +84,7 @@ pub async fn run(global: &GlobalOptions, args: RestartArgs) -> anyhow::Result<Ou
                 &found.namespace,
                 &name,
                 Expect::default(),
-                args.timeout,
+                args.roll.timeout,
                 &progress,
                 &mut report,
             )
@@ -98,7 +106,7 @@ pub async fn run(global: &GlobalOptions, args: RestartArgs) -> anyhow::Result<Ou
         rollout: report,
         seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     };
-    emit(&document, args.output.output, Style::new(global.color))?;
+    emit(&document, args.roll.output.output, Style::new(global.color))?;
     Ok(Outcome::Ok)
 }
 

@@ -62,15 +62,15 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
     };
     let style = Style::new(global.color);
     if args.dry_run {
-        emit(&document, args.output.output, style)?;
+        emit(&document, args.roll.output.output, style)?;
         return Ok(Outcome::Ok);
     }
     let what = format!(
         "upgrade ensemble {} in namespace {} to ZooKeeper {wanted} ({}), one member at a time, the leader last",
         found.name, found.namespace, args.image
     );
-    ensure_can_ask(args.yes, &what)?;
-    if !confirm(&format!("{}?", capitalised(&what)), &what, args.yes)? {
+    ensure_can_ask(args.roll.yes, &what)?;
+    if !confirm(&format!("{}?", capitalised(&what)), &what, args.roll.yes)? {
         eprintln!("not confirmed; nothing was changed");
         return Ok(Outcome::CheckFailed);
     }
@@ -86,7 +86,7 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
         Expect {
             version: Some(wanted),
         },
-        args.timeout,
+        args.roll.timeout,
         &progress,
         &mut document.rollout,
     )
@@ -95,7 +95,7 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
         return Ok(crate::cmd::stopped(&err));
     }
     document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    emit(&document, args.output.output, style)?;
+    emit(&document, args.roll.output.output, style)?;
     Ok(Outcome::Ok)
 }
 
