@@ -161,11 +161,8 @@ async fn restart_one(
         let judgement = status.judge(&[member]);
         if !judgement.survives {
             bail!(
-                "refusing to restart {member}: without it {} of {} voters would remain in sync and a quorum needs {} ({}); nothing was changed",
-                judgement.counted,
-                judgement.voters,
-                judgement.needed,
-                judgement.absent_text(true)
+                "refusing to restart {member}: {}; nothing was changed",
+                judgement.without_text()
             );
         }
     }

@@ -62,17 +62,9 @@ pub fn can_lose_one(status: &EnsembleStatus) -> Result<(), String> {
     for pod in restart_order(status) {
         let judgement = status.judge(&[pod.as_str()]);
         if !judgement.survives {
-            let absent = judgement.absent_text(true);
             return Err(format!(
-                "without {pod}, {} of {} voters would remain in sync and a quorum needs {}{}: losing it would stop ZooKeeper",
-                judgement.counted,
-                judgement.voters,
-                judgement.needed,
-                if absent.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({absent})")
-                }
+                "{}: losing it would stop ZooKeeper",
+                judgement.without_text()
             ));
         }
     }

@@ -96,18 +96,7 @@ pub fn next_step(status: &EnsembleStatus, stale: &BTreeSet<String>) -> Next {
     }
     let judgement = status.judge(&[pod.as_str()]);
     if !judgement.survives {
-        let absent = judgement.absent_text(true);
-        return Next::Stop(format!(
-            "without {pod}, {} of {} voters would remain in sync and a quorum needs {}{}",
-            judgement.counted,
-            judgement.voters,
-            judgement.needed,
-            if absent.is_empty() {
-                String::new()
-            } else {
-                format!(" ({absent})")
-            }
-        ));
+        return Next::Stop(judgement.without_text());
     }
     Next::Restart(pod)
 }

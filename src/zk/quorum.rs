@@ -206,6 +206,24 @@ pub struct Judgement {
 }
 
 impl Judgement {
+    /// What would remain without the members going, in one sentence: `without zk-1, 1 of 3
+    /// voters would remain in sync and a quorum needs 2 (zk-2 is down (Pending))`.
+    pub fn without_text(&self) -> String {
+        let absent = self.absent_text(true);
+        format!(
+            "without {}, {} of {} voters would remain in sync and a quorum needs {}{}",
+            self.going.join(", "),
+            self.counted,
+            self.voters,
+            self.needed,
+            if absent.is_empty() {
+                String::new()
+            } else {
+                format!(" ({absent})")
+            }
+        )
+    }
+
     /// The absent voters' sentences, joined with `; `.
     pub fn absent_text(&self, skip_going: bool) -> String {
         self.absent
