@@ -41,19 +41,11 @@ finally:
 
 /// Runs one kazoo operation against `pod`; its output line.
 fn kazoo(cluster: &Cluster, ns: &str, pod: &str, op: &[&str]) -> String {
-    let ip = cluster.k(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        pod,
-        "-o",
-        "jsonpath={.status.podIP}",
-    ]);
+    let address = cluster.client_address(ns, pod);
     let out = Command::new(python())
         .arg("-c")
         .arg(KAZOO)
-        .arg(format!("{}:2181", ip.trim()))
+        .arg(&address)
         .args(op)
         .output()
         .expect("python runs");
@@ -96,19 +88,11 @@ zk.stop()
 /// watches for the sentinel: kazoo must read exactly the path and data the report says
 /// persist-check wrote. The report and the exit code.
 fn persist_check_read_by_kazoo(cluster: &Cluster, ns: &str, args: &[&str]) -> (Value, Option<i32>) {
-    let ip = cluster.k(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        "zk-2",
-        "-o",
-        "jsonpath={.status.podIP}",
-    ]);
+    let address = cluster.client_address(ns, "zk-2");
     let mut watcher = Command::new(python())
         .arg("-c")
         .arg(KAZOO_WATCH)
-        .arg(format!("{}:2181", ip.trim()))
+        .arg(&address)
         .arg("/kubectl-zk/persist-check")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

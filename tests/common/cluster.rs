@@ -210,6 +210,20 @@ impl Cluster {
             .collect()
     }
 
+    /// `<pod IP>:2181`: a member's client address, for an independent client on this machine.
+    pub fn client_address(&self, ns: &str, pod: &str) -> String {
+        let ip = self.k(&[
+            "get",
+            "pod",
+            "-n",
+            ns,
+            pod,
+            "-o",
+            "jsonpath={.status.podIP}",
+        ]);
+        format!("{}:2181", ip.trim())
+    }
+
     /// Polls `check` until it returns Some, at most `limit`.
     pub fn wait_for<T>(
         &self,

@@ -182,19 +182,11 @@ pub fn member_view(
     pod: &str,
     config: bool,
 ) -> (BTreeSet<String>, Option<String>) {
-    let ip = cluster.k(&[
-        "get",
-        "pod",
-        "-n",
-        ns,
-        pod,
-        "-o",
-        "jsonpath={.status.podIP}",
-    ]);
+    let address = cluster.client_address(ns, pod);
     let out = Command::new(python())
         .arg("-c")
         .arg(READER)
-        .arg(format!("{}:2181", ip.trim()))
+        .arg(&address)
         .arg(if config { "config" } else { "-" })
         .output()
         .expect("python runs");
