@@ -39,7 +39,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -s V -l version -d '
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
-complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "config" -d 'Show each member\'s live zoo.cfg and lint it; `config set`/`unset` change settings'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
@@ -65,12 +65,12 @@ preferred\t'Spread members over nodes when possible'
 none\t'No rule'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l pod-management-policy -d 'StatefulSet pod management (default: Parallel for official, OrderedReady for k8s-tutorial)' -r -f -a "OrderedReady\t'Create pods one at a time, each after the previous is Ready'
 Parallel\t'Create all pods at once'"
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l tick-time -d 'ZooKeeper tickTime in milliseconds' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l init-limit -d 'ZooKeeper initLimit in ticks' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l sync-limit -d 'ZooKeeper syncLimit in ticks' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l max-client-cnxns -d 'Maximum client connections per client IP (0 = unlimited)' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l snap-retain-count -d 'Snapshots (and their logs) kept by autopurge (at least 3)' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l purge-interval -d 'Hours between autopurge runs (0 = autopurge off)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l tick-time -d 'ZooKeeper tickTime in milliseconds [default: 2000]' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l init-limit -d 'ZooKeeper initLimit in ticks [default: 10]' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l sync-limit -d 'ZooKeeper syncLimit in ticks [default: 5]' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l max-client-cnxns -d 'Maximum client connections per client IP (0 = unlimited) [default: 60]' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l snap-retain-count -d 'Snapshots (and their logs) kept by autopurge (at least 3) [default: 3]' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l purge-interval -d 'Hours between autopurge runs (0 = autopurge off) [default: 12]' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l min-session-timeout -d 'Minimum session timeout in milliseconds (default: 2 x tick time)' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l max-session-timeout -d 'Maximum session timeout in milliseconds (default: 20 x tick time)' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l log-level -d 'Server log level' -r -f -a "ERROR\t'Errors only'
@@ -146,23 +146,69 @@ never\t'Never colour'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand myid" -s V -l version -d 'Print version'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 wide\t'A table with more columns'
 json\t'JSON, for scripts'
 yaml\t'YAML, for scripts'"
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l context -d 'The name of the kubeconfig context to use' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l cluster -d 'The name of the kubeconfig cluster to use' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l user -d 'The name of the kubeconfig user to use' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -f -a "set" -d 'Change ZooKeeper settings and roll them through the members, the leader last'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -f -a "unset" -d 'Remove settings (back to ZooKeeper\'s default) and roll that through the members'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and not __fish_seen_subcommand_from set unset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'How long each member may take to come back Ready and in sync' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -l dry-run -d 'Print what would change and change nothing'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'How long each member may take to come back Ready and in sync' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+wide\t'A table with more columns'
+json\t'JSON, for scripts'
+yaml\t'YAML, for scripts'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)' -r -F
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s n -l namespace -d 'The namespace of the ensemble (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l request-timeout -d 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -l dry-run -d 'Print what would change and change nothing'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change ZooKeeper settings and roll them through the members, the leader last'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove settings (back to ZooKeeper\'s default) and roll that through the members'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand leader" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 wide\t'A table with more columns'
@@ -338,7 +384,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s V -l v
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "install" -d 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "status" -d 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "myid" -d 'Check each member\'s myid file against its ordinal and its server.N line in zoo.cfg'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "config" -d 'Show each member\'s live zoo.cfg, the differences between members, and lint it'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "config" -d 'Show each member\'s live zoo.cfg and lint it; `config set`/`unset` change settings'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "leader" -d 'Print the leader; --watch streams mode changes, --failover moves leadership'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "drain-safe" -d 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "persist-check" -d 'Prove that data survives: replication across members, volumes, restarts and re-creation'
@@ -349,3 +395,5 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fi
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade uninstall completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change ZooKeeper settings and roll them through the members, the leader last'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove settings (back to ZooKeeper\'s default) and roll that through the members'

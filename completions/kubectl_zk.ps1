@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag')
             [CompletionResult]::new('myid', 'myid', [CompletionResultType]::ParameterValue, 'Check each member''s myid file against its ordinal and its server.N line in zoo.cfg')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show each member''s live zoo.cfg, the differences between members, and lint it')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show each member''s live zoo.cfg and lint it; `config set`/`unset` change settings')
             [CompletionResult]::new('leader', 'leader', [CompletionResultType]::ParameterValue, 'Print the leader; --watch streams mode changes, --failover moves leadership')
             [CompletionResult]::new('drain-safe', 'drain-safe', [CompletionResultType]::ParameterValue, 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)')
             [CompletionResult]::new('persist-check', 'persist-check', [CompletionResultType]::ParameterValue, 'Prove that data survives: replication across members, volumes, restarts and re-creation')
@@ -63,12 +63,12 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory request of each member (leave room above --heap)')
             [CompletionResult]::new('--anti-affinity', '--anti-affinity', [CompletionResultType]::ParameterName, 'Pod anti-affinity on kubernetes.io/hostname: one member per node (required), spread when possible (preferred), or none')
             [CompletionResult]::new('--pod-management-policy', '--pod-management-policy', [CompletionResultType]::ParameterName, 'StatefulSet pod management (default: Parallel for official, OrderedReady for k8s-tutorial)')
-            [CompletionResult]::new('--tick-time', '--tick-time', [CompletionResultType]::ParameterName, 'ZooKeeper tickTime in milliseconds')
-            [CompletionResult]::new('--init-limit', '--init-limit', [CompletionResultType]::ParameterName, 'ZooKeeper initLimit in ticks')
-            [CompletionResult]::new('--sync-limit', '--sync-limit', [CompletionResultType]::ParameterName, 'ZooKeeper syncLimit in ticks')
-            [CompletionResult]::new('--max-client-cnxns', '--max-client-cnxns', [CompletionResultType]::ParameterName, 'Maximum client connections per client IP (0 = unlimited)')
-            [CompletionResult]::new('--snap-retain-count', '--snap-retain-count', [CompletionResultType]::ParameterName, 'Snapshots (and their logs) kept by autopurge (at least 3)')
-            [CompletionResult]::new('--purge-interval', '--purge-interval', [CompletionResultType]::ParameterName, 'Hours between autopurge runs (0 = autopurge off)')
+            [CompletionResult]::new('--tick-time', '--tick-time', [CompletionResultType]::ParameterName, 'ZooKeeper tickTime in milliseconds [default: 2000]')
+            [CompletionResult]::new('--init-limit', '--init-limit', [CompletionResultType]::ParameterName, 'ZooKeeper initLimit in ticks [default: 10]')
+            [CompletionResult]::new('--sync-limit', '--sync-limit', [CompletionResultType]::ParameterName, 'ZooKeeper syncLimit in ticks [default: 5]')
+            [CompletionResult]::new('--max-client-cnxns', '--max-client-cnxns', [CompletionResultType]::ParameterName, 'Maximum client connections per client IP (0 = unlimited) [default: 60]')
+            [CompletionResult]::new('--snap-retain-count', '--snap-retain-count', [CompletionResultType]::ParameterName, 'Snapshots (and their logs) kept by autopurge (at least 3) [default: 3]')
+            [CompletionResult]::new('--purge-interval', '--purge-interval', [CompletionResultType]::ParameterName, 'Hours between autopurge runs (0 = autopurge off) [default: 12]')
             [CompletionResult]::new('--min-session-timeout', '--min-session-timeout', [CompletionResultType]::ParameterName, 'Minimum session timeout in milliseconds (default: 2 x tick time)')
             [CompletionResult]::new('--max-session-timeout', '--max-session-timeout', [CompletionResultType]::ParameterName, 'Maximum session timeout in milliseconds (default: 20 x tick time)')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Server log level')
@@ -159,6 +159,72 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change ZooKeeper settings and roll them through the members, the leader last')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove settings (back to ZooKeeper''s default) and roll that through the members')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-zk;config;set' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each member may take to come back Ready and in sync')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would change and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-zk;config;unset' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each member may take to come back Ready and in sync')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would change and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-zk;config;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change ZooKeeper settings and roll them through the members, the leader last')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove settings (back to ZooKeeper''s default) and roll that through the members')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-zk;config;help;set' {
+            break
+        }
+        'kubectl-zk;config;help;unset' {
+            break
+        }
+        'kubectl-zk;config;help;help' {
             break
         }
         'kubectl-zk;leader' {
@@ -375,7 +441,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Create (or update) a ZooKeeper ensemble: StatefulSet, Services, PodDisruptionBudget, ConfigMap')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the ensemble as Kubernetes and ZooKeeper see it: members, leader, quorum, lag')
             [CompletionResult]::new('myid', 'myid', [CompletionResultType]::ParameterValue, 'Check each member''s myid file against its ordinal and its server.N line in zoo.cfg')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show each member''s live zoo.cfg, the differences between members, and lint it')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show each member''s live zoo.cfg and lint it; `config set`/`unset` change settings')
             [CompletionResult]::new('leader', 'leader', [CompletionResultType]::ParameterValue, 'Print the leader; --watch streams mode changes, --failover moves leadership')
             [CompletionResult]::new('drain-safe', 'drain-safe', [CompletionResultType]::ParameterValue, 'Say whether draining a node now is safe for the ensemble (quorum, PDB, rescheduling)')
             [CompletionResult]::new('persist-check', 'persist-check', [CompletionResultType]::ParameterValue, 'Prove that data survives: replication across members, volumes, restarts and re-creation')
@@ -398,6 +464,14 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             break
         }
         'kubectl-zk;help;config' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change ZooKeeper settings and roll them through the members, the leader last')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove settings (back to ZooKeeper''s default) and roll that through the members')
+            break
+        }
+        'kubectl-zk;help;config;set' {
+            break
+        }
+        'kubectl-zk;help;config;unset' {
             break
         }
         'kubectl-zk;help;leader' {

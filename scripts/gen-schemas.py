@@ -125,9 +125,9 @@ doc("ScaleReport", "kubectl zk scale -o json",
      "done": arr(obj({**step_props, "seconds": N, "restarted": arr(S)}, optional=("servers",))),
      "seconds": N, "members": arr(obj({"pod": S, "mode": MODE, "ready": B})), "leader": null(S),
      "problems": arr(S)})
-doc("Rollout", "kubectl zk restart|upgrade -o json",
+doc("Rollout", "kubectl zk restart|upgrade|config set|config unset -o json",
     "A change rolled through the members by the rollout engine: which members were restarted, in order (the leader last), how long each took to be back in sync, and the version each answered with when one was expected.",
-    {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade"), "detail": S, "dryRun": B,
+    {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade", "config-set", "config-unset"), "detail": S, "dryRun": B,
      "restarted": arr(obj({"pod": S, "wasLeader": B, "seconds": N, "version": null(S)})),
      "alreadyCurrent": arr(S), "leader": null(S), "seconds": N})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",

@@ -137,9 +137,11 @@ StatefulSet. With --dry-run it prints the objects and touches nothing.",
     #[command(after_help = "Example:\n  kubectl zk myid -n kafka")]
     Myid(MemberCheckArgs),
 
-    /// Show each member's live zoo.cfg, the differences between members, and lint it.
-    #[command(after_help = "Example:\n  kubectl zk config -n kafka -o yaml")]
-    Config(MemberCheckArgs),
+    /// Show each member's live zoo.cfg and lint it; `config set`/`unset` change settings.
+    #[command(
+        after_help = "Examples:\n  kubectl zk config -n kafka -o yaml\n  kubectl zk config set tickTime=3000 maxClientCnxns=100\n  kubectl zk config unset snapCount --yes"
+    )]
+    Config(ConfigArgs),
 
     /// Print the leader; --watch streams mode changes, --failover moves leadership.
     #[command(
@@ -270,29 +272,29 @@ pub struct InstallArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub pod_management_policy: Option<PodManagement>,
 
-    /// ZooKeeper tickTime in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=60_000))]
-    pub tick_time: u32,
+    /// ZooKeeper tickTime in milliseconds [default: 2000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    pub tick_time: Option<u32>,
 
-    /// ZooKeeper initLimit in ticks.
-    #[arg(long, value_name = "TICKS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub init_limit: u32,
+    /// ZooKeeper initLimit in ticks [default: 10].
+    #[arg(long, value_name = "TICKS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub init_limit: Option<u32>,
 
-    /// ZooKeeper syncLimit in ticks.
-    #[arg(long, value_name = "TICKS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub sync_limit: u32,
+    /// ZooKeeper syncLimit in ticks [default: 5].
+    #[arg(long, value_name = "TICKS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub sync_limit: Option<u32>,
 
-    /// Maximum client connections per client IP (0 = unlimited).
-    #[arg(long, value_name = "N", default_value_t = 60)]
-    pub max_client_cnxns: u32,
+    /// Maximum client connections per client IP (0 = unlimited) [default: 60].
+    #[arg(long, value_name = "N")]
+    pub max_client_cnxns: Option<u32>,
 
-    /// Snapshots (and their logs) kept by autopurge (at least 3).
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(3..))]
-    pub snap_retain_count: u32,
+    /// Snapshots (and their logs) kept by autopurge (at least 3) [default: 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(3..))]
+    pub snap_retain_count: Option<u32>,
 
-    /// Hours between autopurge runs (0 = autopurge off).
-    #[arg(long, value_name = "HOURS", default_value_t = 12)]
-    pub purge_interval: u32,
+    /// Hours between autopurge runs (0 = autopurge off) [default: 12].
+    #[arg(long, value_name = "HOURS")]
+    pub purge_interval: Option<u32>,
 
     /// Minimum session timeout in milliseconds (default: 2 x tick time).
     #[arg(long, value_name = "MS")]
@@ -401,6 +403,78 @@ pub struct MemberCheckArgs {
 
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// `config` options: without a subcommand it shows; `set` and `unset` change.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ConfigArgs {
+    /// Change settings instead of showing them.
+    #[command(subcommand)]
+    pub change: Option<ConfigChange>,
+
+    #[command(flatten)]
+    pub show: MemberCheckArgs,
+}
+
+/// `config set` and `config unset`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigChange {
+    /// Change ZooKeeper settings and roll them through the members, the leader last.
+    #[command(
+        long_about = "Change zoo.cfg settings where the ensemble keeps them — the ConfigMap's zoo.cfg for the \
+official image, the start-zookeeper flags for the seeds' image — then restart the members through the \
+rollout engine: one at a time, members that are down first, then followers, the leader last, each \
+back Ready and in sync before the next. ZooKeeper reads these settings at start only; a setting that \
+already has the value restarts nobody.\n\n\
+Every key and value is checked before anything changes: unknown keys name the nearest known one, \
+types and ranges, the session timeouts against tickTime. Membership (server.N) is `kubectl zk \
+scale`'s; the data directories cannot move. The settings are recorded on the StatefulSet \
+(kubectl-zk.io/settings), so a later `kubectl zk install` keeps them unless one of its own options \
+names the setting. Interrupted? Run the same command again.",
+        after_help = crate::zk::settings::help_text()
+    )]
+    Set(ConfigSetArgs),
+
+    /// Remove settings (back to ZooKeeper's default) and roll that through the members.
+    #[command(after_help = "Example:\n  kubectl zk config unset snapCount --yes")]
+    Unset(ConfigUnsetArgs),
+}
+
+/// `config set` options.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigSetArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Settings as zoo.cfg KEY=VALUE pairs, e.g. tickTime=3000.
+    #[arg(value_name = "SETTING", required = true, value_parser = crate::zk::settings::parse_assignment)]
+    pub settings: Vec<crate::zk::settings::Change>,
+
+    /// Print what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub roll: RollArgs,
+}
+
+/// `config unset` options.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigUnsetArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// zoo.cfg keys to remove, e.g. snapCount.
+    #[arg(value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
+
+    /// Print what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub roll: RollArgs,
 }
 
 /// `leader` options.

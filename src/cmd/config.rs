@@ -8,6 +8,8 @@
 //! functions over what was read ([`decide`]). Render: the zoo.cfg once when the members
 //! agree, one section per member otherwise, then the differences and the findings.
 
+pub mod change;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 

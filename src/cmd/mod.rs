@@ -52,6 +52,38 @@ pub fn stopped(err: &anyhow::Error) -> Outcome {
     }
 }
 
+/// Rolls the StatefulSet's template through the members with the rollout engine, printing
+/// progress on stderr, and then the document (with what the rollout did and how long it took);
+/// a stop is said in one line ([`stopped`]).
+pub async fn roll_and_report(
+    client: &kube::Client,
+    name: &crate::names::EnsembleName,
+    expect: crate::ensemble::rollout::Expect,
+    roll: &crate::cli::RollArgs,
+    style: crate::render::Style,
+    mut document: crate::ensemble::rollout::RolloutDocument,
+) -> anyhow::Result<Outcome> {
+    let started = std::time::Instant::now();
+    let progress =
+        move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+    let result = crate::ensemble::rollout::roll(
+        client,
+        &document.namespace,
+        name,
+        expect,
+        roll.timeout,
+        &progress,
+        &mut document.rollout,
+    )
+    .await;
+    if let Err(err) = result {
+        return Ok(stopped(&err));
+    }
+    document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    crate::render::emit(&document, roll.output.output, style)?;
+    Ok(Outcome::Ok)
+}
+
 /// Runs the parsed command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
@@ -59,7 +91,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Install(args) => install::run(&global, *args).await,
         Command::Status(args) => status::run(&global, args).await,
         Command::Myid(args) => myid::run(&global, args).await,
-        Command::Config(args) => config::run(&global, args).await,
+        Command::Config(args) => match args.change {
+            None => config::run(&global, args.show).await,
+            Some(change) => config::change::run(&global, change).await,
+        },
         Command::Leader(args) => leader::run(&global, args).await,
         Command::DrainSafe(args) => drain_safe::run(&global, args).await,
         Command::PersistCheck(args) => persist_check::run(&global, args).await,

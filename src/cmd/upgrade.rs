@@ -4,8 +4,6 @@
 //! refused unless `--force`; a change of flavour (the seeds' image to the official one) is
 //! `migrate`'s job. Running the same command again after an interruption resumes the roll.
 
-use std::time::Instant;
-
 use anyhow::{Context as _, anyhow};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use kube::api::{Api, Patch, PatchParams};
@@ -15,7 +13,7 @@ use crate::cluster::client::connect;
 use crate::cluster::ensemble::{self, Ensemble};
 use crate::cmd::Outcome;
 use crate::confirm::{capitalised, confirm, ensure_can_ask};
-use crate::ensemble::rollout::{self, Expect, RolloutDocument, RolloutReport};
+use crate::ensemble::rollout::{Expect, RolloutDocument, RolloutReport};
 use crate::manifest::MANAGER;
 use crate::manifest::options::Flavor;
 use crate::names::EnsembleName;
@@ -42,7 +40,6 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
         );
         return Ok(Outcome::CheckFailed);
     }
-    let started = Instant::now();
     let detail = if current_image == args.image {
         format!(
             "image {} (rolling the members still on an older one)",
@@ -51,7 +48,7 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
     } else {
         format!("image {current_image} → {}", args.image)
     };
-    let mut document = RolloutDocument {
+    let document = RolloutDocument {
         ensemble: found.name.clone(),
         namespace: found.namespace.clone(),
         change: "upgrade".into(),
@@ -77,26 +74,17 @@ pub async fn run(global: &GlobalOptions, args: UpgradeArgs) -> anyhow::Result<Ou
     if current_image != args.image {
         set_image(client, &found, index, &current_image, &args.image).await?;
     }
-    let progress =
-        move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
-    let result = rollout::roll(
+    crate::cmd::roll_and_report(
         client,
-        &found.namespace,
         &name,
         Expect {
             version: Some(wanted),
         },
-        args.roll.timeout,
-        &progress,
-        &mut document.rollout,
+        &args.roll,
+        style,
+        document,
     )
-    .await;
-    if let Err(err) = result {
-        return Ok(crate::cmd::stopped(&err));
-    }
-    document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    emit(&document, args.roll.output.output, style)?;
-    Ok(Outcome::Ok)
+    .await
 }
 
 /// Whether the image may replace the current one; if not, why. Pure.

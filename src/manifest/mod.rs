@@ -29,6 +29,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
 use crate::names::EnsembleName;
+use crate::zk::settings::Recorded;
 use options::{AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity, SccProfile};
 
 /// ZooKeeper's client port.
@@ -47,6 +48,9 @@ pub const MANAGER: &str = "kubectl-zk";
 pub const CONFIG_HASH_ANNOTATION: &str = "kubectl-zk.io/config-hash";
 /// StatefulSet annotation naming the flavour the ensemble was installed with.
 pub const FLAVOR_ANNOTATION: &str = "kubectl-zk.io/flavor";
+/// StatefulSet annotation with the settings `kubectl zk config set`/`unset` made (JSON, see
+/// [`crate::zk::settings::Recorded`]): rendered by every `install`, so re-running it keeps them.
+pub const SETTINGS_ANNOTATION: &str = "kubectl-zk.io/settings";
 
 /// Everything an ensemble is made from.
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +113,13 @@ pub struct ZooKeeperSettings {
     pub max_session_timeout: u32,
     /// Log level.
     pub log_level: LogLevel,
+    /// Settings made by `kubectl zk config set`/`unset`, applied over the ones above.
+    #[serde(skip_serializing_if = "is_empty")]
+    pub recorded: Recorded,
+}
+
+fn is_empty(recorded: &Recorded) -> bool {
+    recorded.0.is_empty()
 }
 
 impl EnsembleSpec {
@@ -381,13 +392,21 @@ pub fn data_mount(path: &str) -> VolumeMount {
 fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
     let annotations = BTreeMap::from([(
         CONFIG_HASH_ANNOTATION.to_owned(),
-        format!("{:016x}", fnv1a(flavor.config_fingerprint.as_bytes())),
+        config_hash(&flavor.config_fingerprint),
     )]);
     let mut meta = spec.meta(spec.name.to_string());
-    meta.annotations = Some(BTreeMap::from([(
-        FLAVOR_ANNOTATION.to_owned(),
-        spec.flavor.as_str().to_owned(),
-    )]));
+    // The recorded settings always, `{}` included: install owns the annotation, so one that
+    // an explicit flag replaced is dropped, not left behind to come back.
+    meta.annotations = Some(BTreeMap::from([
+        (
+            FLAVOR_ANNOTATION.to_owned(),
+            spec.flavor.as_str().to_owned(),
+        ),
+        (
+            SETTINGS_ANNOTATION.to_owned(),
+            spec.zookeeper.recorded.to_json(),
+        ),
+    ]));
     StatefulSet {
         metadata: meta,
         spec: Some(StatefulSetSpec {
@@ -491,6 +510,11 @@ fn container(spec: &EnsembleSpec, flavor: &FlavorParts) -> Container {
     container
 }
 
+/// The pod template's [`CONFIG_HASH_ANNOTATION`] for a flavour's configuration text.
+pub fn config_hash(fingerprint: &str) -> String {
+    format!("{:016x}", fnv1a(fingerprint.as_bytes()))
+}
+
 /// FNV-1a, 64 bits: a stable fingerprint (unlike std's hasher, fixed across Rust releases).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
@@ -526,6 +550,7 @@ pub(crate) mod tests {
                 min_session_timeout: 4000,
                 max_session_timeout: 40000,
                 log_level: LogLevel::Info,
+                recorded: Recorded::default(),
             },
             cluster_domain: "cluster.local".into(),
             scc: SccProfile::Anyuid,

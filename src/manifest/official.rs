@@ -27,6 +27,7 @@ use super::{
     ADMIN_PORT, CLIENT_PORT, ELECTION_PORT, EnsembleSpec, FlavorParts, SERVER_PORT, data_mount,
     exec_probe, resources, zookeeper_ports,
 };
+use crate::zk::zoo_cfg::ZooCfg;
 
 /// Where the ConfigMap is mounted: the source the live configuration is made from.
 pub const CONF_DIR: &str = "/conf";
@@ -110,11 +111,12 @@ pub fn config_map_name(spec: &EnsembleSpec) -> String {
     format!("{}-config", spec.name)
 }
 
-/// The static zoo.cfg every member runs with: settings, no membership.
+/// The static zoo.cfg every member runs with: settings, no membership; the settings `config
+/// set` recorded applied over install's.
 pub fn zoo_cfg(spec: &EnsembleSpec) -> String {
     let zk = &spec.zookeeper;
-    format!(
-        "# Written by kubectl-zk for ensemble {name} in namespace {ns}; change it with `kubectl zk install`.\n\
+    let rendered = format!(
+        "# Written by kubectl-zk for ensemble {name} in namespace {ns}; change it with `kubectl zk config set` or `kubectl zk install`.\n\
 tickTime={tick}\ninitLimit={init}\nsyncLimit={sync}\n\
 dataDir={DATA_DIR}\ndataLogDir={DATA_LOG_DIR}\n\
 maxClientCnxns={cnxns}\n\
@@ -133,7 +135,27 @@ admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
         max = zk.max_session_timeout,
         retain = zk.snap_retain_count,
         purge = zk.purge_interval,
-    )
+    );
+    if zk.recorded.0.is_empty() {
+        return rendered;
+    }
+    let mut cfg = ZooCfg::parse(&rendered);
+    zk.recorded.apply_to_cfg(&mut cfg);
+    cfg.render()
+}
+
+/// What the pod template's config hash is made from: the settings in effect in zoo.cfg (not
+/// their order or comments, so `install` and `config set` writing the same settings in another
+/// order restart nobody) and the logging configuration. The membership is left out: `scale`
+/// changes it without a restart.
+pub fn fingerprint(zoo_cfg: &str, logback: &str) -> String {
+    let cfg = ZooCfg::parse(zoo_cfg);
+    let settings: BTreeMap<&str, &str> = cfg.entries().map(|e| (e.key, e.value)).collect();
+    let mut text = String::new();
+    for (key, value) in settings {
+        let _ = writeln!(text, "{key}={value}");
+    }
+    format!("{text}\n{logback}")
 }
 
 /// The membership of a new ensemble: every member a participant, by FQDN, written as ZooKeeper
@@ -174,7 +196,7 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
     let config_map_name = config_map_name(spec);
     let zoo_cfg = zoo_cfg(spec);
     let logback = logback_xml(spec);
-    let fingerprint = format!("{zoo_cfg}\n{logback}\n{}", spec.heap);
+    let fingerprint = fingerprint(&zoo_cfg, &logback);
     let mut ports = zookeeper_ports();
     ports.push(ContainerPort {
         name: Some("admin".into()),
@@ -273,6 +295,15 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
 mod tests {
     use super::*;
     use crate::manifest::options::Flavor;
+
+    #[test]
+    fn the_config_hash_follows_the_settings_in_effect_not_their_order_or_comments() {
+        let a = fingerprint("# one\ntickTime=2000\nsnapCount=5\n", "<x/>");
+        let b = fingerprint("snapCount=5\ntickTime=2000\n# another\n", "<x/>");
+        assert_eq!(a, b);
+        assert_ne!(a, fingerprint("tickTime=3000\nsnapCount=5\n", "<x/>"));
+        assert_ne!(a, fingerprint("tickTime=2000\nsnapCount=5\n", "<y/>"));
+    }
     use crate::manifest::tests::spec;
 
     #[test]

@@ -25,7 +25,7 @@ pub const CONF_DIR: &str = "/opt/zookeeper/conf";
 /// The `start-zookeeper` arguments, in the seeds' order.
 pub fn start_args(spec: &EnsembleSpec) -> Vec<String> {
     let zk = &spec.zookeeper;
-    vec![
+    let mut args = vec![
         format!("--servers={}", spec.replicas),
         format!("--data_dir={DATA_DIR}"),
         format!("--data_log_dir={DATA_LOG_DIR}"),
@@ -43,7 +43,9 @@ pub fn start_args(spec: &EnsembleSpec) -> Vec<String> {
         format!("--max_session_timeout={}", zk.max_session_timeout),
         format!("--min_session_timeout={}", zk.min_session_timeout),
         format!("--log_level={}", zk.log_level.as_str()),
-    ]
+    ];
+    zk.recorded.apply_to_flags(&mut args);
+    args
 }
 
 /// The k8s-tutorial flavour's parts.

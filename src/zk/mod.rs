@@ -14,6 +14,7 @@
 //!   [`render`](zoo_cfg::ZooCfg::render).
 //! - [`myid`]: the `myid` file.
 //! - [`quorum`]: majority arithmetic and the one quorum judgement (observers don't vote).
+//! - [`settings`]: the settings `config set` changes, their checks, and what it refuses.
 //!
 //! Fixtures captured from real servers live in `tests/fixtures/` (see its README).
 
@@ -24,6 +25,7 @@ pub mod membership;
 pub mod metrics;
 pub mod myid;
 pub mod quorum;
+pub mod settings;
 pub mod view;
 pub mod zoo_cfg;
 

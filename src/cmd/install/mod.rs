@@ -11,9 +11,10 @@ pub mod rollout;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
+use kube::{Client, ResourceExt as _};
 use serde::Serialize;
 
 use crate::cli::{DryRun, GlobalOptions, InstallArgs, OutputFormat};
@@ -25,9 +26,10 @@ use crate::cmd::Outcome;
 
 use crate::manifest::official::DYNAMIC_KEY;
 use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
-use crate::manifest::{EnsembleSpec, MANAGER, Manifest, ZooKeeperSettings};
+use crate::manifest::{EnsembleSpec, MANAGER, Manifest, SETTINGS_ANNOTATION, ZooKeeperSettings};
 use crate::render::{Document, Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
 use crate::zk::membership::Membership;
+use crate::zk::settings::Recorded;
 
 /// Runs `install`.
 pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Outcome> {
@@ -46,6 +48,12 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     print_warnings(&spec);
     let client = &connection.client;
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    if let Some(existing) = &found.existing {
+        for note in keep_user_settings(&mut spec, &args, existing) {
+            eprintln!("{note}");
+        }
+        preflight::check_existing(&spec, existing)?;
+    }
     let grant = if found.openshift {
         scc_grant_plan(client, &mut spec).await?
     } else if spec.scc == SccProfile::Restricted {
@@ -83,7 +91,7 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     }
     // A changed template reaches running members through the rollout engine: one at a time,
     // the leader last (the StatefulSet's OnDelete strategy leaves them to it).
-    if found.existing {
+    if found.existing.is_some() {
         let progress = |line: &str| eprintln!("{line}");
         let mut rolled = crate::ensemble::rollout::RolloutReport::default();
         let result = crate::ensemble::rollout::roll(
@@ -117,6 +125,89 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// What other commands set on a running ensemble — its image (`upgrade`), its settings
+/// (`config set`/`unset`) — is kept unless this install's own options name it: an option given
+/// replaces it, an option left out does not turn it back. Returns a note per decision. Pure.
+pub fn keep_user_settings(
+    spec: &mut EnsembleSpec,
+    args: &InstallArgs,
+    existing: &StatefulSet,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let explicit: &[(&str, Option<u32>, &str)] = &[
+        ("tickTime", args.tick_time, "--tick-time"),
+        ("initLimit", args.init_limit, "--init-limit"),
+        ("syncLimit", args.sync_limit, "--sync-limit"),
+        (
+            "maxClientCnxns",
+            args.max_client_cnxns,
+            "--max-client-cnxns",
+        ),
+        (
+            "minSessionTimeout",
+            args.min_session_timeout,
+            "--min-session-timeout",
+        ),
+        (
+            "maxSessionTimeout",
+            args.max_session_timeout,
+            "--max-session-timeout",
+        ),
+        (
+            "autopurge.snapRetainCount",
+            args.snap_retain_count,
+            "--snap-retain-count",
+        ),
+        (
+            "autopurge.purgeInterval",
+            args.purge_interval,
+            "--purge-interval",
+        ),
+    ];
+    let mut recorded = existing
+        .annotations()
+        .get(SETTINGS_ANNOTATION)
+        .map(|text| Recorded::parse(text))
+        .unwrap_or_default();
+    for (key, given, option) in explicit {
+        if let Some(value) = given
+            && let Some(earlier) = recorded.0.remove(*key)
+        {
+            let earlier = earlier.map_or_else(|| format!("unset {key}"), |v| format!("{key}={v}"));
+            notes.push(format!(
+                "{option} {value} replaces {earlier}, made earlier by `kubectl zk config`"
+            ));
+        }
+    }
+    if !recorded.0.is_empty() {
+        let kept: Vec<String> = recorded
+            .0
+            .iter()
+            .map(|(k, v)| {
+                v.as_ref()
+                    .map_or_else(|| format!("unset {k}"), |v| format!("{k}={v}"))
+            })
+            .collect();
+        notes.push(format!(
+            "keeping {} (set by `kubectl zk config`; an install option for a setting replaces it)",
+            kept.join(", ")
+        ));
+    }
+    spec.zookeeper.recorded = recorded;
+    if args.image.is_none()
+        && let Some(running) = Ensemble::from_stateful_set(existing.clone())
+        && running.flavor == Some(spec.flavor)
+        && running.image != spec.image
+    {
+        notes.push(format!(
+            "keeping image {} (pass --image to change it)",
+            running.image
+        ));
+        spec.image = running.image;
+    }
+    notes
 }
 
 fn print_warnings(spec: &EnsembleSpec) {
@@ -373,8 +464,9 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
             "--scc restricted needs the official flavour: the {flavor} image writes its configuration as user 1000 at start; use --scc anyuid or the zookeeper image"
         );
     }
-    let min_session_timeout = args.min_session_timeout.unwrap_or(2 * args.tick_time);
-    let max_session_timeout = args.max_session_timeout.unwrap_or(20 * args.tick_time);
+    let tick_time = args.tick_time.unwrap_or(2000);
+    let min_session_timeout = args.min_session_timeout.unwrap_or(2 * tick_time);
+    let max_session_timeout = args.max_session_timeout.unwrap_or(20 * tick_time);
     if min_session_timeout > max_session_timeout {
         bail!(
             "--min-session-timeout {min_session_timeout} is above --max-session-timeout {max_session_timeout}; make the minimum the smaller one"
@@ -404,15 +496,16 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
             .pod_management_policy
             .unwrap_or(flavor.default_pod_management()),
         zookeeper: ZooKeeperSettings {
-            tick_time: args.tick_time,
-            init_limit: args.init_limit,
-            sync_limit: args.sync_limit,
-            max_client_cnxns: args.max_client_cnxns,
-            snap_retain_count: args.snap_retain_count,
-            purge_interval: args.purge_interval,
+            tick_time,
+            init_limit: args.init_limit.unwrap_or(10),
+            sync_limit: args.sync_limit.unwrap_or(5),
+            max_client_cnxns: args.max_client_cnxns.unwrap_or(60),
+            snap_retain_count: args.snap_retain_count.unwrap_or(3),
+            purge_interval: args.purge_interval.unwrap_or(12),
             min_session_timeout,
             max_session_timeout,
             log_level: args.log_level,
+            recorded: Recorded::default(),
         },
         cluster_domain: args.cluster_domain.clone(),
         scc: args.scc,
@@ -481,4 +574,70 @@ fn print_objects(manifest: &Manifest, format: Option<OutputFormat>) -> anyhow::R
             .collect(),
     };
     write_stdout(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn args(extra: &[&str]) -> InstallArgs {
+        let mut argv = vec!["kubectl-zk", "install"];
+        argv.extend(extra);
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Command::Install(args) => *args,
+            other => panic!("not install: {other:?}"),
+        }
+    }
+
+    fn running(image: &str, recorded: &str) -> StatefulSet {
+        let spec = spec_from_args(&args(&["--image", image]), "default".into()).expect("spec");
+        let mut sts = Manifest::render(&spec).stateful_set;
+        sts.annotations_mut()
+            .insert(SETTINGS_ANNOTATION.into(), recorded.into());
+        sts
+    }
+
+    #[test]
+    fn install_keeps_what_config_set_and_upgrade_set_unless_its_options_name_it() {
+        let existing = running(
+            "docker.io/library/zookeeper:3.9.5",
+            r#"{"tickTime":"3000","snapCount":"50000","maxClientCnxns":null}"#,
+        );
+        // No options: the image upgrade and the three settings stay.
+        let given = args(&[]);
+        let mut spec = spec_from_args(&given, "default".into()).expect("spec");
+        let notes = keep_user_settings(&mut spec, &given, &existing);
+        assert_eq!(spec.image, "docker.io/library/zookeeper:3.9.5");
+        let cfg = crate::zk::ZooCfg::parse(&crate::manifest::official::zoo_cfg(&spec));
+        assert_eq!(cfg.get("tickTime"), Some("3000"));
+        assert_eq!(cfg.get("snapCount"), Some("50000"));
+        assert_eq!(cfg.get("maxClientCnxns"), None);
+        assert!(
+            notes.iter().any(|n| n.contains("keeping image")),
+            "{notes:?}"
+        );
+
+        // --tick-time replaces the recorded tickTime; --image replaces the image.
+        let given = args(&["--tick-time", "2500", "--image", "zookeeper:3.9.4"]);
+        let mut spec = spec_from_args(&given, "default".into()).expect("spec");
+        let notes = keep_user_settings(&mut spec, &given, &existing);
+        assert_eq!(spec.image, "zookeeper:3.9.4");
+        assert_eq!(spec.zookeeper.recorded.0.get("tickTime"), None);
+        assert!(
+            notes.iter().any(|n| n
+                == "--tick-time 2500 replaces tickTime=3000, made earlier by `kubectl zk config`"),
+            "{notes:?}"
+        );
+        let rendered = Manifest::render(&spec).stateful_set;
+        assert_eq!(
+            rendered
+                .annotations()
+                .get(SETTINGS_ANNOTATION)
+                .map(String::as_str),
+            Some(r#"{"maxClientCnxns":null,"snapCount":"50000"}"#)
+        );
+    }
 }

@@ -32,11 +32,13 @@ pub struct Preflight {
     pub storage_class: String,
     /// Whether the cluster is OpenShift.
     pub openshift: bool,
-    /// The ensemble already exists (this is an update).
-    pub existing: bool,
+    /// The ensemble's StatefulSet when it exists already (this is an update).
+    pub existing: Option<StatefulSet>,
 }
 
-/// Runs every check; fails on the first problem, before anything is created.
+/// Runs every check; fails on the first problem, before anything is created. An existing
+/// StatefulSet is returned, for the caller to judge with [`check_existing`] once it has kept
+/// what other commands set on it.
 pub async fn check(
     client: &Client,
     spec: &EnsembleSpec,
@@ -117,9 +119,6 @@ pub async fn check(
     let existing = existing.map_err(|e| {
         anyhow!(e).context(format!("cannot read StatefulSet {} in {ns}", spec.name))
     })?;
-    if let Some(sts) = &existing {
-        check_existing(spec, sts)?;
-    }
     Ok(Preflight {
         create_namespace: !namespace_exists,
         storage_class: storage_class.unwrap_or_else(|| {
@@ -128,7 +127,7 @@ pub async fn check(
                 .unwrap_or_else(|| "(cluster default)".into())
         }),
         openshift,
-        existing: existing.is_some(),
+        existing,
     })
 }
 
@@ -235,7 +234,7 @@ fn left_out(nodes: &[Node], fitting: &[String], member: &Pod) -> String {
 
 /// An existing StatefulSet of the same name may be updated only when kubectl-zk made it
 /// and the change keeps its membership and flavour.
-fn check_existing(spec: &EnsembleSpec, sts: &StatefulSet) -> anyhow::Result<()> {
+pub fn check_existing(spec: &EnsembleSpec, sts: &StatefulSet) -> anyhow::Result<()> {
     let name = &spec.name;
     let ns = &spec.namespace;
     let managed = sts
