@@ -130,6 +130,14 @@ doc("Rollout", "kubectl zk restart|upgrade|config set|config unset -o json",
     {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade", "config-set", "config-unset"), "detail": S, "dryRun": B,
      "restarted": arr(obj({"pod": S, "wasLeader": B, "seconds": N, "version": null(S)})),
      "alreadyCurrent": arr(S), "leader": null(S), "seconds": N})
+znode_stat = obj({"czxid": I, "mzxid": I, "ctime": I, "mtime": I, "pzxid": I, "cversion": I,
+                  "dataVersion": I, "aclVersion": I, "ephemeralOwner": SI, "dataLength": I,
+                  "numChildren": I})
+doc("Znode", "kubectl zk cli -o json COMMAND",
+    "What one ZooKeeper command run by `cli` answered: the member, the command, the znode's path (for create, the path ZooKeeper gave it), and whichever of data, stat, children, ACL and the number of znodes deleted the command returns (null otherwise).",
+    {"member": S, "command": S, "path": null(S), "data": null(S), "stat": null(znode_stat),
+     "children": null(arr(S)),
+     "acl": null(arr(obj({"scheme": S, "id": S, "perms": S}))), "deleted": null(I)})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
     {"clientVersion": S, "platform": S})
 print(sorted(os.listdir(OUT)))

@@ -207,6 +207,20 @@ forward across minors). Moving the seeds' 3.4 image to the official image is `ku
     )]
     Upgrade(UpgradeArgs),
 
+    /// ZooKeeper's client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive.
+    #[command(
+        name = "cli",
+        long_about = "Speak ZooKeeper's client protocol from the plugin itself, over a port-forward to one \
+member (--member, else the first member that accepts a session): nothing is started in the pod. \
+With a command, run it and print what zkCli prints (-o json|yaml for data and stat), exit 1 when \
+ZooKeeper refuses it (NoNode, NodeExists, NotEmpty, NoAuth, …). Without one: an interactive session \
+with history, line editing and znode path completion (Tab) on a terminal; otherwise one command per \
+line from stdin. Commands: ls [-R], get [-s], stat, create [-e] [-s], set, delete [-r], getAcl, \
+setAcl, sync, whoami, help, quit. Options go before the command.",
+        after_help = "Examples:\n  kubectl zk cli --member zk-0 create /hello world\n  kubectl zk cli --member zk-1 get /hello\n  kubectl zk cli -o json stat /hello\n  kubectl zk cli                      # interactive"
+    )]
+    Shell(ShellArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -475,6 +489,32 @@ pub struct ConfigUnsetArgs {
 
     #[command(flatten)]
     pub roll: RollArgs,
+}
+
+/// `cli` options.
+#[derive(Debug, Clone, Args)]
+pub struct ShellArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The member to talk to (default: the first that accepts a session).
+    #[arg(long, value_name = "POD")]
+    pub member: Option<String>,
+
+    /// Do not ask before a recursive delete.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+
+    /// A ZooKeeper command and its arguments; none for an interactive session.
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
 }
 
 /// `leader` options.

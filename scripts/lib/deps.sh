@@ -3,7 +3,7 @@
 # (fetches the ZooKeeper releases, scripts/lib/zookeeper.sh), netcat-openbsd, iproute2, util-linux,
 # procps, jq (the README's jq line is tested). Needs root when something is missing.
 install_debian_packages() {
-  local debs=(openjdk-17-jre-headless maven netcat-openbsd iproute2 util-linux procps jq)
+  local debs=(openjdk-17-jre-headless maven netcat-openbsd iproute2 util-linux procps jq tmux)
   local missing=() pkg
   for pkg in "${debs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -11,4 +11,5 @@ pub mod forward;
 pub mod openshift;
 pub mod zk_cli;
 pub mod zk_client;
+pub mod zk_shell;
 pub mod zookeeper;

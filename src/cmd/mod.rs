@@ -11,6 +11,7 @@ pub mod myid;
 pub mod persist_check;
 pub mod restart;
 pub mod scale;
+pub mod shell;
 pub mod status;
 pub mod uninstall;
 pub mod upgrade;
@@ -101,6 +102,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scale(args) => scale::run(&global, args).await,
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
+        Command::Shell(args) => shell::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

@@ -15,6 +15,7 @@
 //! - [`myid`]: the `myid` file.
 //! - [`quorum`]: majority arithmetic and the one quorum judgement (observers don't vote).
 //! - [`settings`]: the settings `config set` changes, their checks, and what it refuses.
+//! - [`shell`]: zkCli's command language (`ls`, `get`, `create -e -s`, ACLs) and its output.
 //!
 //! Fixtures captured from real servers live in `tests/fixtures/` (see its README).
 
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod myid;
 pub mod quorum;
 pub mod settings;
+pub mod shell;
 pub mod view;
 pub mod zoo_cfg;
 

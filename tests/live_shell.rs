@@ -1,0 +1,269 @@
+//! `kubectl zk cli` against real ZooKeeper, judged by an independent client (kazoo): the seeds'
+//! create-on-one-member, read-on-another check as two commands; what `cli` writes kazoo reads and
+//! what kazoo writes `cli` reads (a sequential and an ephemeral znode included); ZooKeeper's
+//! refusals exit 1 with its reason, bad syntax exits 2 with the usage; an interactive session in
+//! a pseudo-terminal (tmux) lists, completes a path, gets, holds an ephemeral znode while it
+//! lives, and quits.
+
+mod common;
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cluster::Cluster;
+use common::{assert_exit, assert_valid, plugin, python, stderr, stdout};
+use serde_json::Value;
+
+/// kazoo at one member's pod address: runs `ops` (one JSON list of [op, path, data]) and prints
+/// one JSON object of results; with `hold`, keeps its session (and its ephemeral znodes) until a
+/// line arrives on stdin.
+const KAZOO: &str = r#"
+import json, sys
+from kazoo.client import KazooClient
+address, ops, hold = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "hold"
+zk = KazooClient(hosts=address, timeout=10)
+zk.start(timeout=20)
+out = {}
+for op, path, data in ops:
+    if op == "get":
+        out[path] = zk.get(path)[0].decode() if zk.exists(path) else None
+    elif op == "create":
+        out[path] = zk.create(path, data.encode(), makepath=True)
+    elif op == "create-seq":
+        out[path] = zk.create(path, data.encode(), sequence=True)
+    elif op == "create-eph":
+        out[path] = zk.create(path, data.encode(), ephemeral=True)
+print(json.dumps(out), flush=True)
+if hold:
+    sys.stdin.readline()
+zk.stop()
+"#;
+
+fn kazoo(cluster: &Cluster, pod: &str, ops: Value) -> Value {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            KAZOO,
+            &cluster.client_address("default", pod),
+            &ops.to_string(),
+            "-",
+        ])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "kazoo: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    serde_json::from_str(stdout(&out).trim()).expect("kazoo JSON")
+}
+
+#[test]
+fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
+    let cluster = Cluster::start(3);
+    cluster.install(&[]);
+
+    // The seeds' check: create on zk-0, read on zk-1.
+    let out = cluster.zk(&["cli", "--member", "zk-0", "create", "/hello", "world"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "Created /hello\n");
+    let out = cluster.zk(&["cli", "--member", "zk-1", "get", "/hello"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "world\n");
+
+    // What cli writes, kazoo reads on another member (a sequential znode included).
+    // (ZooKeeper creates no parents: without /jobs it answers NoNode.)
+    let create_job = [
+        "cli",
+        "--member",
+        "zk-2",
+        "create",
+        "-s",
+        "/jobs/job-",
+        "first",
+    ];
+    let out = cluster.zk(&create_job);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("NoNode"), "{}", stderr(&out));
+    let out = cluster.zk(&["cli", "create", "/jobs", ""]);
+    assert_exit(&out, 0);
+    let out = cluster.zk(&create_job);
+    assert_exit(&out, 0);
+    let created = stdout(&out)
+        .strip_prefix("Created ")
+        .expect("Created PATH")
+        .trim()
+        .to_owned();
+    assert!(
+        created.starts_with("/jobs/job-") && created.len() == "/jobs/job-".len() + 10,
+        "{created}"
+    );
+    let read = kazoo(
+        &cluster,
+        "zk-0",
+        serde_json::json!([["get", created, ""], ["get", "/hello", ""]]),
+    );
+    assert_eq!(read[&created], "first");
+    assert_eq!(read["/hello"], "world");
+
+    // What kazoo writes, cli reads: persistent, sequential, and ephemeral while its session lives.
+    let mut holder = Command::new(python())
+        .args([
+            "-c",
+            KAZOO,
+            &cluster.client_address("default", "zk-1"),
+            &serde_json::json!([
+                ["create", "/from/kazoo", "k"],
+                ["create-seq", "/from/seq-", "s"],
+                ["create-eph", "/from/eph", "e"]
+            ])
+            .to_string(),
+            "hold",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let mut first = String::new();
+    BufReader::new(holder.stdout.as_mut().expect("stdout"))
+        .read_line(&mut first)
+        .expect("kazoo reports");
+    let made: Value = serde_json::from_str(first.trim()).expect("kazoo JSON");
+    let seq = made["/from/seq-"]
+        .as_str()
+        .expect("sequential path")
+        .to_owned();
+    for (path, data) in [
+        ("/from/kazoo", "k"),
+        (seq.as_str(), "s"),
+        ("/from/eph", "e"),
+    ] {
+        let out = cluster.zk(&["cli", "--member", "zk-2", "get", path]);
+        assert_exit(&out, 0);
+        assert_eq!(stdout(&out), format!("{data}\n"), "{path}");
+    }
+    let out = cluster.zk(&["cli", "-o", "json", "stat", "/from/eph"]);
+    assert_exit(&out, 0);
+    assert_valid("Znode", &stdout(&out));
+    let stat: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_ne!(stat["stat"]["ephemeralOwner"], 0, "{stat:#}");
+    writeln!(holder.stdin.as_mut().expect("stdin")).expect("release kazoo");
+    assert!(holder.wait().expect("kazoo ends").success());
+
+    // ZooKeeper's refusals: exit 1 with its reason; bad syntax: exit 2 with the usage.
+    let out = cluster.zk(&["cli", "get", "/missing"]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "kubectl-zk: get /missing: NoNode (the znode does not exist)\n"
+    );
+    let out = cluster.zk(&["cli", "delete", "/from"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("NotEmpty"), "{}", stderr(&out));
+    for bad in [
+        &["get"][..],
+        &["get", "hello"],
+        &["ls", "-x", "/"],
+        &["frobnicate"],
+    ] {
+        let mut argv = vec!["cli"];
+        argv.extend_from_slice(bad);
+        let out = cluster.zk(&argv);
+        assert_exit(&out, 2);
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    }
+    // A recursive delete asks; without a terminal it needs --yes.
+    let out = cluster.zk(&["cli", "delete", "-r", "/from"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    let out = cluster.zk(&["cli", "--yes", "delete", "-r", "/from"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        kazoo(&cluster, "zk-0", serde_json::json!([["get", "/from", ""]]))["/from"],
+        Value::Null
+    );
+
+    interactive(&cluster);
+}
+
+/// Drives `kubectl zk cli --member zk-1` in tmux: ls, a path completed with Tab, get, an
+/// ephemeral znode kazoo sees while the session lives and not after quit.
+fn interactive(cluster: &Cluster) {
+    let session = format!("kzk-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        let out = Command::new("tmux").args(args).output().expect("tmux runs");
+        assert!(out.status.success(), "tmux {args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let screen = || tmux(&["capture-pane", "-t", &session, "-p"]);
+    let wait_for = |text: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let shown = screen();
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} never appeared:\n{shown}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let command = format!(
+        "env NO_COLOR=1 XDG_STATE_HOME={state} {plugin} --kubeconfig {kubeconfig} cli --member zk-1; echo EXITED $?; sleep 60",
+        state = cluster.dir.path().display(),
+        plugin = plugin().display(),
+        kubeconfig = cluster.kubeconfig.display(),
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "150",
+        "-y",
+        "40",
+        &command,
+    ]);
+    wait_for("[zk: zk-1(CONNECTED) 0]");
+    tmux(&["send-keys", "-t", &session, "ls /", "Enter"]);
+    wait_for("hello, jobs, zookeeper]");
+    tmux(&["send-keys", "-t", &session, "get /hel", "Tab"]);
+    wait_for("get /hello");
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    wait_for("[zk: zk-1(CONNECTED) 2]");
+    assert!(screen().contains("\nworld\n"), "{}", screen());
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "create -e /session-lock held",
+        "Enter",
+    ]);
+    wait_for("Created /session-lock");
+    let seen = kazoo(
+        cluster,
+        "zk-0",
+        serde_json::json!([["get", "/session-lock", ""]]),
+    );
+    assert_eq!(seen["/session-lock"], "held");
+    tmux(&["send-keys", "-t", &session, "quit", "Enter"]);
+    wait_for("EXITED 0");
+    let _ = Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .output();
+    let gone = kazoo(
+        cluster,
+        "zk-0",
+        serde_json::json!([["get", "/session-lock", ""]]),
+    );
+    assert_eq!(
+        gone["/session-lock"],
+        Value::Null,
+        "the ephemeral outlived its session"
+    );
+}
