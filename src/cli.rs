@@ -221,6 +221,16 @@ setAcl, sync, whoami, help, quit. Options go before the command.",
     )]
     Shell(ShellArgs),
 
+    /// Every member's log merged in time order, each line prefixed with its member; -f follows.
+    #[command(
+        long_about = "Every member's log in one stream, each line prefixed with its member (coloured where \
+colour is allowed). Without -f, the members' logs are read at once and merged in time order by the \
+timestamps ZooKeeper writes (a stack trace stays with its line). With -f, each member is followed \
+until Ctrl-C, across restarts and re-created pods: a new container is followed from its first line.",
+        after_help = "Examples:\n  kubectl zk logs --tail 20\n  kubectl zk logs -f --since 10m\n  kubectl zk logs --previous --member zk-1"
+    )]
+    Logs(LogsArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -515,6 +525,33 @@ pub struct ShellArgs {
         allow_hyphen_values = true
     )]
     pub command: Vec<String>,
+}
+
+/// `logs` options.
+#[derive(Debug, Clone, Args)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// Keep following every member (across restarts and re-created pods) until Ctrl-C.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+
+    /// Only lines newer than this (e.g. 10m, 1h).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub since: Option<Duration>,
+
+    /// Only the last N lines of each member.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub tail: Option<i64>,
+
+    /// The previous container's log (before its last restart).
+    #[arg(short = 'p', long, conflicts_with = "follow")]
+    pub previous: bool,
+
+    /// Only this member.
+    #[arg(long, value_name = "POD")]
+    pub member: Option<String>,
 }
 
 /// `leader` options.

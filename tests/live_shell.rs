@@ -3,7 +3,9 @@
 //! what kazoo writes `cli` reads (a sequential and an ephemeral znode included); ZooKeeper's
 //! refusals exit 1 with its reason, bad syntax exits 2 with the usage; an interactive session in
 //! a pseudo-terminal (tmux) lists, completes a path, gets, holds an ephemeral znode while it
-//! lives, and quits.
+//! lives, and quits. And `logs`: the members' logs merged in time order, and `logs -f` started
+//! before a member is deleted shows its replacement's lines without being restarted, then ends
+//! cleanly on Ctrl-C.
 
 mod common;
 
@@ -186,6 +188,102 @@ fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
     );
 
     interactive(&cluster);
+    logs(&cluster);
+}
+
+/// `logs`: merged in time order with a prefix per member; `-f` follows a re-created member.
+fn logs(cluster: &Cluster) {
+    let out = cluster.zk(&["logs", "--tail", "20"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let mut stamps = Vec::new();
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{pod} | "))),
+            "{pod}: {text}"
+        );
+    }
+    for line in text.lines() {
+        let (_, rest) = line.split_once(" | ").expect("member prefix");
+        if let Some(stamp) = rest
+            .get(..23)
+            .filter(|s| s.as_bytes()[4] == b'-' && s.as_bytes()[19] == b',')
+        {
+            stamps.push(stamp.to_owned());
+        }
+    }
+    assert!(stamps.len() > 10, "{text}");
+    assert!(
+        stamps.windows(2).all(|w| w[0] <= w[1]),
+        "not in time order: {text}"
+    );
+
+    let mut follower = Command::new(plugin())
+        .args(["--kubeconfig"])
+        .arg(&cluster.kubeconfig)
+        .args(["logs", "-f", "--tail", "1"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the plugin runs");
+    let stdout = follower.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Following: a line from every member before anything is deleted.
+    let mut heard = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while heard.len() < 3 {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("a line from every member");
+        heard.insert(line.split(" | ").next().unwrap_or_default().to_owned());
+    }
+    let old = cluster.uids("default", "pod")["zk-2"].clone();
+    cluster.k(&["delete", "pod", "zk-2", "--wait=false"]);
+    // Only a new container prints the server's environment (--tail 1 left the old one's out).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the replacement's start in the followed stream");
+        if line.starts_with("zk-2 | ") && line.contains("Server environment:zookeeper.version") {
+            break;
+        }
+    }
+    assert_ne!(
+        cluster.uids("default", "pod").get("zk-2"),
+        Some(&old),
+        "zk-2 was re-created"
+    );
+    assert_eq!(
+        follower.try_wait().expect("wait"),
+        None,
+        "logs -f stopped by itself"
+    );
+    // Ctrl-C ends it cleanly.
+    let pid = follower.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = follower.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "logs -f did not end on SIGINT");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
 /// Drives `kubectl zk cli --member zk-1` in tmux: ls, a path completed with Tab, get, an

@@ -7,6 +7,7 @@ pub mod config;
 pub mod drain_safe;
 pub mod install;
 pub mod leader;
+pub mod logs;
 pub mod myid;
 pub mod persist_check;
 pub mod restart;
@@ -102,6 +103,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scale(args) => scale::run(&global, args).await,
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
+        Command::Logs(args) => logs::run(&global, args).await,
         Command::Shell(args) => shell::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),

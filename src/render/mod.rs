@@ -60,6 +60,19 @@ impl Style {
         self.paint(text, OwoStyle::new().bold())
     }
 
+    /// One of six colours picked by `index`, to tell members apart (`logs`).
+    pub fn nth(self, index: usize, text: &str) -> String {
+        let style = match index % 6 {
+            0 => OwoStyle::new().cyan(),
+            1 => OwoStyle::new().magenta(),
+            2 => OwoStyle::new().green(),
+            3 => OwoStyle::new().yellow(),
+            4 => OwoStyle::new().blue(),
+            _ => OwoStyle::new().red(),
+        };
+        self.paint(text, style)
+    }
+
     fn paint(self, text: &str, style: OwoStyle) -> String {
         if self.color {
             text.style(style).to_string()

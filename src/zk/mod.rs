@@ -13,6 +13,7 @@
 //! - [`zoo_cfg`]: `zoo.cfg` and dynamic config files, with a round-tripping
 //!   [`render`](zoo_cfg::ZooCfg::render).
 //! - [`myid`]: the `myid` file.
+//! - [`log`]: timestamps of ZooKeeper's log lines and the members' logs merged in time order.
 //! - [`quorum`]: majority arithmetic and the one quorum judgement (observers don't vote).
 //! - [`settings`]: the settings `config set` changes, their checks, and what it refuses.
 //! - [`shell`]: zkCli's command language (`ls`, `get`, `create -e -s`, ACLs) and its output.
@@ -22,6 +23,7 @@
 pub mod admin;
 pub mod four_letter;
 pub mod lint;
+pub mod log;
 pub mod membership;
 pub mod metrics;
 pub mod myid;
