@@ -863,7 +863,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__install)
-            opts="-o -n -v -h -V --name --replicas --image --flavor --storage-class --storage-size --heap --cpu --memory --anti-affinity --pod-management-policy --tick-time --init-limit --sync-limit --max-client-cnxns --snap-retain-count --purge-interval --min-session-timeout --max-session-timeout --log-level --cluster-domain --openshift --scc --dry-run --create-namespace --wait --timeout --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            opts="-o -n -v -h -V --name --replicas --image --flavor --storage-class --storage-size --heap --cpu --memory --anti-affinity --pod-management-policy --metrics --tick-time --init-limit --sync-limit --max-client-cnxns --snap-retain-count --purge-interval --min-session-timeout --max-session-timeout --log-level --cluster-domain --openshift --scc --dry-run --create-namespace --wait --timeout --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -105,6 +105,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l reques
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l metrics -d 'Export Prometheus metrics on port 7000 (ZooKeeper 3.6+): a PodMonitor where the cluster serves monitoring.coreos.com, else the prometheus.io scrape annotations'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l create-namespace -d 'Create the namespace when it does not exist'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'

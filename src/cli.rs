@@ -296,6 +296,11 @@ pub struct InstallArgs {
     #[arg(long, value_enum, value_name = "POLICY")]
     pub pod_management_policy: Option<PodManagement>,
 
+    /// Export Prometheus metrics on port 7000 (ZooKeeper 3.6+): a PodMonitor where the cluster
+    /// serves monitoring.coreos.com, else the prometheus.io scrape annotations.
+    #[arg(long)]
+    pub metrics: bool,
+
     /// ZooKeeper tickTime in milliseconds [default: 2000].
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=60_000))]
     pub tick_time: Option<u32>,

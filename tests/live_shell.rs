@@ -65,7 +65,7 @@ fn kazoo(cluster: &Cluster, pod: &str, ops: Value) -> Value {
 #[test]
 fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
     let cluster = Cluster::start(3);
-    cluster.install(&[]);
+    cluster.install(&["--metrics"]);
 
     // The seeds' check: create on zk-0, read on zk-1.
     let out = cluster.zk(&["cli", "--member", "zk-0", "create", "/hello", "world"]);
@@ -189,6 +189,66 @@ fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
 
     interactive(&cluster);
     logs(&cluster);
+    metrics(&cluster);
+}
+
+/// `install --metrics`: ZooKeeper's Prometheus text on each member's port 7000 through the pod
+/// proxy, found by the scrape annotations; where the cluster serves monitoring.coreos.com, a
+/// PodMonitor instead. The seeds' 3.4 image is refused.
+fn metrics(cluster: &Cluster) {
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        let text = cluster.k(&[
+            "get",
+            "--raw",
+            &format!("/api/v1/namespaces/default/pods/{pod}:7000/proxy/metrics"),
+        ]);
+        for metric in ["znode_count", "quorum_size", "# TYPE"] {
+            assert!(
+                text.lines().any(|l| l.starts_with(metric)),
+                "{pod} lacks {metric}"
+            );
+        }
+    }
+    let annotations = cluster.k(&[
+        "get",
+        "pod",
+        "zk-0",
+        "-o",
+        "jsonpath={.metadata.annotations}",
+    ]);
+    assert!(
+        annotations.contains("\"prometheus.io/port\":\"7000\""),
+        "{annotations}"
+    );
+    let out = cluster.zk(&[
+        "install",
+        "--name",
+        "seeds",
+        "--metrics",
+        "--image",
+        "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("3.6+"), "{}", stderr(&out));
+
+    let crd = common::root().join("tests/fixtures/podmonitor-crd.yaml");
+    cluster.k(&["apply", "-f", &crd.display().to_string()]);
+    cluster.wait_for("the PodMonitor API", Duration::from_secs(30), || {
+        cluster
+            .kubectl(&["get", "podmonitors"])
+            .status
+            .success()
+            .then_some(())
+    });
+    cluster.install(&["--metrics"]);
+    let endpoints = cluster.k(&[
+        "get",
+        "podmonitor",
+        "zk",
+        "-o",
+        "jsonpath={.spec.podMetricsEndpoints}",
+    ]);
+    assert!(endpoints.contains("\"port\":\"metrics\""), "{endpoints}");
 }
 
 /// `logs`: merged in time order with a prefix per member; `-f` follows a re-created member.

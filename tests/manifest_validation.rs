@@ -129,6 +129,7 @@ fn json_list_and_every_option_validate() {
             "2Gi",
             "--anti-affinity",
             "preferred",
+            "--metrics",
             "--tick-time",
             "3000",
             "--init-limit",

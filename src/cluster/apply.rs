@@ -261,3 +261,47 @@ mod conflict_tests {
         );
     }
 }
+
+/// Server-side apply of a namespaced object of a kind kubectl-zk has no type for (the Prometheus
+/// operator's PodMonitor), given as JSON with `apiVersion`, `kind` and `metadata`.
+pub async fn apply_value(
+    client: &Client,
+    value: &serde_json::Value,
+    dry_run: bool,
+) -> anyhow::Result<Applied> {
+    let api_version = value["apiVersion"].as_str().unwrap_or_default();
+    let kind = value["kind"].as_str().unwrap_or_default();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let resource =
+        kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(group, version, kind));
+    let obj: kube::api::DynamicObject = serde_json::from_value(value.clone())?;
+    let namespace = obj.metadata.namespace.clone().unwrap_or_default();
+    let name = obj.name_any();
+    let object = format!("{}.{group}/{name}", kind.to_lowercase());
+    let api: Api<kube::api::DynamicObject> =
+        Api::namespaced_with(client.clone(), &namespace, &resource);
+    let before = api.get_opt(&name).await.map_err(|err| {
+        anyhow!(err).context(format!("cannot read {object} in namespace {namespace}"))
+    })?;
+    let mut params = PatchParams::apply(MANAGER).force();
+    params.dry_run = dry_run;
+    let after = api
+        .patch(&name, &params, &Patch::Apply(&obj))
+        .await
+        .map_err(|err| {
+            anyhow!(err).context(format!("cannot apply {object} in namespace {namespace}"))
+        })?;
+    let action = match before {
+        None => Action::Created,
+        Some(before) if before.metadata.resource_version == after.metadata.resource_version => {
+            Action::Unchanged
+        }
+        Some(_) => Action::Configured,
+    };
+    Ok(Applied {
+        object,
+        action,
+        changes: Vec::new(),
+        taken_back: Vec::new(),
+    })
+}

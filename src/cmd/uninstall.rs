@@ -105,6 +105,12 @@ fn managed_kinds() -> Vec<ApiResource> {
         ApiResource::erase::<ConfigMap>(&()),
         ApiResource::erase::<Secret>(&()),
         ApiResource::erase::<ServiceAccount>(&()),
+        // `install --metrics` on a cluster that serves the Prometheus operator's API.
+        ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+            crate::manifest::MONITORING_GROUP,
+            "v1",
+            "PodMonitor",
+        )),
     ]
 }
 
@@ -276,12 +282,17 @@ async fn labelled_objects(
         let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
         let params = params.clone();
         async move {
-            let list = api.list(&params).await.map_err(|err| {
-                anyhow!(err).context(format!(
-                    "cannot list {} in namespace {namespace}",
-                    resource.plural
-                ))
-            })?;
+            let list = match api.list(&params).await {
+                Ok(list) => list,
+                // A kind the cluster does not serve (the PodMonitor without the operator).
+                Err(kube::Error::Api(status)) if status.code == 404 => return Ok(Vec::new()),
+                Err(err) => {
+                    return Err(anyhow!(err).context(format!(
+                        "cannot list {} in namespace {namespace}",
+                        resource.plural
+                    )));
+                }
+            };
             Ok::<_, anyhow::Error>(
                 list.items
                     .into_iter()

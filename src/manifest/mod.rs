@@ -40,6 +40,10 @@ pub const SERVER_PORT: i32 = 2888;
 pub const ELECTION_PORT: i32 = 3888;
 /// The AdminServer's port (official flavour).
 pub const ADMIN_PORT: i32 = 8080;
+/// The Prometheus metrics port (`install --metrics`).
+pub const METRICS_PORT: i32 = 7000;
+/// The API group of the Prometheus operator's PodMonitor.
+pub const MONITORING_GROUP: &str = "monitoring.coreos.com";
 /// The name of the data volume claim template, as in the seeds: PVCs are `datadir-<pod>`.
 pub const DATA_VOLUME: &str = "datadir";
 /// The field manager and `managed-by` value.
@@ -89,6 +93,18 @@ pub struct EnsembleSpec {
     /// The SCC grant kubectl-zk made for the ServiceAccount, recorded on it so `uninstall` takes
     /// back exactly that (see `cluster::openshift`).
     pub scc_grant: Option<String>,
+    /// Prometheus metrics (`install --metrics`), and how scrapers find them.
+    pub metrics: Option<MetricsDiscovery>,
+}
+
+/// How Prometheus finds the members' metrics port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MetricsDiscovery {
+    /// A PodMonitor (the cluster serves `monitoring.coreos.com`).
+    PodMonitor,
+    /// The common `prometheus.io/scrape|port|path` pod annotations.
+    Annotations,
 }
 
 /// The zoo.cfg settings `install` controls.
@@ -192,6 +208,8 @@ pub struct Manifest {
     pub pdb: PodDisruptionBudget,
     /// The members.
     pub stateful_set: StatefulSet,
+    /// The Prometheus operator's PodMonitor for the members (`--metrics` where it is served).
+    pub pod_monitor: Option<serde_json::Value>,
 }
 
 impl Manifest {
@@ -217,6 +235,8 @@ impl Manifest {
             pdb: pdb(spec),
             stateful_set: stateful_set(spec, &flavor),
             config_map: flavor.config_map,
+            pod_monitor: (spec.metrics == Some(MetricsDiscovery::PodMonitor))
+                .then(|| pod_monitor(spec)),
         }
     }
 
@@ -230,6 +250,9 @@ impl Manifest {
         values.push(serde_json::to_value(&self.client_service)?);
         values.push(serde_json::to_value(&self.pdb)?);
         values.push(serde_json::to_value(&self.stateful_set)?);
+        if let Some(monitor) = &self.pod_monitor {
+            values.push(monitor.clone());
+        }
         Ok(values)
     }
 }
@@ -244,6 +267,19 @@ pub struct FlavorParts {
     pub config_map: Option<ConfigMap>,
     /// Text whose change must roll the members (zoo.cfg, start flags).
     pub config_fingerprint: String,
+}
+
+/// The PodMonitor that has Prometheus scrape every member's metrics port.
+fn pod_monitor(spec: &EnsembleSpec) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": format!("{MONITORING_GROUP}/v1"),
+        "kind": "PodMonitor",
+        "metadata": spec.meta(spec.name.to_string()),
+        "spec": {
+            "selector": {"matchLabels": spec.selector_labels()},
+            "podMetricsEndpoints": [{"port": "metrics", "path": "/metrics"}],
+        },
+    })
 }
 
 fn headless_service(spec: &EnsembleSpec) -> Service {
@@ -390,10 +426,20 @@ pub fn data_mount(path: &str) -> VolumeMount {
 }
 
 fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
-    let annotations = BTreeMap::from([(
+    let mut annotations = BTreeMap::from([(
         CONFIG_HASH_ANNOTATION.to_owned(),
         config_hash(&flavor.config_fingerprint),
     )]);
+    if spec.metrics == Some(MetricsDiscovery::Annotations) {
+        annotations.extend(
+            [
+                ("prometheus.io/scrape", "true".to_owned()),
+                ("prometheus.io/port", METRICS_PORT.to_string()),
+                ("prometheus.io/path", "/metrics".to_owned()),
+            ]
+            .map(|(k, v)| (k.to_owned(), v)),
+        );
+    }
     let mut meta = spec.meta(spec.name.to_string());
     // The recorded settings always, `{}` included: install owns the annotation, so one that
     // an explicit flag replaced is dropped, not left behind to come back.
@@ -555,6 +601,7 @@ pub(crate) mod tests {
             cluster_domain: "cluster.local".into(),
             scc: SccProfile::Anyuid,
             scc_grant: None,
+            metrics: None,
         }
     }
 

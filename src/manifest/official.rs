@@ -24,8 +24,8 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::{
-    ADMIN_PORT, CLIENT_PORT, ELECTION_PORT, EnsembleSpec, FlavorParts, SERVER_PORT, data_mount,
-    exec_probe, resources, zookeeper_ports,
+    ADMIN_PORT, CLIENT_PORT, ELECTION_PORT, EnsembleSpec, FlavorParts, METRICS_PORT, SERVER_PORT,
+    data_mount, exec_probe, resources, zookeeper_ports,
 };
 use crate::zk::zoo_cfg::ZooCfg;
 
@@ -101,6 +101,10 @@ cp /conf/zoo.cfg "$live/zoo.cfg"
 echo "dynamicConfigFile=$dynamic" >> "$live/zoo.cfg"
 exec /docker-entrypoint.sh zkServer.sh start-foreground"#;
 
+/// ZooKeeper's Prometheus metrics provider (3.6+).
+pub const METRICS_PROVIDER: &str =
+    "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider";
+
 /// The Secret holding the superuser's password and digest.
 pub fn admin_secret_name(spec: &EnsembleSpec) -> String {
     format!("{}-admin", spec.name)
@@ -136,6 +140,13 @@ admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
         retain = zk.snap_retain_count,
         purge = zk.purge_interval,
     );
+    let rendered = if spec.metrics.is_some() {
+        format!(
+            "{rendered}metricsProvider.className={METRICS_PROVIDER}\nmetricsProvider.httpPort={METRICS_PORT}\nmetricsProvider.exportJvmInfo=true\n"
+        )
+    } else {
+        rendered
+    };
     if zk.recorded.0.is_empty() {
         return rendered;
     }
@@ -203,6 +214,13 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
         container_port: ADMIN_PORT,
         ..ContainerPort::default()
     });
+    if spec.metrics.is_some() {
+        ports.push(ContainerPort {
+            name: Some("metrics".into()),
+            container_port: METRICS_PORT,
+            ..ContainerPort::default()
+        });
+    }
     let mut env: Vec<EnvVar> = [
         ("ZOO_CONF_DIR", LIVE_CONF_DIR.to_owned()),
         // The image sets ZOOCFGDIR from ZOO_CONF_DIR when it is built; set both.

@@ -244,6 +244,7 @@ const REFUSED_PREFIXES: &[(&str, &str)] = &[
     ("ssl.quorum.", "security"),
     ("quorum.auth.", "security"),
     ("authProvider.", "security"),
+    ("metricsProvider.", "metrics"),
 ];
 
 /// One change asked for.
@@ -307,6 +308,9 @@ pub fn lookup(key: &str) -> Result<&'static Setting, String> {
     }
     if let Some((_, family)) = REFUSED_PREFIXES.iter().find(|(p, _)| key.starts_with(p)) {
         return Err(match *family {
+            "metrics" => format!(
+                "{key} is set by `kubectl zk install --metrics` (ZooKeeper's Prometheus provider on port 7000, and how Prometheus finds it); it cannot be set here"
+            ),
             "membership" => format!(
                 "{key} is membership, which config set does not change; use `kubectl zk scale --replicas N` (servers are added and removed one at a time, keeping the quorum)"
             ),

@@ -26,7 +26,10 @@ use crate::cmd::Outcome;
 
 use crate::manifest::official::DYNAMIC_KEY;
 use crate::manifest::options::{Flavor, SccProfile, even_replicas_warning};
-use crate::manifest::{EnsembleSpec, MANAGER, Manifest, SETTINGS_ANNOTATION, ZooKeeperSettings};
+use crate::manifest::{
+    EnsembleSpec, MANAGER, MONITORING_GROUP, Manifest, MetricsDiscovery, SETTINGS_ANNOTATION,
+    ZooKeeperSettings,
+};
 use crate::render::{Document, Style, Tabular, emit, to_json, to_yaml_stream, write_stdout};
 use crate::zk::membership::Membership;
 use crate::zk::settings::Recorded;
@@ -48,6 +51,9 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     print_warnings(&spec);
     let client = &connection.client;
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    if spec.metrics.is_some() && serves_group(client, MONITORING_GROUP).await? {
+        spec.metrics = Some(MetricsDiscovery::PodMonitor);
+    }
     if let Some(existing) = &found.existing {
         for note in keep_user_settings(&mut spec, &args, existing) {
             eprintln!("{note}");
@@ -210,6 +216,15 @@ pub fn keep_user_settings(
     notes
 }
 
+/// Whether the cluster serves an API group.
+async fn serves_group(client: &Client, group: &str) -> anyhow::Result<bool> {
+    let groups = client
+        .list_api_groups()
+        .await
+        .context("cannot list the API groups")?;
+    Ok(groups.groups.iter().any(|g| g.name == group))
+}
+
 fn print_warnings(spec: &EnsembleSpec) {
     for warning in warnings(spec) {
         eprintln!("Warning: {warning}");
@@ -283,6 +298,9 @@ async fn apply_all(
     applied.push(apply(client, &manifest.client_service, dry_run).await?);
     applied.push(apply(client, &manifest.pdb, dry_run).await?);
     applied.push(apply(client, &manifest.stateful_set, dry_run).await?);
+    if let Some(monitor) = &manifest.pod_monitor {
+        applied.push(crate::cluster::apply::apply_value(client, monitor, dry_run).await?);
+    }
     Ok(applied)
 }
 
@@ -464,6 +482,20 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
             "--scc restricted needs the official flavour: the {flavor} image writes its configuration as user 1000 at start; use --scc anyuid or the zookeeper image"
         );
     }
+    if args.metrics {
+        if flavor != Flavor::Official {
+            bail!(
+                "--metrics needs ZooKeeper 3.6+ and its Prometheus provider; the seeds' 3.4 image has none; drop --metrics, or move the ensemble to the official image with `kubectl zk migrate`"
+            );
+        }
+        if let Some(version) = crate::zk::VersionNumber::from_image(&image)
+            && (version.major, version.minor) < (3, 6)
+        {
+            bail!(
+                "--metrics needs ZooKeeper 3.6+ (the Prometheus provider); {image} is {version}; use a newer --image or drop --metrics"
+            );
+        }
+    }
     let tick_time = args.tick_time.unwrap_or(2000);
     let min_session_timeout = args.min_session_timeout.unwrap_or(2 * tick_time);
     let max_session_timeout = args.max_session_timeout.unwrap_or(20 * tick_time);
@@ -510,6 +542,7 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
         cluster_domain: args.cluster_domain.clone(),
         scc: args.scc,
         scc_grant: None,
+        metrics: args.metrics.then_some(MetricsDiscovery::Annotations),
     })
 }
 
