@@ -9,9 +9,11 @@
 //! member), time elections with [`recovery`] (quick concurrent mode rounds), wait for one
 //! member with [`rejoin`], and find files in the pods with [`layout`].
 
+pub mod config_check;
 pub mod decide;
 pub mod gather;
 pub mod layout;
+pub mod myid_check;
 pub mod probe;
 pub mod recovery;
 pub mod rejoin;
