@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last')
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version')
@@ -430,6 +431,26 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-zk;report' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The archive to write (default: kubectl-zk-report-<namespace>-<name>-<time>.tar.gz here); an existing file is never overwritten')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The archive to write (default: kubectl-zk-report-<namespace>-<name>-<time>.tar.gz here); an existing file is never overwritten')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-zk;uninstall' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
@@ -501,6 +522,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last')
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version')
@@ -549,6 +571,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             break
         }
         'kubectl-zk;help;logs' {
+            break
+        }
+        'kubectl-zk;help;report' {
             break
         }
         'kubectl-zk;help;uninstall' {

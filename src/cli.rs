@@ -231,6 +231,18 @@ until Ctrl-C, across restarts and re-created pods: a new container is followed f
     )]
     Logs(LogsArgs),
 
+    /// One archive for a bug report: objects, status/config/myid, members' answers, logs; no secrets.
+    #[command(
+        long_about = "Collect everything needed to diagnose the ensemble into one .tar.gz: its StatefulSet, pods, \
+Services, PodDisruptionBudget, ConfigMap, claims and volumes, events and the members' nodes; the \
+status, config and myid models as YAML; each member's own answers (srvr, mntr, conf; monitor and \
+voting_view from the AdminServer); current and previous logs (bounded); the plugin's and the \
+server's versions. Secret values are left out (their keys are listed); no token or key is \
+written. With fewer rights it collects what it may and lists what it could not in MISSING.txt.",
+        after_help = "Examples:\n  kubectl zk report\n  kubectl zk report -f /tmp/zk.tar.gz -n kafka"
+    )]
+    Report(ReportArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -557,6 +569,18 @@ pub struct LogsArgs {
     /// Only this member.
     #[arg(long, value_name = "POD")]
     pub member: Option<String>,
+}
+
+/// `report` options.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The archive to write (default: kubectl-zk-report-<namespace>-<name>-<time>.tar.gz here);
+    /// an existing file is never overwritten.
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// `leader` options.

@@ -189,7 +189,164 @@ fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
 
     interactive(&cluster);
     logs(&cluster);
+    report(&cluster);
     metrics(&cluster);
+}
+
+/// `report`: the archive holds the objects, the three models, every member's answers and logs;
+/// no file holds a Secret value or a token of the kubeconfig; with only `view` rights it still
+/// writes an archive and lists what was forbidden.
+fn report(cluster: &Cluster) {
+    let dir = cluster.dir.path();
+    let archive = dir.join("report.tar.gz");
+    let out = cluster.zk(&["report", "-f", &archive.display().to_string()]);
+    assert_exit(&out, 0);
+    let listed = Command::new("tar")
+        .arg("tzf")
+        .arg(&archive)
+        .output()
+        .expect("tar runs");
+    let files: Vec<String> = stdout(&listed)
+        .lines()
+        .filter_map(|l| l.split_once('/').map(|(_, rest)| rest.to_owned()))
+        .collect();
+    let mut expected = vec![
+        "objects/statefulset.yaml".to_owned(),
+        "objects/pods.yaml".into(),
+        "objects/services.yaml".into(),
+        "objects/poddisruptionbudgets.yaml".into(),
+        "objects/configmaps.yaml".into(),
+        "objects/secrets.yaml".into(),
+        "objects/persistentvolumeclaims.yaml".into(),
+        "objects/persistentvolumes.yaml".into(),
+        "objects/events.yaml".into(),
+        "objects/nodes.yaml".into(),
+        "status.yaml".into(),
+        "config.yaml".into(),
+        "myid.yaml".into(),
+        "version.txt".into(),
+        "MISSING.txt".into(),
+    ];
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        for file in [
+            "srvr.txt",
+            "mntr.txt",
+            "conf.txt",
+            "monitor.json",
+            "voting_view.json",
+        ] {
+            expected.push(format!("members/{pod}/{file}"));
+        }
+        expected.push(format!("logs/{pod}.current.log"));
+    }
+    for file in &expected {
+        assert!(files.contains(file), "{file} missing from {files:?}");
+    }
+    // No Secret value, no kubeconfig token, in any file.
+    let unpacked = dir.join("report");
+    std::fs::create_dir_all(&unpacked).expect("mkdir");
+    assert!(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&unpacked)
+            .status()
+            .expect("tar")
+            .success()
+    );
+    let mut secrets: Vec<String> = ["password", "superDigest"]
+        .iter()
+        .map(|key| {
+            cluster.k(&[
+                "get",
+                "secret",
+                "zk-admin",
+                "-o",
+                &format!("jsonpath={{.data.{key}}}"),
+            ])
+        })
+        .collect();
+    let decoded: Vec<String> = secrets
+        .iter()
+        .map(|b64| {
+            let out = Command::new("base64")
+                .arg("-d")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .and_then(|mut child| {
+                    child
+                        .stdin
+                        .take()
+                        .expect("stdin")
+                        .write_all(b64.as_bytes())?;
+                    child.wait_with_output()
+                })
+                .expect("base64 runs");
+            stdout(&out)
+        })
+        .collect();
+    secrets.extend(decoded);
+    let kubeconfig = std::fs::read_to_string(&cluster.kubeconfig).expect("kubeconfig");
+    secrets.extend(
+        kubeconfig
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("token: "))
+            .map(str::to_owned),
+    );
+    assert!(secrets.len() >= 5, "{secrets:?}");
+    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+        let found = Command::new("grep")
+            .args(["-rlF", secret])
+            .arg(&unpacked)
+            .output()
+            .expect("grep runs");
+        assert_eq!(stdout(&found), "", "a secret value is in the report");
+    }
+    // The developer with `view` only: an archive still, and what was forbidden listed.
+    cluster.k(&[
+        "create",
+        "rolebinding",
+        "dev-view",
+        "--clusterrole=view",
+        "--user=developer",
+        "-n",
+        "default",
+    ]);
+    let limited = dir.join("limited.tar.gz");
+    let out = cluster.zk(&[
+        "--context",
+        "testcluster-developer",
+        "report",
+        "-f",
+        &limited.display().to_string(),
+    ]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("could not be collected"),
+        "{}",
+        stderr(&out)
+    );
+    let missing = Command::new("tar")
+        .arg("xzf")
+        .arg(&limited)
+        .arg("-O")
+        .arg("--wildcards")
+        .arg("*/MISSING.txt")
+        .output()
+        .expect("tar");
+    let missing = stdout(&missing);
+    for forbidden in [
+        "may not list secrets",
+        "may not get nodes",
+        "may not get pods/portforward",
+    ] {
+        assert!(missing.contains(forbidden), "{forbidden}: {missing}");
+    }
+    // Never overwritten.
+    let out = cluster.zk(&["report", "-f", &archive.display().to_string()]);
+    assert_exit(&out, 2);
 }
 
 /// `install --metrics`: ZooKeeper's Prometheus text on each member's port 7000 through the pod

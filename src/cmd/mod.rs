@@ -10,6 +10,7 @@ pub mod leader;
 pub mod logs;
 pub mod myid;
 pub mod persist_check;
+pub mod report;
 pub mod restart;
 pub mod scale;
 pub mod shell;
@@ -104,6 +105,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
         Command::Logs(args) => logs::run(&global, args).await,
+        Command::Report(args) => report::run(&global, args).await,
         Command::Shell(args) => shell::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
