@@ -7,6 +7,7 @@ pub mod config;
 pub mod drain_safe;
 pub mod install;
 pub mod leader;
+pub mod migrate;
 pub mod myid;
 pub mod persist_check;
 pub mod restart;
@@ -66,6 +67,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scale(args) => scale::run(&global, args).await,
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
+        Command::Migrate(args) => migrate::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

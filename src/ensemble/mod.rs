@@ -12,6 +12,7 @@
 pub mod decide;
 pub mod gather;
 pub mod layout;
+pub mod migrate;
 pub mod probe;
 pub mod recovery;
 pub mod rejoin;

@@ -47,6 +47,8 @@ pub const MANAGER: &str = "kubectl-zk";
 pub const CONFIG_HASH_ANNOTATION: &str = "kubectl-zk.io/config-hash";
 /// StatefulSet annotation naming the flavour the ensemble was installed with.
 pub const FLAVOR_ANNOTATION: &str = "kubectl-zk.io/flavor";
+/// StatefulSet annotation recording the data volume's sub path ([`EnsembleSpec::data_sub_path`]).
+pub const DATA_SUB_PATH_ANNOTATION: &str = "kubectl-zk.io/data-sub-path";
 
 /// Everything an ensemble is made from.
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +87,11 @@ pub struct EnsembleSpec {
     /// The SCC grant kubectl-zk made for the ServiceAccount, recorded on it so `uninstall` takes
     /// back exactly that (see `cluster::openshift`).
     pub scc_grant: Option<String>,
+    /// Where ZooKeeper's data lives on the claim when it is not the claim's root: `data` for an
+    /// ensemble `kubectl zk migrate` moved from the seeds' image (which keeps it under
+    /// `/var/lib/zookeeper/data` with the claim at `/var/lib/zookeeper`). Recorded on the
+    /// StatefulSet ([`DATA_SUB_PATH_ANNOTATION`]) so `install` keeps it.
+    pub data_sub_path: Option<String>,
 }
 
 /// The zoo.cfg settings `install` controls.
@@ -369,11 +376,12 @@ pub fn exec_probe(
     }
 }
 
-/// The data volume mount at `path`.
-pub fn data_mount(path: &str) -> VolumeMount {
+/// The data volume mount at `path` (of the claim's `sub_path`, when the data is not at its root).
+pub fn data_mount(path: &str, sub_path: Option<&str>) -> VolumeMount {
     VolumeMount {
         name: DATA_VOLUME.into(),
         mount_path: path.into(),
+        sub_path: sub_path.map(str::to_owned),
         ..VolumeMount::default()
     }
 }
@@ -384,10 +392,14 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
         format!("{:016x}", fnv1a(flavor.config_fingerprint.as_bytes())),
     )]);
     let mut meta = spec.meta(spec.name.to_string());
-    meta.annotations = Some(BTreeMap::from([(
+    let mut sts_annotations = BTreeMap::from([(
         FLAVOR_ANNOTATION.to_owned(),
         spec.flavor.as_str().to_owned(),
-    )]));
+    )]);
+    if let Some(sub_path) = &spec.data_sub_path {
+        sts_annotations.insert(DATA_SUB_PATH_ANNOTATION.to_owned(), sub_path.clone());
+    }
+    meta.annotations = Some(sts_annotations);
     StatefulSet {
         metadata: meta,
         spec: Some(StatefulSetSpec {
@@ -530,6 +542,7 @@ pub(crate) mod tests {
             cluster_domain: "cluster.local".into(),
             scc: SccProfile::Anyuid,
             scc_grant: None,
+            data_sub_path: None,
         }
     }
 

@@ -46,6 +46,8 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     print_warnings(&spec);
     let client = &connection.client;
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    // An ensemble `migrate` moved from the seeds keeps its data where the seeds put it.
+    spec.data_sub_path = found.data_sub_path.clone();
     let grant = if found.openshift {
         scc_grant_plan(client, &mut spec).await?
     } else if spec.scc == SccProfile::Restricted {
@@ -417,6 +419,7 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
         cluster_domain: args.cluster_domain.clone(),
         scc: args.scc,
         scc_grant: None,
+        data_sub_path: None,
     })
 }
 

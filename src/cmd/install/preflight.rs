@@ -34,6 +34,8 @@ pub struct Preflight {
     pub openshift: bool,
     /// The ensemble already exists (this is an update).
     pub existing: bool,
+    /// The existing ensemble's data sub path (`kubectl zk migrate` recorded it), to keep.
+    pub data_sub_path: Option<String>,
 }
 
 /// Runs every check; fails on the first problem, before anything is created.
@@ -128,6 +130,11 @@ pub async fn check(
                 .unwrap_or_else(|| "(cluster default)".into())
         }),
         openshift,
+        data_sub_path: existing.as_ref().and_then(|sts| {
+            sts.annotations()
+                .get(crate::manifest::DATA_SUB_PATH_ANNOTATION)
+                .cloned()
+        }),
         existing: existing.is_some(),
     })
 }

@@ -1,0 +1,287 @@
+//! `migrate`: take over an ensemble made from the seeds' manifest and, by default, move it to
+//! the official image on the pinned 3.9 ([`crate::ensemble::migrate`]): gather it once, plan
+//! from what the cluster holds (so an interrupted migration continues), refuse when it is not
+//! healthy, show the plan and ask, run the steps, and roll the members through the rollout
+//! engine, each confirmed on the new version, the leader last. `--keep-image` adopts only.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+
+use crate::cli::{GlobalOptions, MigrateArgs};
+use crate::cluster::client::connect;
+use crate::cluster::ensemble::{self, Ensemble};
+use crate::cmd::Outcome;
+use crate::confirm::{capitalised, confirm, ensure_can_ask};
+use crate::ensemble::migrate::{self, Plan, Step, Target};
+use crate::ensemble::rolling::{not_back, restart_order};
+use crate::ensemble::rollout::{self, Expect, RolloutDocument, RolloutReport};
+use crate::kube::statefulset;
+use crate::manifest::options::Flavor;
+use crate::names::EnsembleName;
+use crate::render::{Style, emit};
+use crate::zk::VersionNumber;
+
+/// How long one member may take to answer while the ensemble is gathered.
+const MEMBER_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Runs `migrate`.
+pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Outcome> {
+    let (target, wanted) = target(&args)?;
+    let connection = connect(global).await?;
+    let client = &connection.client;
+    let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
+    let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
+    let stale = stale_members(client, &found).await?;
+    let plan = migrate::plan(&found, &target, &stale, &restart_order(&status));
+    let refuse = |why: &str| {
+        eprintln!(
+            "kubectl-zk: refusing to migrate ensemble {} in namespace {}: {why}; nothing was changed",
+            found.name, found.namespace
+        );
+        Ok(Outcome::CheckFailed)
+    };
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(why) => return refuse(&why),
+    };
+    let replaces = plan
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::ReplaceStatefulSet { .. }));
+    if replaces && let Some(why) = not_back(&status) {
+        return refuse(&format!(
+            "the ensemble is not healthy ({why}); run it again once `kubectl zk status` says healthy"
+        ));
+    }
+    let started = Instant::now();
+    let mut document = RolloutDocument {
+        ensemble: found.name.clone(),
+        namespace: found.namespace.clone(),
+        change: "migrate".into(),
+        detail: detail(&plan),
+        dry_run: args.dry_run,
+        rollout: RolloutReport::default(),
+        seconds: 0.0,
+    };
+    let style = Style::new(global.color);
+    let format = args.roll.output.output;
+    if plan.steps.is_empty() {
+        eprintln!(
+            "Ensemble {} in namespace {} is kubectl-zk's already and every member runs {}: nothing to do.",
+            found.name, found.namespace, plan.to_image
+        );
+        document.rollout.leader = status.leader.clone();
+        emit(&document, format, style)?;
+        return Ok(Outcome::Ok);
+    }
+    eprint!("{}", plan_text(&plan));
+    if args.dry_run {
+        emit(&document, format, style)?;
+        return Ok(Outcome::Ok);
+    }
+    let action = if plan.keep_image {
+        format!(
+            "take over ensemble {} in namespace {} without restarting a member",
+            found.name, found.namespace
+        )
+    } else {
+        format!(
+            "migrate ensemble {} in namespace {} to {}, one member at a time, the leader last",
+            found.name, found.namespace, plan.to_image
+        )
+    };
+    ensure_can_ask(args.roll.yes, &action)?;
+    if !confirm(
+        &format!("{}?", capitalised(&action)),
+        &action,
+        args.roll.yes,
+    )? {
+        eprintln!("not confirmed; nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    let progress =
+        move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+    if let Err(err) = execute(
+        client,
+        &found,
+        &plan,
+        wanted,
+        args.roll.timeout,
+        &progress,
+        &mut document.rollout,
+    )
+    .await
+    {
+        return Ok(crate::cmd::stopped(&err));
+    }
+    if document.rollout.leader.is_none() {
+        let found = ensemble::find(client, &found.namespace, Some(&name_of(&found)?)).await?;
+        let status = crate::ensemble::gather(client, found, None, MEMBER_TIMEOUT).await?;
+        document.rollout.leader = status.leader;
+    }
+    document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    emit(&document, format, style)?;
+    Ok(Outcome::Ok)
+}
+
+/// The target from the options; a bad `--image` is an error naming the fix.
+fn target(args: &MigrateArgs) -> anyhow::Result<(Target, Option<VersionNumber>)> {
+    if args.keep_image {
+        return Ok((Target::KeepImage, None));
+    }
+    let image = &args.image;
+    if Flavor::infer(image) != Some(Flavor::Official) {
+        bail!(
+            "invalid value '{image}' for --image: migrate moves to the official image; use e.g. {}",
+            crate::manifest::options::OFFICIAL_IMAGE
+        );
+    }
+    let version = VersionNumber::from_image(image).ok_or_else(|| {
+        anyhow!(
+            "invalid value '{image}' for --image: its tag names no ZooKeeper version; use e.g. {}",
+            crate::manifest::options::OFFICIAL_IMAGE
+        )
+    })?;
+    if (version.major, version.minor) < (3, 5) {
+        bail!(
+            "invalid value '{image}' for --image: ZooKeeper {version} is not newer than the seeds' 3.4; use e.g. {}",
+            crate::manifest::options::OFFICIAL_IMAGE
+        );
+    }
+    Ok((Target::Official(image.clone()), Some(version)))
+}
+
+fn name_of(found: &Ensemble) -> anyhow::Result<EnsembleName> {
+    EnsembleName::parse_arg(&found.name).map_err(|e| anyhow!(e))
+}
+
+/// The members whose pods do not run the StatefulSet's update revision: for the seeds'
+/// StatefulSet every member (the migration replaces the template).
+async fn stale_members(client: &kube::Client, found: &Ensemble) -> anyhow::Result<Vec<String>> {
+    if !migrate::is_managed(&found.stateful_set) {
+        return Ok(found.pod_names());
+    }
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &found.namespace);
+    let listed = pods
+        .list(&ListParams::default().labels(&found.pod_selector()))
+        .await
+        .map_err(|err| anyhow!(err).context(format!("cannot list the pods of {}", found.name)))?;
+    let current: BTreeSet<String> =
+        statefulset::pods_on_update_revision(&found.stateful_set, &listed.items);
+    Ok(found
+        .pod_names()
+        .into_iter()
+        .filter(|p| !current.contains(p))
+        .collect())
+}
+
+/// The change in one line.
+fn detail(plan: &Plan) -> String {
+    if plan.keep_image {
+        format!("taken over on {} (no member restarted)", plan.from_image)
+    } else {
+        format!(
+            "{} → {} (official flavour, data and server ids kept)",
+            plan.from_image, plan.to_image
+        )
+    }
+}
+
+/// The plan as numbered lines.
+fn plan_text(plan: &Plan) -> String {
+    let mut text = format!(
+        "Plan for ensemble {} in namespace {}: {}\n",
+        plan.ensemble,
+        plan.namespace,
+        detail(plan)
+    );
+    for (i, step) in plan.steps.iter().enumerate() {
+        text.push_str(&format!("  {}. {}\n", i + 1, step.text()));
+    }
+    text
+}
+
+/// Runs the steps in order; the roll goes through the rollout engine.
+async fn execute(
+    client: &kube::Client,
+    found: &Ensemble,
+    plan: &Plan,
+    wanted: Option<VersionNumber>,
+    timeout: Duration,
+    progress: &(dyn Fn(&str) + Sync),
+    report: &mut RolloutReport,
+) -> anyhow::Result<()> {
+    let name = name_of(found)?;
+    for step in &plan.steps {
+        match (step, plan.spec.as_ref()) {
+            (Step::Label { objects }, Some(spec)) => {
+                migrate::label_members(client, spec).await?;
+                progress(&format!("labelled {}", objects.join(", ")));
+            }
+            (Step::Apply { .. }, Some(spec)) => {
+                for applied in migrate::apply_around(client, spec).await? {
+                    progress(&format!("{} {}", applied.object, applied.action.word()));
+                }
+            }
+            (Step::ReplaceStatefulSet { .. }, Some(spec)) => {
+                migrate::replace_stateful_set(client, spec, &found.stateful_set, progress).await?;
+            }
+            (Step::Roll { .. }, _) => {
+                rollout::roll(
+                    client,
+                    &found.namespace,
+                    &name,
+                    Expect { version: wanted },
+                    timeout,
+                    progress,
+                    report,
+                )
+                .await?;
+            }
+            (step, None) => bail!("internal: step '{}' has no spec", step.text()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    fn args(extra: &[&str]) -> MigrateArgs {
+        let mut argv = vec!["kubectl-zk", "migrate"];
+        argv.extend_from_slice(extra);
+        match crate::cli::Cli::try_parse_from(argv)
+            .expect("parses")
+            .command
+        {
+            crate::cli::Command::Migrate(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_image_must_be_the_official_one_on_3_5_or_newer() {
+        let (chosen, version) = target(&args(&[])).expect("default");
+        assert_eq!(
+            chosen,
+            Target::Official(crate::manifest::options::OFFICIAL_IMAGE.into())
+        );
+        assert!(version.is_some());
+        for bad in [
+            "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
+            "zookeeper:3.4.14",
+            "zookeeper:latest",
+        ] {
+            let err = target(&args(&["--image", bad])).expect_err(bad).to_string();
+            assert!(err.contains("--image"), "{err}");
+        }
+        let kept = target(&args(&["--keep-image"])).expect("keep");
+        assert_eq!(kept, (Target::KeepImage, None));
+    }
+}
