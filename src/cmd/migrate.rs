@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     let (target, wanted) = target(&args)?;
     let connection = connect(global).await?;
     let client = &connection.client;
-    let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
+    let found = find_or_resume(client, &connection.namespace, &args).await?;
     let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
     let stale = stale_members(client, &found).await?;
     let plan = migrate::plan(&found, &target, &stale, &restart_order(&status));
@@ -128,6 +128,38 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     Ok(Outcome::Ok)
 }
 
+/// The ensemble; when a migration was interrupted after deleting the seeds' StatefulSet and
+/// before creating kubectl-zk's, that one is created first (the pods kept running meanwhile).
+async fn find_or_resume(
+    client: &kube::Client,
+    namespace: &str,
+    args: &MigrateArgs,
+) -> anyhow::Result<Ensemble> {
+    let name = args.ensemble.name.as_ref();
+    match ensemble::find(client, namespace, name).await {
+        Ok(found) => Ok(found),
+        Err(err) => {
+            let Some(sts) = migrate::pending_stateful_set(client, namespace, name).await? else {
+                return Err(err);
+            };
+            if args.dry_run {
+                bail!(
+                    "a migration was interrupted after deleting StatefulSet {} in namespace {namespace} (its pods keep running); run the same command without --dry-run to continue",
+                    sts.metadata.name.as_deref().unwrap_or_default()
+                );
+            }
+            eprintln!(
+                "Continuing an interrupted migration: creating StatefulSet {} in namespace {namespace} (its pods kept running).",
+                sts.metadata.name.as_deref().unwrap_or_default()
+            );
+            migrate::create_pending(client, &sts).await?;
+            let name = EnsembleName::parse_arg(sts.metadata.name.as_deref().unwrap_or_default())
+                .map_err(|e| anyhow!(e))?;
+            ensemble::find(client, namespace, Some(&name)).await
+        }
+    }
+}
+
 /// The target from the options; a bad `--image` is an error naming the fix.
 fn target(args: &MigrateArgs) -> anyhow::Result<(Target, Option<VersionNumber>)> {
     if args.keep_image {
@@ -162,7 +194,7 @@ fn name_of(found: &Ensemble) -> anyhow::Result<EnsembleName> {
 /// The members whose pods do not run the StatefulSet's update revision: for the seeds'
 /// StatefulSet every member (the migration replaces the template).
 async fn stale_members(client: &kube::Client, found: &Ensemble) -> anyhow::Result<Vec<String>> {
-    if !migrate::is_managed(&found.stateful_set) {
+    if !found.managed() {
         return Ok(found.pod_names());
     }
     let pods: Api<Pod> = Api::namespaced(client.clone(), &found.namespace);
@@ -226,6 +258,10 @@ async fn execute(
                 for applied in migrate::apply_around(client, spec).await? {
                     progress(&format!("{} {}", applied.object, applied.action.word()));
                 }
+            }
+            (Step::UpdateStatefulSet { .. }, Some(spec)) => {
+                let applied = migrate::update_stateful_set(client, spec).await?;
+                progress(&format!("{} {}", applied.object, applied.action.word()));
             }
             (Step::ReplaceStatefulSet { .. }, Some(spec)) => {
                 migrate::replace_stateful_set(client, spec, &found.stateful_set, progress).await?;

@@ -30,9 +30,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ServiceAccount};
 use kube::Client;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions, PropagationPolicy};
+use kube::api::{
+    Api, DeleteParams, ListParams, Patch, PatchParams, Preconditions, PropagationPolicy,
+};
 use serde::Serialize;
 
 use super::start_flags::StartFlags;
@@ -73,6 +75,15 @@ pub enum Step {
         name: String,
         /// The claims the new StatefulSet adopts.
         claims: Vec<String>,
+        /// Its pod management policy.
+        pod_management: String,
+        /// The fields that cannot change in place and differ.
+        fields: Vec<String>,
+    },
+    /// Apply kubectl-zk's StatefulSet over the existing one (its immutable fields agree).
+    UpdateStatefulSet {
+        /// Its name.
+        name: String,
     },
     /// Roll every member onto the new template through the rollout engine.
     Roll {
@@ -92,10 +103,21 @@ impl Step {
                 objects.join(", ")
             ),
             Step::Apply { objects } => format!("apply {}", objects.join(", ")),
-            Step::ReplaceStatefulSet { name, claims } => format!(
-                "replace StatefulSet {name}: delete it leaving its pods and claims running, create kubectl-zk's (selector, OnDelete, Parallel), which adopts the pods and the claims {}",
+            Step::ReplaceStatefulSet {
+                name,
+                claims,
+                pod_management,
+                fields,
+            } => format!(
+                "replace StatefulSet {name} ({} cannot change in place): delete it leaving its pods and claims running, create kubectl-zk's (its selector, OnDelete, {pod_management}), which adopts the pods and the claims {}",
+                fields.join(", "),
                 claims.join(", ")
             ),
+            Step::UpdateStatefulSet { name } => {
+                format!(
+                    "apply kubectl-zk's StatefulSet {name} over the existing one (OnDelete: nothing restarts yet)"
+                )
+            }
             Step::Roll { image, members } => format!(
                 "roll {image} through the members one at a time ({}), each confirmed on its version and back in sync before the next",
                 members.join(", ")
@@ -123,15 +145,6 @@ pub struct Plan {
     /// What the ensemble is made from afterwards.
     #[serde(skip)]
     pub spec: Option<EnsembleSpec>,
-}
-
-/// Whether kubectl-zk made (or already took over) this StatefulSet.
-pub fn is_managed(sts: &StatefulSet) -> bool {
-    sts.metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get("app.kubernetes.io/managed-by"))
-        .is_some_and(|m| m == MANAGER)
 }
 
 /// The seeds' StatefulSet → the spec kubectl-zk renders for it: the same name, members, claim
@@ -402,28 +415,27 @@ pub fn plan(
         .filter(|m| stale.contains(m))
         .cloned()
         .collect();
-    if is_managed(&found.stateful_set) {
-        if let Target::Official(image) = target {
-            if found.flavor != Some(Flavor::Official) {
-                return Err(format!(
-                    "it is kubectl-zk's {} ensemble already; change its image with `kubectl zk upgrade`",
-                    found.flavor.map_or("unknown", Flavor::as_str)
-                ));
+    if found.managed() {
+        match target {
+            Target::KeepImage => return Ok(plan),
+            Target::Official(image) if found.flavor == Some(Flavor::Official) => {
+                if found.image != *image {
+                    return Err(format!(
+                        "it runs {} already; change its image with `kubectl zk upgrade --image {image}`",
+                        found.image
+                    ));
+                }
+                if !roll_members.is_empty() {
+                    plan.steps.push(Step::Roll {
+                        image: image.clone(),
+                        members: roll_members,
+                    });
+                }
+                return Ok(plan);
             }
-            if found.image != *image {
-                return Err(format!(
-                    "it runs {} already; change its image with `kubectl zk upgrade --image {image}`",
-                    found.image
-                ));
-            }
-            if !roll_members.is_empty() {
-                plan.steps.push(Step::Roll {
-                    image: image.clone(),
-                    members: roll_members,
-                });
-            }
+            // kubectl-zk's own seeds' flavour (installed, or taken over with --keep-image).
+            Target::Official(_) => {}
         }
-        return Ok(plan);
     }
     if found.flavor != Some(Flavor::K8sTutorial) {
         return Err(format!(
@@ -440,10 +452,19 @@ pub fn plan(
     plan.steps.push(Step::Apply {
         objects: object_names(&spec, &manifest),
     });
-    plan.steps.push(Step::ReplaceStatefulSet {
-        name: found.name.clone(),
-        claims: pods.iter().map(|p| format!("{DATA_VOLUME}-{p}")).collect(),
-    });
+    let fields = immutable_differences(&found.stateful_set, &manifest.stateful_set);
+    if fields.is_empty() {
+        plan.steps.push(Step::UpdateStatefulSet {
+            name: found.name.clone(),
+        });
+    } else {
+        plan.steps.push(Step::ReplaceStatefulSet {
+            name: found.name.clone(),
+            claims: pods.iter().map(|p| format!("{DATA_VOLUME}-{p}")).collect(),
+            pod_management: spec.pod_management.as_str().to_owned(),
+            fields,
+        });
+    }
     if let Target::Official(image) = target {
         plan.steps.push(Step::Roll {
             image: image.clone(),
@@ -452,6 +473,41 @@ pub fn plan(
     }
     plan.spec = Some(spec);
     Ok(plan)
+}
+
+/// The StatefulSet fields the API server refuses to change in place that differ between the
+/// existing StatefulSet and the rendered one. Pure.
+fn immutable_differences(existing: &StatefulSet, rendered: &StatefulSet) -> Vec<String> {
+    let (Some(old), Some(new)) = (existing.spec.as_ref(), rendered.spec.as_ref()) else {
+        return vec!["spec".into()];
+    };
+    let mut fields = Vec::new();
+    if old.selector != new.selector {
+        fields.push("selector".to_owned());
+    }
+    let policy = |p: &Option<String>| p.clone().unwrap_or_else(|| "OrderedReady".into());
+    if policy(&old.pod_management_policy) != policy(&new.pod_management_policy) {
+        fields.push("podManagementPolicy".to_owned());
+    }
+    let claims = |t: &Option<Vec<PersistentVolumeClaim>>| -> Vec<(Option<String>, Option<String>)> {
+        t.iter()
+            .flatten()
+            .map(|c| {
+                let storage = c
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.resources.as_ref())
+                    .and_then(|r| r.requests.as_ref())
+                    .and_then(|r| r.get("storage"))
+                    .map(|q| q.0.clone());
+                (c.metadata.name.clone(), storage)
+            })
+            .collect()
+    };
+    if claims(&old.volume_claim_templates) != claims(&new.volume_claim_templates) {
+        fields.push("volumeClaimTemplates".to_owned());
+    }
+    fields
 }
 
 /// How long the API server may take to remove the orphaned StatefulSet.
@@ -511,9 +567,76 @@ pub async fn apply_around(client: &Client, spec: &EnsembleSpec) -> anyhow::Resul
     Ok(applied)
 }
 
+/// Applies kubectl-zk's StatefulSet over the existing one whose immutable fields agree.
+pub async fn update_stateful_set(client: &Client, spec: &EnsembleSpec) -> anyhow::Result<Applied> {
+    apply(client, &Manifest::render(spec).stateful_set, false).await
+}
+
+/// ServiceAccount annotation holding the StatefulSet a migration is about to create, so a
+/// migration interrupted between deleting the seeds' StatefulSet and creating kubectl-zk's
+/// can create it when run again ([`pending_stateful_set`]).
+pub const PENDING_ANNOTATION: &str = "kubectl-zk.io/migrating-statefulset";
+
+/// The StatefulSet an interrupted migration left to create in `namespace` (for ensemble `name`
+/// when given): recorded on the ensemble's ServiceAccount while its StatefulSet is replaced.
+pub async fn pending_stateful_set(
+    client: &Client,
+    namespace: &str,
+    name: Option<&EnsembleName>,
+) -> anyhow::Result<Option<StatefulSet>> {
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let listed = accounts
+        .list(&ListParams::default().labels(&format!("app.kubernetes.io/managed-by={MANAGER}")))
+        .await
+        .with_context(|| format!("cannot list ServiceAccounts in namespace {namespace}"))?;
+    let mut pending: Vec<StatefulSet> = listed
+        .items
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.metadata.name.as_deref() == Some(n.as_str())))
+        .filter_map(|a| a.metadata.annotations.as_ref()?.get(PENDING_ANNOTATION))
+        .filter_map(|text| serde_json::from_str(text).ok())
+        .collect();
+    Ok(if pending.len() == 1 {
+        pending.pop()
+    } else {
+        None
+    })
+}
+
+/// Creates the StatefulSet an interrupted migration left to create, and forgets it.
+pub async fn create_pending(client: &Client, sts: &StatefulSet) -> anyhow::Result<()> {
+    let namespace = sts.metadata.namespace.clone().unwrap_or_default();
+    let name = sts.metadata.name.clone().unwrap_or_default();
+    apply(client, sts, false).await?;
+    set_pending(client, &namespace, &name, None).await
+}
+
+/// Records (or, with `None`, forgets) the StatefulSet about to be created on the ServiceAccount.
+async fn set_pending(
+    client: &Client,
+    namespace: &str,
+    account: &str,
+    sts: Option<&StatefulSet>,
+) -> anyhow::Result<()> {
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let value = match sts {
+        Some(sts) => serde_json::Value::String(serde_json::to_string(sts)?),
+        None => serde_json::Value::Null,
+    };
+    let patch = serde_json::json!({"metadata": {"annotations": {PENDING_ANNOTATION: value}}});
+    accounts
+        .patch(account, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .with_context(|| {
+            format!("cannot annotate ServiceAccount {account} in namespace {namespace}")
+        })?;
+    Ok(())
+}
+
 /// Deletes the seeds' StatefulSet (this one, by UID) leaving its pods and claims, waits until
 /// it is gone, and creates kubectl-zk's under the same name: it adopts the running pods (they
-/// carry its selector labels) and their claims. No pod is deleted.
+/// carry its selector labels) and their claims. No pod is deleted. The new StatefulSet is
+/// recorded on the ServiceAccount meanwhile, so an interruption in between is resumed.
 pub async fn replace_stateful_set(
     client: &Client,
     spec: &EnsembleSpec,
@@ -523,6 +646,8 @@ pub async fn replace_stateful_set(
     let ns = &spec.namespace;
     let name = spec.name.as_str();
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let manifest = Manifest::render(spec);
+    set_pending(client, ns, name, Some(&manifest.stateful_set)).await?;
     let params = DeleteParams {
         propagation_policy: Some(PropagationPolicy::Orphan),
         preconditions: Some(Preconditions {
@@ -550,8 +675,8 @@ pub async fn replace_stateful_set(
         }
         tokio::time::sleep(POLL).await;
     }
-    let manifest = Manifest::render(spec);
     let applied = apply(client, &manifest.stateful_set, false).await?;
+    set_pending(client, ns, name, None).await?;
     progress(&format!(
         "created kubectl-zk's StatefulSet {name}; it adopts the running pods"
     ));
@@ -717,7 +842,13 @@ mod tests {
                 ]
             }
         );
-        assert!(matches!(plan.steps[2], Step::ReplaceStatefulSet { .. }));
+        match &plan.steps[2] {
+            Step::ReplaceStatefulSet { fields, claims, .. } => {
+                assert_eq!(fields, &["selector", "podManagementPolicy"]);
+                assert_eq!(claims, &["datadir-zk-0", "datadir-zk-1", "datadir-zk-2"]);
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             plan.steps[3],
             Step::Roll {
@@ -750,6 +881,37 @@ mod tests {
         )
         .expect_err("another image is an upgrade");
         assert!(why.contains("kubectl zk upgrade"), "{why}");
+    }
+
+    #[test]
+    fn kubectl_zks_own_seeds_flavour_moves_too_replaced_only_when_it_must_be() {
+        let kept = spec_from_seeds(&seeds(), &Target::KeepImage).expect("fits");
+        let adopted =
+            Ensemble::from_stateful_set(Manifest::render(&kept).stateful_set).expect("ensemble");
+        assert!(adopted.managed());
+        assert!(
+            plan(&adopted, &Target::KeepImage, &[], &members())
+                .expect("plan")
+                .steps
+                .is_empty()
+        );
+        let moved = plan(&adopted, &official(), &[], &members()).expect("plan");
+        match &moved.steps[2] {
+            Step::ReplaceStatefulSet { fields, .. } => {
+                assert_eq!(fields, &["podManagementPolicy"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut parallel = kept.clone();
+        parallel.pod_management = PodManagement::Parallel;
+        let adopted = Ensemble::from_stateful_set(Manifest::render(&parallel).stateful_set)
+            .expect("ensemble");
+        let moved = plan(&adopted, &official(), &[], &members()).expect("plan");
+        assert_eq!(
+            moved.steps[2],
+            Step::UpdateStatefulSet { name: "zk".into() }
+        );
+        assert!(matches!(moved.steps[3], Step::Roll { .. }));
     }
 
     #[test]

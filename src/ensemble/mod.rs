@@ -52,6 +52,9 @@ pub struct EnsembleStatus {
     pub image: String,
     /// Image flavour, when known.
     pub flavor: Option<Flavor>,
+    /// Whether kubectl-zk installed it or took it over (`kubectl zk migrate`): its StatefulSet
+    /// carries `app.kubernetes.io/managed-by: kubectl-zk`.
+    pub managed: bool,
     /// The version the members report.
     pub zookeeper_version: Option<String>,
     /// Members asked for.
