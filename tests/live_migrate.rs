@@ -3,7 +3,7 @@
 //! sequential znode every 200 ms: every member ends on the pinned 3.9 with its server id and its
 //! claim (same UIDs), every znode and every acknowledged write readable on every member, one pod
 //! delete per member with the 3.4 leader's last (the API server's audit log), `status` exit 0,
-//! no `purgeInteval` finding. In a second namespace, `migrate --keep-image --yes` replaces the
+//! no `purgeInteval` finding; refused (exit 1, nothing changed) while a member is held Pending. In a second namespace, `migrate --keep-image --yes` replaces the
 //! StatefulSet without restarting a member and `status` sees a managed ensemble.
 
 mod common;
@@ -136,6 +136,23 @@ fn migrate_moves_the_seeds_ensemble_to_3_9_keeping_ids_volumes_and_every_write()
         stderr(&out)
     );
     assert_eq!(sts_uid(), uid, "--dry-run changed the StatefulSet");
+
+    // A member held Pending: refused (exit 1), nothing changed; healthy again once uncordoned.
+    let nodes = cluster.hold_down("zk-2", &["zk-0", "zk-1"], 4);
+    let out = cluster.zk(&["migrate", "--yes"]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("not healthy"), "{}", stderr(&out));
+    assert_eq!(
+        sts_uid(),
+        uid,
+        "a refused migration changed the StatefulSet"
+    );
+    let mut uncordon = vec!["uncordon"];
+    uncordon.extend(nodes.iter().map(String::as_str));
+    cluster.k(&uncordon);
+    cluster.wait_for("healthy again", Duration::from_secs(180), || {
+        (cluster.zk(&["status"]).status.code() == Some(0)).then_some(())
+    });
 
     let claims = cluster.uids(ns, "pvc");
     let pods = cluster.uids(ns, "pod");

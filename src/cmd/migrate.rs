@@ -215,6 +215,11 @@ async fn stale_members(client: &kube::Client, found: &Ensemble) -> anyhow::Resul
 fn detail(plan: &Plan) -> String {
     if plan.keep_image {
         format!("taken over on {} (no member restarted)", plan.from_image)
+    } else if plan.from_image == plan.to_image {
+        format!(
+            "continuing the move to {} (official flavour, data and server ids kept)",
+            plan.to_image
+        )
     } else {
         format!(
             "{} → {} (official flavour, data and server ids kept)",

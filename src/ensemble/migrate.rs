@@ -249,14 +249,7 @@ pub fn spec_from_seeds(found: &Ensemble, target: &Target) -> Result<EnsembleSpec
             .map(|q| q.0.clone())
             .unwrap_or_else(|| default.to_owned())
     };
-    let storage = claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.resources.as_ref())
-        .and_then(|r| r.requests.as_ref())
-        .and_then(|r| r.get("storage"))
-        .map(|q| q.0.clone())
-        .unwrap_or_else(|| "10Gi".into());
+    let storage = claim_storage(claim).unwrap_or_else(|| "10Gi".into());
     let (image, flavor, pod_management, data_sub_path) = match target {
         Target::Official(image) => (
             image.clone(),
@@ -339,6 +332,17 @@ fn seeds_sub_path(
         .collect::<Vec<_>>()
         .join("/");
     Ok((!joined.is_empty()).then_some(joined))
+}
+
+/// The storage a claim (template) requests.
+fn claim_storage(claim: &PersistentVolumeClaim) -> Option<String> {
+    claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.resources.as_ref())
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"))
+        .map(|q| q.0.clone())
 }
 
 /// The members' anti-affinity in the seeds' template.
@@ -492,16 +496,7 @@ fn immutable_differences(existing: &StatefulSet, rendered: &StatefulSet) -> Vec<
     let claims = |t: &Option<Vec<PersistentVolumeClaim>>| -> Vec<(Option<String>, Option<String>)> {
         t.iter()
             .flatten()
-            .map(|c| {
-                let storage = c
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.resources.as_ref())
-                    .and_then(|r| r.requests.as_ref())
-                    .and_then(|r| r.get("storage"))
-                    .map(|q| q.0.clone());
-                (c.metadata.name.clone(), storage)
-            })
+            .map(|c| (c.metadata.name.clone(), claim_storage(c)))
             .collect()
     };
     if claims(&old.volume_claim_templates) != claims(&new.volume_claim_templates) {
