@@ -36,7 +36,8 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     let found = find_or_resume(client, &connection.namespace, &args).await?;
     let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
     let stale = stale_members(client, &found).await?;
-    let plan = migrate::plan(&found, &target, &stale, &restart_order(&status));
+    let domain = member_domain(client, &found, &status).await;
+    let plan = migrate::plan(&found, &target, &stale, &restart_order(&status), &domain);
     let refuse = |why: &str| {
         eprintln!(
             "kubectl-zk: refusing to migrate ensemble {} in namespace {}: {why}; nothing was changed",
@@ -158,6 +159,29 @@ async fn find_or_resume(
             ensemble::find(client, namespace, Some(&name)).await
         }
     }
+}
+
+/// The cluster domain the members' names end in, read from a serving member's zoo.cfg (the
+/// seeds' script writes every member by FQDN); `cluster.local`, said on stderr, when none tells.
+async fn member_domain(
+    client: &kube::Client,
+    found: &Ensemble,
+    status: &crate::ensemble::EnsembleStatus,
+) -> String {
+    let conf = crate::ensemble::layout::layout(found).conf_path;
+    for member in status.members.iter().filter(|m| m.ready) {
+        let target = found.target(&member.pod);
+        if let Ok((text, 0)) =
+            crate::cluster::zookeeper::exec(client, &target, &["cat", &conf]).await
+            && let Some(domain) = migrate::cluster_domain(&text)
+        {
+            return domain;
+        }
+    }
+    if !found.managed() {
+        eprintln!("Warning: no member's {conf} names the cluster domain; taking cluster.local");
+    }
+    "cluster.local".into()
 }
 
 /// The target from the options; a bad `--image` is an error naming the fix.

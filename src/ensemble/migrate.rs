@@ -152,7 +152,11 @@ pub struct Plan {
 /// flags); the official flavour with the data on the claim's sub path (see the module
 /// documentation) or, with `--keep-image`, the seeds' own image and layout. Pure; the error
 /// names what does not fit.
-pub fn spec_from_seeds(found: &Ensemble, target: &Target) -> Result<EnsembleSpec, String> {
+pub fn spec_from_seeds(
+    found: &Ensemble,
+    target: &Target,
+    cluster_domain: &str,
+) -> Result<EnsembleSpec, String> {
     let sts = &found.stateful_set;
     let spec = sts
         .spec
@@ -294,7 +298,7 @@ pub fn spec_from_seeds(found: &Ensemble, target: &Target) -> Result<EnsembleSpec
             max_session_timeout: session("max_session_timeout", 20)?,
             log_level,
         },
-        cluster_domain: "cluster.local".into(),
+        cluster_domain: cluster_domain.to_owned(),
         scc: SccProfile::Anyuid,
         scc_grant: None,
         data_sub_path,
@@ -332,6 +336,17 @@ fn seeds_sub_path(
         .collect::<Vec<_>>()
         .join("/");
     Ok((!joined.is_empty()).then_some(joined))
+}
+
+/// The cluster domain the members' names end in, from a running member's zoo.cfg
+/// (`server.1=zk-0.zk-hs.default.svc.cluster.local:2888:3888` → `cluster.local`). Pure.
+pub fn cluster_domain(zoo_cfg: &str) -> Option<String> {
+    zoo_cfg
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("server."))
+        .filter_map(|l| l.split_once('=').map(|(_, v)| v))
+        .filter_map(|v| v.split(':').next())
+        .find_map(|host| host.split_once(".svc.").map(|(_, d)| d.to_owned()))
 }
 
 /// The storage a claim (template) requests.
@@ -400,6 +415,7 @@ pub fn plan(
     target: &Target,
     stale: &[String],
     roll_order: &[String],
+    cluster_domain: &str,
 ) -> Result<Plan, String> {
     let to_image = match target {
         Target::Official(image) => image.clone(),
@@ -447,7 +463,7 @@ pub fn plan(
             found.name, found.image
         ));
     }
-    let spec = spec_from_seeds(found, target)?;
+    let spec = spec_from_seeds(found, target, cluster_domain)?;
     let manifest = Manifest::render(&spec);
     let pods = found.pod_names();
     let mut labelled = pods.clone();
@@ -514,6 +530,14 @@ const POLL: Duration = Duration::from_millis(500);
 pub async fn label_members(client: &Client, spec: &EnsembleSpec) -> anyhow::Result<()> {
     let labels = spec.labels();
     let patch = serde_json::json!({"metadata": {"labels": labels}});
+    // Claims also say where the data is on them, so a new install over kept claims finds it.
+    let claim_patch = match &spec.data_sub_path {
+        Some(sub_path) => serde_json::json!({"metadata": {
+            "labels": labels,
+            "annotations": {crate::manifest::DATA_SUB_PATH_ANNOTATION: sub_path},
+        }}),
+        None => patch.clone(),
+    };
     let params = PatchParams {
         field_manager: Some(MANAGER.into()),
         ..PatchParams::default()
@@ -532,7 +556,7 @@ pub async fn label_members(client: &Client, spec: &EnsembleSpec) -> anyhow::Resu
         let claim = format!("{DATA_VOLUME}-{pod}");
         if claims.get_opt(&claim).await?.is_some() {
             claims
-                .patch(&claim, &params, &Patch::Merge(&patch))
+                .patch(&claim, &params, &Patch::Merge(&claim_patch))
                 .await
                 .with_context(|| {
                     format!(
@@ -739,7 +763,7 @@ mod tests {
 
     #[test]
     fn the_seeds_become_the_official_flavour_with_their_settings_and_data_where_it_is() {
-        let spec = spec_from_seeds(&seeds(), &official()).expect("fits");
+        let spec = spec_from_seeds(&seeds(), &official(), "cluster.local").expect("fits");
         assert_eq!(spec.flavor, Flavor::Official);
         assert_eq!(spec.replicas, 3);
         assert_eq!(spec.data_sub_path.as_deref(), Some("data"));
@@ -801,12 +825,13 @@ mod tests {
     #[test]
     fn keep_image_renders_the_seeds_image_and_layout() {
         let found = seeds();
-        let spec = spec_from_seeds(&found, &Target::KeepImage).expect("fits");
+        let spec = spec_from_seeds(&found, &Target::KeepImage, "cluster.local").expect("fits");
         assert_eq!(spec.flavor, Flavor::K8sTutorial);
         assert_eq!(spec.image, found.image);
         assert_eq!(spec.data_sub_path, None);
         assert_eq!(spec.pod_management, PodManagement::OrderedReady);
-        let plan = plan(&found, &Target::KeepImage, &[], &members()).expect("plan");
+        let plan =
+            plan(&found, &Target::KeepImage, &[], &members(), "cluster.local").expect("plan");
         assert!(
             !plan.steps.iter().any(|s| matches!(s, Step::Roll { .. })),
             "{plan:?}"
@@ -818,7 +843,7 @@ mod tests {
     fn the_plan_labels_applies_replaces_then_rolls_the_leader_last() {
         let found = seeds();
         let stale = members();
-        let plan = plan(&found, &official(), &stale, &members()).expect("plan");
+        let plan = plan(&found, &official(), &stale, &members(), "cluster.local").expect("plan");
         let texts: Vec<String> = plan.steps.iter().map(Step::text).collect();
         assert!(
             texts[0].contains("zk-0, zk-1, zk-2, datadir-zk-0"),
@@ -855,10 +880,17 @@ mod tests {
 
     #[test]
     fn a_taken_over_ensemble_only_rolls_what_is_left() {
-        let spec = spec_from_seeds(&seeds(), &official()).expect("fits");
+        let spec = spec_from_seeds(&seeds(), &official(), "cluster.local").expect("fits");
         let adopted =
             Ensemble::from_stateful_set(Manifest::render(&spec).stateful_set).expect("ensemble");
-        let left = plan(&adopted, &official(), &["zk-1".into()], &members()).expect("plan");
+        let left = plan(
+            &adopted,
+            &official(),
+            &["zk-1".into()],
+            &members(),
+            "cluster.local",
+        )
+        .expect("plan");
         assert_eq!(
             left.steps,
             [Step::Roll {
@@ -866,13 +898,14 @@ mod tests {
                 members: vec!["zk-1".into()]
             }]
         );
-        let done = plan(&adopted, &official(), &[], &members()).expect("plan");
+        let done = plan(&adopted, &official(), &[], &members(), "cluster.local").expect("plan");
         assert!(done.steps.is_empty());
         let why = plan(
             &adopted,
             &Target::Official("zookeeper:3.9.5".into()),
             &[],
             &members(),
+            "cluster.local",
         )
         .expect_err("another image is an upgrade");
         assert!(why.contains("kubectl zk upgrade"), "{why}");
@@ -880,17 +913,23 @@ mod tests {
 
     #[test]
     fn kubectl_zks_own_seeds_flavour_moves_too_replaced_only_when_it_must_be() {
-        let kept = spec_from_seeds(&seeds(), &Target::KeepImage).expect("fits");
+        let kept = spec_from_seeds(&seeds(), &Target::KeepImage, "cluster.local").expect("fits");
         let adopted =
             Ensemble::from_stateful_set(Manifest::render(&kept).stateful_set).expect("ensemble");
         assert!(adopted.managed());
         assert!(
-            plan(&adopted, &Target::KeepImage, &[], &members())
-                .expect("plan")
-                .steps
-                .is_empty()
+            plan(
+                &adopted,
+                &Target::KeepImage,
+                &[],
+                &members(),
+                "cluster.local"
+            )
+            .expect("plan")
+            .steps
+            .is_empty()
         );
-        let moved = plan(&adopted, &official(), &[], &members()).expect("plan");
+        let moved = plan(&adopted, &official(), &[], &members(), "cluster.local").expect("plan");
         match &moved.steps[2] {
             Step::ReplaceStatefulSet { fields, .. } => {
                 assert_eq!(fields, &["podManagementPolicy"]);
@@ -901,12 +940,19 @@ mod tests {
         parallel.pod_management = PodManagement::Parallel;
         let adopted = Ensemble::from_stateful_set(Manifest::render(&parallel).stateful_set)
             .expect("ensemble");
-        let moved = plan(&adopted, &official(), &[], &members()).expect("plan");
+        let moved = plan(&adopted, &official(), &[], &members(), "cluster.local").expect("plan");
         assert_eq!(
             moved.steps[2],
             Step::UpdateStatefulSet { name: "zk".into() }
         );
         assert!(matches!(moved.steps[3], Step::Roll { .. }));
+    }
+
+    #[test]
+    fn the_cluster_domain_comes_from_the_members_server_lines() {
+        let cfg = "clientPort=2181\nserver.1=zk-0.zk-hs.default.svc.example.org:2888:3888\n";
+        assert_eq!(cluster_domain(cfg).as_deref(), Some("example.org"));
+        assert_eq!(cluster_domain("tickTime=2000\n"), None);
     }
 
     #[test]

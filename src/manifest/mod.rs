@@ -445,6 +445,10 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
                     name: Some(DATA_VOLUME.into()),
                     // Claims carry the ensemble's labels so `kubectl get pvc -l app=zk` finds them.
                     labels: Some(spec.labels()),
+                    // And where the data is on them, so an install over kept claims finds it.
+                    annotations: spec.data_sub_path.as_ref().map(|sub_path| {
+                        BTreeMap::from([(DATA_SUB_PATH_ANNOTATION.to_owned(), sub_path.clone())])
+                    }),
                     ..ObjectMeta::default()
                 },
                 spec: Some(PersistentVolumeClaimSpec {

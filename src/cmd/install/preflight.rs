@@ -130,13 +130,31 @@ pub async fn check(
                 .unwrap_or_else(|| "(cluster default)".into())
         }),
         openshift,
-        data_sub_path: existing.as_ref().and_then(|sts| {
-            sts.annotations()
+        data_sub_path: match &existing {
+            Some(sts) => sts
+                .annotations()
                 .get(crate::manifest::DATA_SUB_PATH_ANNOTATION)
-                .cloned()
-        }),
+                .cloned(),
+            None => kept_data_sub_path(client, spec).await,
+        },
         existing: existing.is_some(),
     })
+}
+
+/// Where the data is on member 0's kept claim, when `kubectl zk migrate` recorded it there (the
+/// seeds' layout under `data/`), so an install over claims an uninstall kept finds the data.
+async fn kept_data_sub_path(client: &Client, spec: &EnsembleSpec) -> Option<String> {
+    let claims: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(client.clone(), &spec.namespace);
+    let claim = format!("{}-{}", crate::manifest::DATA_VOLUME, spec.name.pod(0));
+    claims
+        .get_opt(&claim)
+        .await
+        .ok()
+        .flatten()?
+        .annotations()
+        .get(crate::manifest::DATA_SUB_PATH_ANNOTATION)
+        .cloned()
 }
 
 /// The StorageClass the claims get: the one asked for, which must exist, or the default.
