@@ -79,7 +79,24 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
         emit(&document, format, style)?;
         return Ok(Outcome::Ok);
     }
+    // On OpenShift the new pods' ServiceAccount needs the anyuid grant: checked before anything
+    // changes (a user who may not grant it gets the admin's command, nothing changed).
+    let mut plan = plan;
+    plan.grant = match plan.spec.as_mut() {
+        Some(spec) => migrate::scc_grant(client, spec).await?,
+        None => None,
+    };
     eprint!("{}", plan_text(&plan));
+    if let Some(grant) = &plan.grant {
+        eprintln!(
+            "  (OpenShift: ServiceAccount {} {} the anyuid SCC, with step 2)",
+            found.name,
+            match grant {
+                crate::cluster::openshift::GrantPlan::Present(_) => "may already use",
+                _ => "is granted",
+            }
+        );
+    }
     if args.dry_run {
         emit(&document, format, style)?;
         return Ok(Outcome::Ok);
@@ -284,7 +301,7 @@ async fn execute(
                 progress(&format!("labelled {}", objects.join(", ")));
             }
             (Step::Apply { .. }, Some(spec)) => {
-                for applied in migrate::apply_around(client, spec).await? {
+                for applied in migrate::apply_around(client, spec, plan.grant.clone()).await? {
                     progress(&format!("{} {}", applied.object, applied.action.word()));
                 }
             }

@@ -40,6 +40,7 @@ use serde::Serialize;
 use super::start_flags::StartFlags;
 use crate::cluster::apply::{Applied, apply};
 use crate::cluster::ensemble::Ensemble;
+use crate::cluster::openshift::{self, ANYUID, GrantPlan};
 use crate::manifest::options::{
     AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity, SccProfile,
 };
@@ -145,6 +146,9 @@ pub struct Plan {
     /// What the ensemble is made from afterwards.
     #[serde(skip)]
     pub spec: Option<EnsembleSpec>,
+    /// On OpenShift, how the ServiceAccount gets `anyuid` ([`scc_grant`]), made with the apply step.
+    #[serde(skip)]
+    pub grant: Option<GrantPlan>,
 }
 
 /// The seeds' StatefulSet → the spec kubectl-zk renders for it: the same name, members, claim
@@ -429,6 +433,7 @@ pub fn plan(
         keep_image: *target == Target::KeepImage,
         steps: Vec::new(),
         spec: None,
+        grant: None,
     };
     let roll_members: Vec<String> = roll_order
         .iter()
@@ -573,9 +578,28 @@ pub async fn label_members(client: &Client, spec: &EnsembleSpec) -> anyhow::Resu
 /// Secret and ConfigMap (official), the Services (taken over from the seeds, now selecting by
 /// kubectl-zk's labels and publishing not-ready addresses) and the PodDisruptionBudget
 /// (policy/v1).
-pub async fn apply_around(client: &Client, spec: &EnsembleSpec) -> anyhow::Result<Vec<Applied>> {
+pub async fn apply_around(
+    client: &Client,
+    spec: &EnsembleSpec,
+    grant: Option<GrantPlan>,
+) -> anyhow::Result<Vec<Applied>> {
     let manifest = Manifest::render(spec);
     let mut applied = vec![apply(client, &manifest.service_account, false).await?];
+    if let Some(plan) = grant {
+        let account = spec.name.to_string();
+        applied.push(
+            openshift::grant(
+                client,
+                plan,
+                &spec.namespace,
+                &account,
+                ANYUID,
+                spec.scc_grant.clone(),
+                false,
+            )
+            .await?,
+        );
+    }
     if let Some(config_map) = &manifest.config_map {
         applied.push(crate::cluster::admin_secret::ensure(client, spec, false).await?);
         applied.push(apply(client, config_map, false).await?);
@@ -584,6 +608,24 @@ pub async fn apply_around(client: &Client, spec: &EnsembleSpec) -> anyhow::Resul
     applied.push(apply(client, &manifest.client_service, false).await?);
     applied.push(apply(client, &manifest.pdb, false).await?);
     Ok(applied)
+}
+
+/// On OpenShift: how the ensemble's ServiceAccount gets the `anyuid` SCC its pods need (user
+/// 1000, as the seeds' pods run), checked with access reviews before anything changes; the
+/// spec records the grant on the ServiceAccount, as `install` does. `None` elsewhere.
+pub async fn scc_grant(
+    client: &Client,
+    spec: &mut EnsembleSpec,
+) -> anyhow::Result<Option<GrantPlan>> {
+    if !openshift::detect(client).await? {
+        return Ok(None);
+    }
+    let account = spec.name.to_string();
+    let recorded = openshift::recorded_grant(client, &spec.namespace, &account).await?;
+    let plan = openshift::plan(client, &spec.namespace, &account, ANYUID).await?;
+    openshift::check_may_grant(client, &plan, &spec.namespace, &account, ANYUID).await?;
+    spec.scc_grant = plan.record(ANYUID).or(recorded);
+    Ok(Some(plan))
 }
 
 /// Applies kubectl-zk's StatefulSet over the existing one whose immutable fields agree.
