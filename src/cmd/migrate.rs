@@ -36,7 +36,11 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     let found = find_or_resume(client, &connection.namespace, &args).await?;
     let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
     let stale = stale_members(client, &found).await?;
-    let domain = member_domain(client, &found, &status).await;
+    let domain = if found.flavor == Some(Flavor::K8sTutorial) {
+        member_domain(client, &found, &status).await
+    } else {
+        String::new()
+    };
     let plan = migrate::plan(&found, &target, &stale, &restart_order(&status), &domain);
     let refuse = |why: &str| {
         eprintln!(
@@ -49,11 +53,11 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
         Ok(plan) => plan,
         Err(why) => return refuse(&why),
     };
-    let replaces = plan
-        .steps
-        .iter()
-        .any(|s| matches!(s, Step::ReplaceStatefulSet { .. }));
-    if replaces && let Some(why) = not_back(&status) {
+    // Taking over starts only from a healthy ensemble; a roll left to finish is judged by the
+    // engine (it restarts members that are down first).
+    if plan.spec.is_some()
+        && let Some(why) = not_back(&status)
+    {
         return refuse(&format!(
             "the ensemble is not healthy ({why}); run it again once `kubectl zk status` says healthy"
         ));

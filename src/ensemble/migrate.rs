@@ -40,7 +40,7 @@ use serde::Serialize;
 use super::start_flags::StartFlags;
 use crate::cluster::apply::{Applied, apply};
 use crate::cluster::ensemble::Ensemble;
-use crate::cluster::openshift::{self, ANYUID, GrantPlan};
+use crate::cluster::openshift::{self, GrantPlan};
 use crate::manifest::options::{
     AntiAffinity, Flavor, HeapSize, LogLevel, PodManagement, Quantity, SccProfile,
 };
@@ -586,19 +586,7 @@ pub async fn apply_around(
     let manifest = Manifest::render(spec);
     let mut applied = vec![apply(client, &manifest.service_account, false).await?];
     if let Some(plan) = grant {
-        let account = spec.name.to_string();
-        applied.push(
-            openshift::grant(
-                client,
-                plan,
-                &spec.namespace,
-                &account,
-                ANYUID,
-                spec.scc_grant.clone(),
-                false,
-            )
-            .await?,
-        );
+        applied.push(openshift::grant_for_ensemble(client, spec, plan, false).await?);
     }
     if let Some(config_map) = &manifest.config_map {
         applied.push(crate::cluster::admin_secret::ensure(client, spec, false).await?);
@@ -611,8 +599,7 @@ pub async fn apply_around(
 }
 
 /// On OpenShift: how the ensemble's ServiceAccount gets the `anyuid` SCC its pods need (user
-/// 1000, as the seeds' pods run), checked with access reviews before anything changes; the
-/// spec records the grant on the ServiceAccount, as `install` does. `None` elsewhere.
+/// 1000, as the seeds' pods run), as `install` plans it; `None` elsewhere.
 pub async fn scc_grant(
     client: &Client,
     spec: &mut EnsembleSpec,
@@ -620,12 +607,7 @@ pub async fn scc_grant(
     if !openshift::detect(client).await? {
         return Ok(None);
     }
-    let account = spec.name.to_string();
-    let recorded = openshift::recorded_grant(client, &spec.namespace, &account).await?;
-    let plan = openshift::plan(client, &spec.namespace, &account, ANYUID).await?;
-    openshift::check_may_grant(client, &plan, &spec.namespace, &account, ANYUID).await?;
-    spec.scc_grant = plan.record(ANYUID).or(recorded);
-    Ok(Some(plan))
+    openshift::plan_for_ensemble(client, spec).await
 }
 
 /// Applies kubectl-zk's StatefulSet over the existing one whose immutable fields agree.
