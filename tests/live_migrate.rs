@@ -198,24 +198,11 @@ fn migrate_moves_the_seeds_ensemble_to_3_9_keeping_ids_volumes_and_every_write()
 
     // The API server's record: one delete per member, the 3.4 leader's last; the StatefulSet
     // deleted once (orphaning), no claim deleted.
-    let requests = cluster.plugin_requests();
-    let deletes = |resource: &str| -> Vec<String> {
-        requests[seen..]
-            .iter()
-            .filter(|e| {
-                e["verb"] == "delete"
-                    && e["objectRef"]["resource"] == resource
-                    && e["objectRef"]["subresource"].is_null()
-                    && e["responseStatus"]["code"] == 200
-            })
-            .filter_map(|e| e["objectRef"]["name"].as_str().map(str::to_owned))
-            .collect()
-    };
-    let pod_deletes = deletes("pods");
+    let pod_deletes = cluster.deleted(seen, "pods");
     assert_eq!(pod_deletes.len(), 3, "{pod_deletes:?}");
     assert_eq!(pod_deletes.last(), Some(&old_leader), "{pod_deletes:?}");
-    assert_eq!(deletes("statefulsets"), ["zk"]);
-    assert!(deletes("persistentvolumeclaims").is_empty());
+    assert_eq!(cluster.deleted(seen, "statefulsets"), ["zk"]);
+    assert!(cluster.deleted(seen, "persistentvolumeclaims").is_empty());
 
     assert_eq!(cluster.uids(ns, "pvc"), claims, "the same claims");
     let after = cluster.uids(ns, "pod");
@@ -309,11 +296,7 @@ fn migrate_moves_the_seeds_ensemble_to_3_9_keeping_ids_volumes_and_every_write()
     assert_eq!(status["managed"], true, "{status:#}");
     assert_eq!(status["flavor"], "k8s-tutorial", "{status:#}");
     assert_eq!(cluster.uids(ns, "pod"), pods, "a member was restarted");
-    let pod_deletes: Vec<Value> = cluster.plugin_requests()[seen..]
-        .iter()
-        .filter(|e| e["verb"] == "delete" && e["objectRef"]["resource"] == "pods")
-        .cloned()
-        .collect();
+    let pod_deletes = cluster.deleted(seen, "pods");
     assert!(pod_deletes.is_empty(), "{pod_deletes:?}");
     let owners: BTreeMap<String, String> = pods
         .keys()
