@@ -35,13 +35,7 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     let client = &connection.client;
     let found = find_or_resume(client, &connection.namespace, &args).await?;
     let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
-    let stale = stale_members(client, &found).await?;
-    let domain = if found.flavor == Some(Flavor::K8sTutorial) {
-        member_domain(client, &found, &status).await
-    } else {
-        String::new()
-    };
-    let plan = migrate::plan(&found, &target, &stale, &restart_order(&status), &domain);
+    let plan = make_plan(client, &found, &status, &target).await?;
     let refuse = |why: &str| {
         eprintln!(
             "kubectl-zk: refusing to migrate ensemble {} in namespace {}: {why}; nothing was changed",
@@ -91,31 +85,11 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
         None => None,
     };
     eprint!("{}", plan_text(&plan));
-    if let Some(grant) = &plan.grant {
-        eprintln!(
-            "  (OpenShift: ServiceAccount {} {} the anyuid SCC, with step 2)",
-            found.name,
-            match grant {
-                crate::cluster::openshift::GrantPlan::Present(_) => "may already use",
-                _ => "is granted",
-            }
-        );
-    }
     if args.dry_run {
         emit(&document, format, style)?;
         return Ok(Outcome::Ok);
     }
-    let action = if plan.keep_image {
-        format!(
-            "take over ensemble {} in namespace {} without restarting a member",
-            found.name, found.namespace
-        )
-    } else {
-        format!(
-            "migrate ensemble {} in namespace {} to {}, one member at a time, the leader last",
-            found.name, found.namespace, plan.to_image
-        )
-    };
+    let action = action(&plan);
     ensure_can_ask(args.roll.yes, &action)?;
     if !confirm(
         &format!("{}?", capitalised(&action)),
@@ -148,6 +122,29 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     document.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     emit(&document, format, style)?;
     Ok(Outcome::Ok)
+}
+
+/// Reads what the plan needs (the pods' revisions; for the seeds' flavour the cluster domain
+/// from a member) and plans; the inner error is why it is refused.
+async fn make_plan(
+    client: &kube::Client,
+    found: &Ensemble,
+    status: &crate::ensemble::EnsembleStatus,
+    target: &Target,
+) -> anyhow::Result<Result<Plan, String>> {
+    let stale = stale_members(client, found).await?;
+    let domain = if found.flavor == Some(Flavor::K8sTutorial) {
+        member_domain(client, found, status).await
+    } else {
+        String::new()
+    };
+    Ok(migrate::plan(
+        found,
+        target,
+        &stale,
+        &restart_order(status),
+        &domain,
+    ))
 }
 
 /// The ensemble; when a migration was interrupted after deleting the seeds' StatefulSet and
@@ -273,7 +270,7 @@ fn detail(plan: &Plan) -> String {
     }
 }
 
-/// The plan as numbered lines.
+/// The plan as numbered lines (and, on OpenShift, the grant).
 fn plan_text(plan: &Plan) -> String {
     let mut text = format!(
         "Plan for ensemble {} in namespace {}: {}\n",
@@ -284,7 +281,32 @@ fn plan_text(plan: &Plan) -> String {
     for (i, step) in plan.steps.iter().enumerate() {
         text.push_str(&format!("  {}. {}\n", i + 1, step.text()));
     }
+    if let Some(grant) = &plan.grant {
+        text.push_str(&format!(
+            "  (OpenShift: ServiceAccount {} {} the anyuid SCC, with the objects applied)\n",
+            plan.ensemble,
+            match grant {
+                crate::cluster::openshift::GrantPlan::Present(_) => "may already use",
+                _ => "is granted",
+            }
+        ));
+    }
     text
+}
+
+/// What is asked to be confirmed.
+fn action(plan: &Plan) -> String {
+    if plan.keep_image {
+        format!(
+            "take over ensemble {} in namespace {} without restarting a member",
+            plan.ensemble, plan.namespace
+        )
+    } else {
+        format!(
+            "migrate ensemble {} in namespace {} to {}, one member at a time, the leader last",
+            plan.ensemble, plan.namespace, plan.to_image
+        )
+    }
 }
 
 /// Runs the steps in order; the roll goes through the rollout engine.
