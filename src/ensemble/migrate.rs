@@ -224,28 +224,6 @@ pub fn spec_from_seeds(
             flags.get("servers")
         ));
     }
-    let number = |flag: &str| -> Result<u32, String> {
-        flags.get(flag).parse::<u32>().map_err(|_| {
-            format!(
-                "start-zookeeper flag --{flag}={} is not a number",
-                flags.get(flag)
-            )
-        })
-    };
-    let tick_time = number("tick_time")?;
-    let session = |flag: &str, ticks: u32| -> Result<u32, String> {
-        match flags.get(flag) {
-            "" => Ok(tick_time * ticks),
-            _ => number(flag),
-        }
-    };
-    let log_level = match flags.get("log_level").to_ascii_uppercase().as_str() {
-        "ERROR" => LogLevel::Error,
-        "WARN" => LogLevel::Warn,
-        "DEBUG" => LogLevel::Debug,
-        "TRACE" => LogLevel::Trace,
-        _ => LogLevel::Info,
-    };
     let requests = container
         .resources
         .as_ref()
@@ -291,21 +269,49 @@ pub fn spec_from_seeds(
         memory: Quantity::parse_memory(&request("memory", "1Gi"))?,
         anti_affinity: anti_affinity(sts),
         pod_management,
-        zookeeper: ZooKeeperSettings {
-            tick_time,
-            init_limit: number("init_limit")?,
-            sync_limit: number("sync_limit")?,
-            max_client_cnxns: number("max_client_cnxns")?,
-            snap_retain_count: number("snap_retain_count")?,
-            purge_interval: number("purge_interval")?,
-            min_session_timeout: session("min_session_timeout", 2)?,
-            max_session_timeout: session("max_session_timeout", 20)?,
-            log_level,
-        },
+        zookeeper: settings(&flags)?,
         cluster_domain: cluster_domain.to_owned(),
         scc: SccProfile::Anyuid,
         scc_grant: None,
         data_sub_path,
+    })
+}
+
+/// The ZooKeeper settings the seeds' `start-zookeeper` flags give (its defaults where a flag is
+/// missing; session timeouts 2 and 20 ticks when empty, as the script has them). Pure.
+fn settings(flags: &StartFlags) -> Result<ZooKeeperSettings, String> {
+    let number = |flag: &str| -> Result<u32, String> {
+        flags.get(flag).parse::<u32>().map_err(|_| {
+            format!(
+                "start-zookeeper flag --{flag}={} is not a number",
+                flags.get(flag)
+            )
+        })
+    };
+    let tick_time = number("tick_time")?;
+    let session = |flag: &str, ticks: u32| -> Result<u32, String> {
+        match flags.get(flag) {
+            "" => Ok(tick_time * ticks),
+            _ => number(flag),
+        }
+    };
+    let log_level = match flags.get("log_level").to_ascii_uppercase().as_str() {
+        "ERROR" => LogLevel::Error,
+        "WARN" => LogLevel::Warn,
+        "DEBUG" => LogLevel::Debug,
+        "TRACE" => LogLevel::Trace,
+        _ => LogLevel::Info,
+    };
+    Ok(ZooKeeperSettings {
+        tick_time,
+        init_limit: number("init_limit")?,
+        sync_limit: number("sync_limit")?,
+        max_client_cnxns: number("max_client_cnxns")?,
+        snap_retain_count: number("snap_retain_count")?,
+        purge_interval: number("purge_interval")?,
+        min_session_timeout: session("min_session_timeout", 2)?,
+        max_session_timeout: session("max_session_timeout", 20)?,
+        log_level,
     })
 }
 
