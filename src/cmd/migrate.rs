@@ -33,7 +33,9 @@ pub async fn run(global: &GlobalOptions, args: MigrateArgs) -> anyhow::Result<Ou
     let (target, wanted) = target(&args)?;
     let connection = connect(global).await?;
     let client = &connection.client;
-    let found = find_or_resume(client, &connection.namespace, &args).await?;
+    let Some(found) = find_or_resume(client, &connection.namespace, &args).await? else {
+        return Ok(Outcome::Ok);
+    };
     let status = crate::ensemble::gather(client, found.clone(), None, MEMBER_TIMEOUT).await?;
     let plan = make_plan(client, &found, &status, &target).await?;
     let refuse = |why: &str| {
@@ -148,24 +150,26 @@ async fn make_plan(
 }
 
 /// The ensemble; when a migration was interrupted after deleting the seeds' StatefulSet and
-/// before creating kubectl-zk's, that one is created first (the pods kept running meanwhile).
+/// before creating kubectl-zk's, that one is created first (the pods kept running meanwhile),
+/// or with `--dry-run` the plan for it is printed (then `None`).
 async fn find_or_resume(
     client: &kube::Client,
     namespace: &str,
     args: &MigrateArgs,
-) -> anyhow::Result<Ensemble> {
+) -> anyhow::Result<Option<Ensemble>> {
     let name = args.ensemble.name.as_ref();
     match ensemble::find(client, namespace, name).await {
-        Ok(found) => Ok(found),
+        Ok(found) => Ok(Some(found)),
         Err(err) => {
             let Some(sts) = migrate::pending_stateful_set(client, namespace, name).await? else {
                 return Err(err);
             };
             if args.dry_run {
-                bail!(
-                    "a migration was interrupted after deleting StatefulSet {} in namespace {namespace} (its pods keep running); run the same command without --dry-run to continue",
-                    sts.metadata.name.as_deref().unwrap_or_default()
+                eprintln!(
+                    "Plan for ensemble {name} in namespace {namespace}: continuing an interrupted migration\n  1. create StatefulSet {name} (the seeds' one was deleted; its pods keep running)\n  2. roll the members still on the old template, the leader last\n(dry run: nothing was changed)",
+                    name = sts.metadata.name.as_deref().unwrap_or_default()
                 );
+                return Ok(None);
             }
             eprintln!(
                 "Continuing an interrupted migration: creating StatefulSet {} in namespace {namespace} (its pods kept running).",
@@ -174,7 +178,9 @@ async fn find_or_resume(
             migrate::create_pending(client, &sts).await?;
             let name = EnsembleName::parse_arg(sts.metadata.name.as_deref().unwrap_or_default())
                 .map_err(|e| anyhow!(e))?;
-            ensemble::find(client, namespace, Some(&name)).await
+            ensemble::find(client, namespace, Some(&name))
+                .await
+                .map(Some)
         }
     }
 }
