@@ -164,6 +164,17 @@ impl EnsembleSpec {
     }
 }
 
+/// The data sub path an existing StatefulSet records ([`DATA_SUB_PATH_ANNOTATION`]): whatever
+/// renders an existing ensemble again must carry it into [`EnsembleSpec::data_sub_path`], or the
+/// members would restart on the claim's root, away from their data.
+pub fn recorded_data_sub_path(sts: &StatefulSet) -> Option<String> {
+    sts.metadata
+        .annotations
+        .as_ref()?
+        .get(DATA_SUB_PATH_ANNOTATION)
+        .cloned()
+}
+
 /// Joins labels into a selector (`a=b,c=d`).
 pub fn selector_string(labels: &BTreeMap<String, String>) -> String {
     labels

@@ -131,10 +131,7 @@ pub async fn check(
         }),
         openshift,
         data_sub_path: match &existing {
-            Some(sts) => sts
-                .annotations()
-                .get(crate::manifest::DATA_SUB_PATH_ANNOTATION)
-                .cloned(),
+            Some(sts) => crate::manifest::recorded_data_sub_path(sts),
             None => kept_data_sub_path(client, spec).await,
         },
         existing: existing.is_some(),
