@@ -40,6 +40,9 @@ _kubectl__zk() {
             kubectl__zk,logs)
                 cmd="kubectl__zk__subcmd__logs"
                 ;;
+            kubectl__zk,migrate)
+                cmd="kubectl__zk__subcmd__migrate"
+                ;;
             kubectl__zk,myid)
                 cmd="kubectl__zk__subcmd__myid"
                 ;;
@@ -109,6 +112,9 @@ _kubectl__zk() {
             kubectl__zk__subcmd__help,logs)
                 cmd="kubectl__zk__subcmd__help__subcmd__logs"
                 ;;
+            kubectl__zk__subcmd__help,migrate)
+                cmd="kubectl__zk__subcmd__help__subcmd__migrate"
+                ;;
             kubectl__zk__subcmd__help,myid)
                 cmd="kubectl__zk__subcmd__help__subcmd__myid"
                 ;;
@@ -149,7 +155,7 @@ _kubectl__zk() {
 
     case "${cmd}" in
         kubectl__zk)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade cli logs report uninstall completion version help"
+            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,7 +609,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help)
-            opts="install status myid config leader drain-safe persist-check scale restart upgrade cli logs report uninstall completion version help"
+            opts="install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +749,20 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1119,6 +1139,72 @@ _kubectl__zk() {
                     ;;
                 --member)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__migrate)
+            opts="-y -o -n -v -h -V --name --image --keep-image --dry-run --yes --timeout --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

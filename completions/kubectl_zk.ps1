@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ensemble, one member at a time, keeping the quorum and every write')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart every member one at a time (followers first, the leader last), or one member')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Take over an ensemble made from the seeds'' manifest and move it to the official image')
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
@@ -383,6 +384,32 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-zk;migrate' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The official image to move to (its tag names the ZooKeeper version)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each member may take to come back Ready and in sync')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('--keep-image', '--keep-image', [CompletionResultType]::ParameterName, 'Only adopt the ensemble (labels, Services, PDB, StatefulSet); restart no member')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-zk;cli' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
             [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'The member to talk to (default: the first that accepts a session)')
@@ -520,6 +547,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Grow or shrink the ensemble, one member at a time, keeping the quorum and every write')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart every member one at a time (followers first, the leader last), or one member')
             [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Change the ZooKeeper version: the new image rolled one member at a time, the leader last')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Take over an ensemble made from the seeds'' manifest and move it to the official image')
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
@@ -565,6 +593,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             break
         }
         'kubectl-zk;help;upgrade' {
+            break
+        }
+        'kubectl-zk;help;migrate' {
             break
         }
         'kubectl-zk;help;cli' {

@@ -38,7 +38,7 @@ member = obj({"pod": S, "namespace": S, "ordinal": I, "exists": B, "ready": B, "
               "via": null(enum("proxy", "port-forward", "exec")), "error": null(S), "refused": arr(S),
               "syncedFollowers": null(I), "settings": {"type": "object", "additionalProperties": S},
               "scc": S}, optional=("scc",))
-status_props = {"ensemble": S, "namespace": S, "image": S, "flavor": FLAVOR, "zookeeperVersion": null(S),
+status_props = {"ensemble": S, "namespace": S, "image": S, "flavor": FLAVOR, "managed": B, "zookeeperVersion": null(S),
                 "desired": I, "ready": I, "voters": I, "quorumSize": I, "serving": I, "quorumHolds": B,
                 "leader": null(S), "syncedFollowers": null(I), "pdb": null(BUDGET), "members": arr(member),
                 "health": HEALTH, "problems": arr(S), "openshift": B, "createFailure": null(S), "notChecked": arr(S)}
@@ -127,7 +127,7 @@ doc("ScaleReport", "kubectl zk scale -o json",
      "problems": arr(S)})
 doc("Rollout", "kubectl zk restart|upgrade|config set|config unset -o json",
     "A change rolled through the members by the rollout engine: which members were restarted, in order (the leader last), how long each took to be back in sync, and the version each answered with when one was expected.",
-    {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade", "config-set", "config-unset"), "detail": S, "dryRun": B,
+    {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade", "config-set", "config-unset", "migrate"), "detail": S, "dryRun": B,
      "restarted": arr(obj({"pod": S, "wasLeader": B, "seconds": N, "version": null(S)})),
      "alreadyCurrent": arr(S), "leader": null(S), "seconds": N})
 znode_stat = obj({"czxid": I, "mzxid": I, "ctime": I, "mtime": I, "pzxid": I, "cversion": I,

@@ -207,6 +207,21 @@ forward across minors). Moving the seeds' 3.4 image to the official image is `ku
     )]
     Upgrade(UpgradeArgs),
 
+    /// Take over an ensemble made from the seeds' manifest and move it to the official image.
+    #[command(
+        long_about = "Take over an ensemble created from the seeds' manifest (kubernetes-zookeeper:1.0-3.4.10, \
+no kubectl-zk labels) and move it to the official image on the pinned ZooKeeper 3.9, keeping its \
+name, every member's server id and data volume. A plan comes first and is asked to be confirmed. \
+The seeds' StatefulSet is replaced without touching a member (deleted with its pods orphaned, \
+re-created with kubectl-zk's selector, OnDelete strategy and the same `datadir` claims, adopting \
+the running pods); its Services and PodDisruptionBudget (policy/v1) are taken over; then the \
+members roll one at a time, followers first, the leader last, each confirmed on the new version. \
+--keep-image only adopts the ensemble (labels, Services, PDB, StatefulSet) and restarts no member. \
+Interrupted? Run the same command again: it continues from what is in the cluster.",
+        after_help = "Examples:\n  kubectl zk migrate --name zk --dry-run\n  kubectl zk migrate --name zk --yes\n  kubectl zk migrate --name zk --keep-image --yes"
+    )]
+    Migrate(MigrateArgs),
+
     /// ZooKeeper's client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive.
     #[command(
         name = "cli",
@@ -774,6 +789,28 @@ pub struct UpgradeArgs {
     pub force: bool,
 
     /// Print what would change and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub roll: RollArgs,
+}
+
+/// `migrate` options.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The official image to move to (its tag names the ZooKeeper version).
+    #[arg(long, value_name = "IMAGE", default_value = crate::manifest::options::OFFICIAL_IMAGE)]
+    pub image: String,
+
+    /// Only adopt the ensemble (labels, Services, PDB, StatefulSet); restart no member.
+    #[arg(long, conflicts_with = "image")]
+    pub keep_image: bool,
+
+    /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
 

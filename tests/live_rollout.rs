@@ -95,16 +95,7 @@ fn roll_while_writing(cluster: &Cluster, args: &[&str]) -> Value {
         assert_ne!(after.get(pod), Some(uid), "{pod} was not replaced");
     }
     // The API server's own record: one pod delete per member, the leader's last.
-    let deletes: Vec<String> = cluster.plugin_requests()[seen..]
-        .iter()
-        .filter(|e| {
-            e["verb"] == "delete"
-                && e["objectRef"]["resource"] == "pods"
-                && e["objectRef"]["subresource"].is_null()
-                && e["responseStatus"]["code"] == 200
-        })
-        .filter_map(|e| e["objectRef"]["name"].as_str().map(str::to_owned))
-        .collect();
+    let deletes = cluster.deleted(seen, "pods");
     assert_eq!(deletes.len(), 3, "one delete per member: {deletes:?}");
     assert_eq!(
         deletes.last(),

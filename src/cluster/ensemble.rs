@@ -68,6 +68,17 @@ impl Ensemble {
         })
     }
 
+    /// Whether kubectl-zk installed it or took it over: its StatefulSet carries
+    /// `app.kubernetes.io/managed-by: kubectl-zk`.
+    pub fn managed(&self) -> bool {
+        self.stateful_set
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("app.kubernetes.io/managed-by"))
+            .is_some_and(|m| m == crate::manifest::MANAGER)
+    }
+
     /// Desired members.
     pub fn replicas(&self) -> u32 {
         self.stateful_set
@@ -203,6 +214,7 @@ mod tests {
         assert_eq!(ensemble.name, "zk");
         assert_eq!(ensemble.container, "kubernetes-zookeeper");
         assert_eq!(ensemble.flavor, Some(Flavor::K8sTutorial));
+        assert!(!ensemble.managed());
         assert_eq!(ensemble.replicas(), 3);
         assert_eq!(ensemble.pod_selector(), "app=zk");
         assert_eq!(ensemble.claim_templates(), ["datadir"]);

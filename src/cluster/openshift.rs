@@ -544,6 +544,46 @@ pub fn grant_annotations(record: Option<&str>) -> Option<BTreeMap<String, String
     record.map(|r| BTreeMap::from([(GRANT_ANNOTATION.to_owned(), r.to_owned())]))
 }
 
+/// With the anyuid profile: whether the ensemble's ServiceAccount may already use `anyuid` and,
+/// if not, how to grant it — checked with access reviews before anything is created (an error
+/// naming the admin's command when the user may not). The spec records the grant kubectl-zk
+/// makes (or made before) on the ServiceAccount. `install` and `migrate` on OpenShift.
+pub async fn plan_for_ensemble(
+    client: &Client,
+    spec: &mut crate::manifest::EnsembleSpec,
+) -> anyhow::Result<Option<GrantPlan>> {
+    let account = spec.name.to_string();
+    let namespace = spec.namespace.clone();
+    let recorded = recorded_grant(client, &namespace, &account).await?;
+    if spec.scc != crate::manifest::options::SccProfile::Anyuid {
+        spec.scc_grant = recorded;
+        return Ok(None);
+    }
+    let plan = plan(client, &namespace, &account, ANYUID).await?;
+    check_may_grant(client, &plan, &namespace, &account, ANYUID).await?;
+    spec.scc_grant = plan.record(ANYUID).or(recorded);
+    Ok(Some(plan))
+}
+
+/// Makes the grant [`plan_for_ensemble`] planned for the ensemble's ServiceAccount.
+pub async fn grant_for_ensemble(
+    client: &Client,
+    spec: &crate::manifest::EnsembleSpec,
+    plan: GrantPlan,
+    dry_run: bool,
+) -> anyhow::Result<Applied> {
+    grant(
+        client,
+        plan,
+        &spec.namespace,
+        spec.name.as_str(),
+        ANYUID,
+        spec.scc_grant.clone(),
+        dry_run,
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

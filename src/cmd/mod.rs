@@ -8,6 +8,7 @@ pub mod drain_safe;
 pub mod install;
 pub mod leader;
 pub mod logs;
+pub mod migrate;
 pub mod myid;
 pub mod persist_check;
 pub mod report;
@@ -107,6 +108,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Logs(args) => logs::run(&global, args).await,
         Command::Report(args) => report::run(&global, args).await,
         Command::Shell(args) => shell::run(&global, args).await,
+        Command::Migrate(args) => migrate::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

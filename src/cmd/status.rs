@@ -58,7 +58,7 @@ impl Tabular for EnsembleStatus {
             Health::QuorumLost => style.bad("QUORUM LOST"),
         };
         let mut text = format!(
-            "Ensemble {} in namespace {}: {health}\nImage {}{}\nMembers {}/{} ready, quorum {} of {}: {}, leader {}, synced followers {}, PDB {}\n\n",
+            "Ensemble {} in namespace {}: {health}\nImage {}{}{}\nMembers {}/{} ready, quorum {} of {}: {}, leader {}, synced followers {}, PDB {}\n\n",
             style.bold(&self.ensemble),
             self.namespace,
             self.image,
@@ -66,6 +66,11 @@ impl Tabular for EnsembleStatus {
                 .as_deref()
                 .map(|v| format!(" (ZooKeeper {v})"))
                 .unwrap_or_default(),
+            if self.managed {
+                ", managed by kubectl-zk"
+            } else {
+                ", not managed by kubectl-zk (take it over with `kubectl zk migrate --keep-image`)"
+            },
             self.ready,
             self.desired,
             self.quorum_size,

@@ -23,6 +23,7 @@ pub fn decide(
         namespace: ensemble.namespace.clone(),
         image: ensemble.image.clone(),
         flavor: ensemble.flavor,
+        managed: ensemble.managed(),
         zookeeper_version: zookeeper_version(&members),
         desired: ensemble.replicas(),
         ready: members.iter().filter(|m| m.ready).count() as u32,

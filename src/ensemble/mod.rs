@@ -13,6 +13,7 @@ pub mod config_check;
 pub mod decide;
 pub mod gather;
 pub mod layout;
+pub mod migrate;
 pub mod myid_check;
 pub mod probe;
 pub mod recovery;
@@ -53,6 +54,9 @@ pub struct EnsembleStatus {
     pub image: String,
     /// Image flavour, when known.
     pub flavor: Option<Flavor>,
+    /// Whether kubectl-zk installed it or took it over (`kubectl zk migrate`): its StatefulSet
+    /// carries `app.kubernetes.io/managed-by: kubectl-zk`.
+    pub managed: bool,
     /// The version the members report.
     pub zookeeper_version: Option<String>,
     /// Members asked for.

@@ -55,6 +55,8 @@ pub const FLAVOR_ANNOTATION: &str = "kubectl-zk.io/flavor";
 /// StatefulSet annotation with the settings `kubectl zk config set`/`unset` made (JSON, see
 /// [`crate::zk::settings::Recorded`]): rendered by every `install`, so re-running it keeps them.
 pub const SETTINGS_ANNOTATION: &str = "kubectl-zk.io/settings";
+/// StatefulSet annotation recording the data volume's sub path ([`EnsembleSpec::data_sub_path`]).
+pub const DATA_SUB_PATH_ANNOTATION: &str = "kubectl-zk.io/data-sub-path";
 
 /// Everything an ensemble is made from.
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +95,11 @@ pub struct EnsembleSpec {
     /// The SCC grant kubectl-zk made for the ServiceAccount, recorded on it so `uninstall` takes
     /// back exactly that (see `cluster::openshift`).
     pub scc_grant: Option<String>,
+    /// Where ZooKeeper's data lives on the claim when it is not the claim's root: `data` for an
+    /// ensemble `kubectl zk migrate` moved from the seeds' image (which keeps it under
+    /// `/var/lib/zookeeper/data` with the claim at `/var/lib/zookeeper`). Recorded on the
+    /// StatefulSet ([`DATA_SUB_PATH_ANNOTATION`]) so `install` keeps it.
+    pub data_sub_path: Option<String>,
     /// Prometheus metrics (`install --metrics`), and how scrapers find them.
     pub metrics: Option<MetricsDiscovery>,
 }
@@ -182,6 +189,17 @@ impl EnsembleSpec {
             ..ObjectMeta::default()
         }
     }
+}
+
+/// The data sub path an existing StatefulSet records ([`DATA_SUB_PATH_ANNOTATION`]): whatever
+/// renders an existing ensemble again must carry it into [`EnsembleSpec::data_sub_path`], or the
+/// members would restart on the claim's root, away from their data.
+pub fn recorded_data_sub_path(sts: &StatefulSet) -> Option<String> {
+    sts.metadata
+        .annotations
+        .as_ref()?
+        .get(DATA_SUB_PATH_ANNOTATION)
+        .cloned()
 }
 
 /// Joins labels into a selector (`a=b,c=d`).
@@ -416,11 +434,12 @@ pub fn exec_probe(
     }
 }
 
-/// The data volume mount at `path`.
-pub fn data_mount(path: &str) -> VolumeMount {
+/// The data volume mount at `path` (of the claim's `sub_path`, when the data is not at its root).
+pub fn data_mount(path: &str, sub_path: Option<&str>) -> VolumeMount {
     VolumeMount {
         name: DATA_VOLUME.into(),
         mount_path: path.into(),
+        sub_path: sub_path.map(str::to_owned),
         ..VolumeMount::default()
     }
 }
@@ -443,7 +462,7 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
     let mut meta = spec.meta(spec.name.to_string());
     // The recorded settings always, `{}` included: install owns the annotation, so one that
     // an explicit flag replaced is dropped, not left behind to come back.
-    meta.annotations = Some(BTreeMap::from([
+    let mut sts_annotations = BTreeMap::from([
         (
             FLAVOR_ANNOTATION.to_owned(),
             spec.flavor.as_str().to_owned(),
@@ -452,7 +471,11 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
             SETTINGS_ANNOTATION.to_owned(),
             spec.zookeeper.recorded.to_json(),
         ),
-    ]));
+    ]);
+    if let Some(sub_path) = &spec.data_sub_path {
+        sts_annotations.insert(DATA_SUB_PATH_ANNOTATION.to_owned(), sub_path.clone());
+    }
+    meta.annotations = Some(sts_annotations);
     StatefulSet {
         metadata: meta,
         spec: Some(StatefulSetSpec {
@@ -498,6 +521,10 @@ fn stateful_set(spec: &EnsembleSpec, flavor: &FlavorParts) -> StatefulSet {
                     name: Some(DATA_VOLUME.into()),
                     // Claims carry the ensemble's labels so `kubectl get pvc -l app=zk` finds them.
                     labels: Some(spec.labels()),
+                    // And where the data is on them, so an install over kept claims finds it.
+                    annotations: spec.data_sub_path.as_ref().map(|sub_path| {
+                        BTreeMap::from([(DATA_SUB_PATH_ANNOTATION.to_owned(), sub_path.clone())])
+                    }),
                     ..ObjectMeta::default()
                 },
                 spec: Some(PersistentVolumeClaimSpec {
@@ -602,6 +629,7 @@ pub(crate) mod tests {
             scc: SccProfile::Anyuid,
             scc_grant: None,
             metrics: None,
+            data_sub_path: None,
         }
     }
 

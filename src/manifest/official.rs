@@ -139,7 +139,14 @@ admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
         max = zk.max_session_timeout,
         retain = zk.snap_retain_count,
         purge = zk.purge_interval,
-    );
+    ) + if spec.data_sub_path.is_some() {
+        // Moved from the seeds' 3.4: a member may have transaction logs and no snapshot yet
+        // (3.4 snapshots only every snapCount transactions), which 3.5+ refuses to load without
+        // this (ZOOKEEPER-3056). It stays: such a member may restart before its first snapshot.
+        "snapshot.trust.empty=true\n"
+    } else {
+        ""
+    };
     let rendered = if spec.metrics.is_some() {
         format!(
             "{rendered}metricsProvider.className={METRICS_PROVIDER}\nmetricsProvider.httpPort={METRICS_PORT}\nmetricsProvider.exportJvmInfo=true\n"
@@ -276,7 +283,7 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
         readiness_probe: Some(exec_probe(READINESS, 10, 10, 5, 3)),
         liveness_probe: Some(exec_probe(LIVENESS, 15, 10, 5, 6)),
         volume_mounts: Some(vec![
-            data_mount(DATA_DIR),
+            data_mount(DATA_DIR, spec.data_sub_path.as_deref()),
             VolumeMount {
                 name: "config".into(),
                 mount_path: CONF_DIR.into(),

@@ -62,7 +62,7 @@ pub fn render(spec: &EnsembleSpec) -> FlavorParts {
         resources: Some(resources(spec)),
         readiness_probe: Some(exec_probe(ready, 10, 10, 5, 3)),
         liveness_probe: Some(exec_probe(ready, 10, 10, 5, 3)),
-        volume_mounts: Some(vec![data_mount(VOLUME_DIR)]),
+        volume_mounts: Some(vec![data_mount(VOLUME_DIR, None)]),
         ..Container::default()
     };
     FlavorParts {

@@ -210,6 +210,21 @@ impl Cluster {
             .collect()
     }
 
+    /// The names of the `resource` objects (`pods`, `statefulsets`) the plugin deleted, in order,
+    /// from its request number `since` on (see [`Cluster::plugin_requests`]).
+    pub fn deleted(&self, since: usize, resource: &str) -> Vec<String> {
+        self.plugin_requests()[since..]
+            .iter()
+            .filter(|e| {
+                e["verb"] == "delete"
+                    && e["objectRef"]["resource"] == resource
+                    && e["objectRef"]["subresource"].is_null()
+                    && e["responseStatus"]["code"] == 200
+            })
+            .filter_map(|e| e["objectRef"]["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// `<pod IP>:2181`: a member's client address, for an independent client on this machine.
     pub fn client_address(&self, ns: &str, pod: &str) -> String {
         let ip = self.k(&[

@@ -21,7 +21,7 @@ use crate::cli::{DryRun, GlobalOptions, InstallArgs, OutputFormat};
 use crate::cluster::apply::{Action, Applied, apply};
 use crate::cluster::client::{connect, namespace_without_connecting};
 use crate::cluster::ensemble::Ensemble;
-use crate::cluster::openshift::{self, ANYUID, GrantPlan};
+use crate::cluster::openshift::{self, GrantPlan};
 use crate::cmd::Outcome;
 
 use crate::manifest::official::DYNAMIC_KEY;
@@ -51,6 +51,8 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     print_warnings(&spec);
     let client = &connection.client;
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
+    // An ensemble `migrate` moved from the seeds keeps its data where the seeds put it.
+    spec.data_sub_path = found.data_sub_path.clone();
     if spec.metrics.is_some() && serves_group(client, MONITORING_GROUP).await? {
         spec.metrics = Some(MetricsDiscovery::PodMonitor);
     }
@@ -61,7 +63,7 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
         preflight::check_existing(&spec, existing)?;
     }
     let grant = if found.openshift {
-        scc_grant_plan(client, &mut spec).await?
+        openshift::plan_for_ensemble(client, &mut spec).await?
     } else if spec.scc == SccProfile::Restricted {
         bail!(
             "--scc restricted is for OpenShift, where restricted-v2 assigns the user; this cluster is not OpenShift, so drop --scc"
@@ -244,26 +246,6 @@ async fn create_namespace(client: &Client, name: &str, dry_run: bool) -> anyhow:
     Ok(())
 }
 
-/// On OpenShift with the anyuid profile: whether the ServiceAccount may already use `anyuid`
-/// and, if not, how to grant it — checked with access reviews before anything is created. The
-/// spec records the grant kubectl-zk makes (or made before) on the ServiceAccount.
-async fn scc_grant_plan(
-    client: &Client,
-    spec: &mut EnsembleSpec,
-) -> anyhow::Result<Option<GrantPlan>> {
-    let account = spec.name.to_string();
-    let namespace = spec.namespace.clone();
-    let recorded = openshift::recorded_grant(client, &namespace, &account).await?;
-    if spec.scc != SccProfile::Anyuid {
-        spec.scc_grant = recorded;
-        return Ok(None);
-    }
-    let plan = openshift::plan(client, &namespace, &account, ANYUID).await?;
-    openshift::check_may_grant(client, &plan, &namespace, &account, ANYUID).await?;
-    spec.scc_grant = plan.record(ANYUID).or(recorded);
-    Ok(Some(plan))
-}
-
 /// Applies every object in order: the ServiceAccount, its SCC grant, then the rest; the
 /// StatefulSet last, so what its pods need exists when they are created.
 async fn apply_all(
@@ -275,19 +257,7 @@ async fn apply_all(
     let manifest = Manifest::render(spec);
     let mut applied = vec![apply(client, &manifest.service_account, dry_run).await?];
     if let Some(plan) = grant {
-        let account = spec.name.to_string();
-        applied.push(
-            openshift::grant(
-                client,
-                plan,
-                &spec.namespace,
-                &account,
-                ANYUID,
-                spec.scc_grant.clone(),
-                dry_run,
-            )
-            .await?,
-        );
+        applied.push(openshift::grant_for_ensemble(client, spec, plan, dry_run).await?);
     }
     if let Some(config_map) = &manifest.config_map {
         applied.push(crate::cluster::admin_secret::ensure(client, spec, dry_run).await?);
@@ -543,6 +513,7 @@ pub fn spec_from_args(args: &InstallArgs, namespace: String) -> anyhow::Result<E
         scc: args.scc,
         scc_grant: None,
         metrics: args.metrics.then_some(MetricsDiscovery::Annotations),
+        data_sub_path: None,
     })
 }
 

@@ -34,6 +34,8 @@ pub struct Preflight {
     pub openshift: bool,
     /// The ensemble's StatefulSet when it exists already (this is an update).
     pub existing: Option<StatefulSet>,
+    /// The existing ensemble's data sub path (`kubectl zk migrate` recorded it), to keep.
+    pub data_sub_path: Option<String>,
 }
 
 /// Runs every check; fails on the first problem, before anything is created. An existing
@@ -127,8 +129,28 @@ pub async fn check(
                 .unwrap_or_else(|| "(cluster default)".into())
         }),
         openshift,
+        data_sub_path: match &existing {
+            Some(sts) => crate::manifest::recorded_data_sub_path(sts),
+            None => kept_data_sub_path(client, spec).await,
+        },
         existing,
     })
+}
+
+/// Where the data is on member 0's kept claim, when `kubectl zk migrate` recorded it there (the
+/// seeds' layout under `data/`), so an install over claims an uninstall kept finds the data.
+async fn kept_data_sub_path(client: &Client, spec: &EnsembleSpec) -> Option<String> {
+    let claims: Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        Api::namespaced(client.clone(), &spec.namespace);
+    let claim = format!("{}-{}", crate::manifest::DATA_VOLUME, spec.name.pod(0));
+    claims
+        .get_opt(&claim)
+        .await
+        .ok()
+        .flatten()?
+        .annotations()
+        .get(crate::manifest::DATA_SUB_PATH_ANNOTATION)
+        .cloned()
 }
 
 /// The StorageClass the claims get: the one asked for, which must exist, or the default.
