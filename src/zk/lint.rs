@@ -210,7 +210,7 @@ impl EnsembleFacts {
                     self.name
                 ),
                 None => format!(
-                    "start-zookeeper cannot write `{key}`; mount your own zoo.cfg, or move to the official image (`kubectl zk install`)"
+                    "start-zookeeper cannot write `{key}`; mount your own zoo.cfg, or move to the official image with `kubectl zk migrate`"
                 ),
             },
             ConfigSource::File(path) => format!("set `{key}={value}` in {path}"),
@@ -225,7 +225,7 @@ impl EnsembleFacts {
                 self.namespace
             ),
             ConfigSource::StartFlags => format!(
-                "start-zookeeper writes {what}; mount your own zoo.cfg, or move to the official image (`kubectl zk install`)"
+                "start-zookeeper writes {what}; mount your own zoo.cfg, or move to the official image with `kubectl zk migrate`"
             ),
             ConfigSource::File(path) => format!("remove {what} from {path}"),
         }
@@ -710,7 +710,7 @@ fn lint_keys(cfg: &ZooCfg, facts: &EnsembleFacts, out: &mut Vec<Finding>) {
         };
         let fix = match (&facts.source, m.intended) {
             (ConfigSource::StartFlags, "autopurge.purgeInterval") => format!(
-                "the image's start-zookeeper always writes this misspelling; purge with a CronJob running `zkCleanup.sh -n 3` against {}, mount your own zoo.cfg with `autopurge.purgeInterval={value}`, or move to the official image (`kubectl zk install`)",
+                "the image's start-zookeeper always writes this misspelling; purge with a CronJob running `zkCleanup.sh -n 3` against {}, mount your own zoo.cfg with `autopurge.purgeInterval={value}`, or move to the official image with `kubectl zk migrate`",
                 facts.conf_path
             ),
             _ => facts.set_fix(m.intended, &value).replacen(
