@@ -1739,7 +1739,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__version)
-            opts="-o -n -v -h -V --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            opts="-o -n -v -h -V --client --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

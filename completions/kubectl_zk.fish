@@ -52,7 +52,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "logs" -d 'Eve
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "report" -d 'One archive for a bug report: objects, status/config/myid, members\' answers, logs; no secrets'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
-complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "version" -d 'Print the plugin\'s version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "version" -d 'Print the plugin\'s version and commit, and the server\'s version when it is reachable'
 complete -c kubectl-zk -n "__fish_kubectl_zk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l name -d 'The ensemble\'s name: its StatefulSet, and the prefix of its Services and PDB' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand install" -l replicas -d 'Number of ZooKeeper servers (1-255; odd numbers make the best use of members)' -r
@@ -456,6 +456,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l reques
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l color -d 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -l client -d 'Only the plugin\'s version; do not ask the server'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand version" -s V -l version -d 'Print version'
@@ -475,7 +476,7 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fi
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "report" -d 'One archive for a bug report: objects, status/config/myid, members\' answers, logs; no secrets'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "uninstall" -d 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
-complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version'
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "version" -d 'Print the plugin\'s version and commit, and the server\'s version when it is reachable'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and not __fish_seen_subcommand_from install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Change ZooKeeper settings and roll them through the members, the leader last'
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove settings (back to ZooKeeper\'s default) and roll that through the members'

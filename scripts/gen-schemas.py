@@ -138,6 +138,6 @@ doc("Znode", "kubectl zk cli -o json COMMAND",
     {"member": S, "command": S, "path": null(S), "data": null(S), "stat": null(znode_stat),
      "children": null(arr(S)),
      "acl": null(arr(obj({"scheme": S, "id": S, "perms": S}))), "deleted": null(I)})
-doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
-    {"clientVersion": S, "platform": S})
+doc("Version", "kubectl zk version -o json", "The plugin's version, the git commit it was built from and its platform, and the API server's version when it answered (null with --client or when no server is reachable).",
+    {"clientVersion": S, "gitCommit": S, "platform": S, "serverVersion": null(S)})
 print(sorted(os.listdir(OUT)))

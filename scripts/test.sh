@@ -12,6 +12,8 @@
 #                    (tests/testcluster/controlplane) and cached under /var/cache/kubectl-zk
 #                    (TESTCLUSTER_CACHE), keyed by that module's files: a cold build takes
 #                    about 14 minutes on 2 cores, a warm run none
+#                    sigs.k8s.io/krew (krew and validate-krew-manifest, tests/krew) into
+#                    $KZK_KREW_CACHE (default /var/cache/kubectl-zk/krew): about a minute cold
 #   cargo tools:     cargo-nextest
 #
 # Needs root: the test cluster's pods live in their own network namespaces.
@@ -26,6 +28,10 @@ install_debian_packages
 # shellcheck source=scripts/lib/zookeeper.sh
 source scripts/lib/zookeeper.sh
 fetch_zookeeper_releases
+# shellcheck source=scripts/lib/krew.sh
+source scripts/lib/krew.sh
+KZK_KREW_BIN="$(build_krew_tools)"
+export KZK_KREW_BIN
 
 venv=.venv
 pips=(kubernetes-validate==1.37.0 PyYAML kazoo==2.11.0 jsonschema==4.23.0)

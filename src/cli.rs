@@ -270,8 +270,10 @@ written. With fewer rights it collects what it may and lists what it could not i
     )]
     Completion(CompletionArgs),
 
-    /// Print the plugin's version.
-    #[command(after_help = "Examples:\n  kubectl zk version\n  kubectl zk version -o json")]
+    /// Print the plugin's version and commit, and the server's version when it is reachable.
+    #[command(
+        after_help = "Examples:\n  kubectl zk version\n  kubectl zk version --client -o json"
+    )]
     Version(VersionArgs),
 }
 
@@ -842,6 +844,10 @@ pub struct CompletionArgs {
 /// `version` options.
 #[derive(Debug, Clone, Args)]
 pub struct VersionArgs {
+    /// Only the plugin's version; do not ask the server.
+    #[arg(long)]
+    pub client: bool,
+
     #[command(flatten)]
     pub output: OutputArg,
 }

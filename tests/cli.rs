@@ -162,6 +162,17 @@ fn version_prints_the_crate_version() {
     let json: serde_json::Value =
         serde_json::from_slice(&zk(&["version", "-o", "json"]).stdout).expect("json");
     assert_eq!(json["clientVersion"], env!("CARGO_PKG_VERSION"));
+    // The commit it was built from: this checkout's HEAD (the test binary is built with it).
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git runs");
+    if head.status.success() {
+        assert_eq!(json["gitCommit"], stdout(&head).trim(), "{json}");
+    }
+    // No kubeconfig reachable here: no server version, and no error either.
+    assert_eq!(json["serverVersion"], serde_json::Value::Null, "{json}");
 }
 
 #[test]
@@ -235,7 +246,7 @@ fn kubectl_finds_runs_and_completes_the_plugin() {
     let output = run(&["zk", "version"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stdout(&output).starts_with("kubectl-zk v"),
+        stdout(&output).starts_with("Client Version: kubectl-zk v"),
         "{}",
         stdout(&output)
     );

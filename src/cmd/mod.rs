@@ -111,6 +111,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Migrate(args) => migrate::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
-        Command::Version(args) => version::run(&global, args),
+        Command::Version(args) => version::run(&global, args).await,
     }
 }
