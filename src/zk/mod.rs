@@ -19,6 +19,7 @@
 //! Fixtures captured from real servers live in `tests/fixtures/` (see its README).
 
 pub mod admin;
+pub mod disk;
 pub mod four_letter;
 pub mod lint;
 pub mod membership;
