@@ -207,6 +207,19 @@ forward across minors). Moving the seeds' 3.4 image to the official image is `ku
     )]
     Upgrade(UpgradeArgs),
 
+    /// Back up the ensemble's data to one local file; `backup inspect FILE` checks one.
+    #[command(
+        long_about = "Copy the ensemble's data into one local file, from a member in sync with the leader (a \
+follower where there is one): the member's newest snapshot and the transaction logs after it, read \
+through exec and streamed to disk, then read back whole and checked before the file gets its name. \
+The file's header says the ensemble, namespace, ZooKeeper version, member, time, last zxid and a \
+SHA-256 of the content; every write acknowledged at or before that zxid is in the backup.\n\n\
+`backup inspect FILE` reads a backup and says what it holds (znodes, data size, last zxid, \
+top-level paths), or why it is damaged (exit 2). `kubectl zk restore -f FILE` puts it back.",
+        after_help = "Examples:\n  kubectl zk backup -n kafka\n  kubectl zk backup -f zk.zkbackup\n  kubectl zk backup inspect zk.zkbackup"
+    )]
+    Backup(BackupArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -619,6 +632,58 @@ pub struct ScaleArgs {
     /// How long each step may take (a member to start, sync or stop).
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `backup` options: without a subcommand it takes a backup; `inspect` reads one.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    /// Read a backup file instead of taking one.
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+
+    #[command(flatten)]
+    pub take: BackupTakeArgs,
+}
+
+/// `backup inspect`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum BackupCommand {
+    /// Read a backup file whole and say what it holds, or why it is damaged (exit 2).
+    #[command(
+        after_help = "Example:\n  kubectl zk backup inspect zk-default-20261207T230000Z.zkbackup"
+    )]
+    Inspect(BackupInspectArgs),
+}
+
+/// Options of `backup` itself.
+#[derive(Debug, Clone, Args)]
+pub struct BackupTakeArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must
+    /// not exist.
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Copy from this member (default: a follower in sync with the leader).
+    #[arg(long, value_name = "POD")]
+    pub member: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `backup inspect` options.
+#[derive(Debug, Clone, Args)]
+pub struct BackupInspectArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 
     #[command(flatten)]
     pub output: OutputArg,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod evict;
 pub mod forward;
 pub mod openshift;
+pub mod pod_files;
 pub mod zk_cli;
 pub mod zk_client;
 pub mod zookeeper;

@@ -1,6 +1,7 @@
 //! One module per command: wire the shared model ([`crate::ensemble`]), decide, render.
 //! A command never imports another; what two commands share lives outside `cmd/`.
 
+pub mod backup;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -101,6 +102,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scale(args) => scale::run(&global, args).await,
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
+        Command::Backup(args) => backup::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),

@@ -9,6 +9,7 @@
 //! member), time elections with [`recovery`] (quick concurrent mode rounds), wait for one
 //! member with [`rejoin`], and find files in the pods with [`layout`].
 
+pub mod data_files;
 pub mod decide;
 pub mod gather;
 pub mod layout;

@@ -86,6 +86,46 @@ pub struct BackupHeader {
     pub payload_sha256: String,
 }
 
+/// Who and what a backup is of, before its content is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupOrigin {
+    /// The ensemble.
+    pub ensemble: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The ZooKeeper version.
+    pub zookeeper_version: String,
+    /// The image flavour.
+    pub flavor: String,
+    /// The member.
+    pub member: String,
+    /// When (RFC 3339, UTC).
+    pub time: String,
+    /// How the payload is taken.
+    pub source: BackupSource,
+}
+
+impl BackupHeader {
+    /// A header with the origin filled in; [`BackupWriter::finish`] fills in the rest.
+    pub fn new(origin: BackupOrigin) -> Self {
+        Self {
+            ensemble: origin.ensemble,
+            namespace: origin.namespace,
+            zookeeper_version: origin.zookeeper_version,
+            flavor: origin.flavor,
+            member: origin.member,
+            time: origin.time,
+            source: origin.source,
+            last_zxid: String::new(),
+            znodes: 0,
+            data_bytes: 0,
+            files: Vec::new(),
+            payload_bytes: 0,
+            payload_sha256: String::new(),
+        }
+    }
+}
+
 /// What is wrong with a backup file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackupError {
@@ -466,7 +506,7 @@ mod tests {
     }
 
     fn template() -> BackupHeader {
-        BackupHeader {
+        BackupHeader::new(BackupOrigin {
             ensemble: "zk".into(),
             namespace: "default".into(),
             zookeeper_version: "3.4.10".into(),
@@ -474,13 +514,7 @@ mod tests {
             member: "zk-1".into(),
             time: "2026-12-07T23:00:00Z".into(),
             source: BackupSource::DataDir,
-            last_zxid: String::new(),
-            znodes: 0,
-            data_bytes: 0,
-            files: Vec::new(),
-            payload_bytes: 0,
-            payload_sha256: String::new(),
-        }
+        })
     }
 
     /// A backup of the 3.4.10 fixtures, written in 1000-byte writes as a stream would.
