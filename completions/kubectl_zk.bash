@@ -46,6 +46,9 @@ _kubectl__zk() {
             kubectl__zk,restart)
                 cmd="kubectl__zk__subcmd__restart"
                 ;;
+            kubectl__zk,restore)
+                cmd="kubectl__zk__subcmd__restore"
+                ;;
             kubectl__zk,scale)
                 cmd="kubectl__zk__subcmd__scale"
                 ;;
@@ -121,6 +124,9 @@ _kubectl__zk() {
             kubectl__zk__subcmd__help,restart)
                 cmd="kubectl__zk__subcmd__help__subcmd__restart"
                 ;;
+            kubectl__zk__subcmd__help,restore)
+                cmd="kubectl__zk__subcmd__help__subcmd__restore"
+                ;;
             kubectl__zk__subcmd__help,scale)
                 cmd="kubectl__zk__subcmd__help__subcmd__scale"
                 ;;
@@ -152,7 +158,7 @@ _kubectl__zk() {
 
     case "${cmd}" in
         kubectl__zk)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade backup uninstall completion version help"
+            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade backup restore uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,7 +716,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help)
-            opts="install status myid config leader drain-safe persist-check scale restart upgrade backup uninstall completion version help"
+            opts="install status myid config leader drain-safe persist-check scale restart upgrade backup restore uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,6 +898,20 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1336,6 +1356,72 @@ _kubectl__zk() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__restore)
+            opts="-f -y -n -v -h -V --name --file --back-to --yes --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --back-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -220,6 +220,21 @@ top-level paths), or why it is damaged (exit 2). `kubectl zk restore -f FILE` pu
     )]
     Backup(BackupArgs),
 
+    /// Put a backup's data in place of the ensemble's (the replaced data is kept aside).
+    #[command(
+        long_about = "Replace the ensemble's data with a backup's, on every member. The file is read whole \
+and checked first (a damaged file: exit 2); the ensemble must be healthy and able to read the backup's \
+ZooKeeper version (else exit 1); nothing changes until a plan has been shown and confirmed.\n\n\
+The members stop (the StatefulSet is scaled to 0), each member's version-2 directories are moved \
+aside on its own volume (version-2.before-restore-<time>: nothing is deleted) and the backup's \
+files put in their place by a short-lived pod with the member's image, user and mounts; the members \
+start again and the ensemble is waited for until healthy. The backup may come from another \
+ensemble, namespace or flavour (a seeds' 3.4 backup into an official 3.9 ensemble works). \
+The way back is printed: `restore --back-to <time>` puts the set-aside data back the same way.",
+        after_help = "Examples:\n  kubectl zk restore -f zk-default-20261207T230000Z.zkbackup\n  kubectl zk restore -f zk.zkbackup --name zk -n other --yes\n  kubectl zk restore --back-to 20261207T231500Z"
+    )]
+    Restore(RestoreArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -687,6 +702,29 @@ pub struct BackupInspectArgs {
 
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// `restore` options.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The backup file (from `kubectl zk backup`).
+    #[arg(short = 'f', long, value_name = "FILE", conflicts_with = "back_to")]
+    pub file: Option<PathBuf>,
+
+    /// Put back the data an earlier restore set aside at this time (it printed it).
+    #[arg(long, value_name = "TIME")]
+    pub back_to: Option<String>,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// How long the ensemble may take to be healthy again.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// `restart` options.

@@ -6,8 +6,7 @@
 //! `backup inspect FILE`: reads a backup whole (streaming) and says what it holds, or why it
 //! is damaged (exit 2).
 
-use std::fs::{File, OpenOptions};
-use std::io::BufReader;
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -22,7 +21,7 @@ use crate::cmd::Outcome;
 use crate::ensemble::data_files::{data_dirs, list};
 use crate::ensemble::{EnsembleStatus, MemberMode};
 use crate::render::{Document, Style, Tabular, emit};
-use crate::zk::backup_file::{self, BackupHeader, BackupOrigin, BackupSource, BackupWriter};
+use crate::zk::backup_file::{BackupHeader, BackupOrigin, BackupSource, BackupWriter};
 use crate::zk::disk::{DatabaseSummary, files_to_copy};
 use crate::zk::view::Lag;
 use crate::zk::{Mode, Version};
@@ -270,7 +269,12 @@ async fn write_backup(
     for name in files {
         let path = format!("{}/{name}", dirs.dir_of(name));
         writer.begin_file(name).map_err(|e| anyhow!("{e}"))?;
-        exec_out(client, target, &["cat", &path], writer.file()).await?;
+        if name.starts_with("log.") {
+            let mut trimmed = TrailingZeros::new(writer.file());
+            exec_out(client, target, &["cat", &path], &mut trimmed).await?;
+        } else {
+            exec_out(client, target, &["cat", &path], writer.file()).await?;
+        }
         writer.end_file().map_err(|e| anyhow!("{e}"))?;
     }
     tokio::task::block_in_place(|| writer.finish(header)).map_err(|e| {
@@ -279,6 +283,43 @@ async fn write_backup(
             target.pod
         )
     })
+}
+
+/// A writer that leaves out the zeros at the end of what passes through it: a transaction
+/// log is preallocated with zeros (64 MiB by default) after its last record, which always
+/// ends with the byte `B`, and ZooKeeper reads a log that ends after its last record the same
+/// way. Zeros followed by other bytes are written as they were.
+struct TrailingZeros<'a, W: std::io::Write> {
+    inner: &'a mut W,
+    pending: u64,
+}
+
+impl<'a, W: std::io::Write> TrailingZeros<'a, W> {
+    fn new(inner: &'a mut W) -> Self {
+        Self { inner, pending: 0 }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TrailingZeros<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(last) = buf.iter().rposition(|&b| b != 0) else {
+            self.pending += buf.len() as u64;
+            return Ok(buf.len());
+        };
+        let zeros = [0u8; 8192];
+        while self.pending > 0 {
+            let n = self.pending.min(zeros.len() as u64) as usize;
+            self.inner.write_all(&zeros[..n])?;
+            self.pending -= n as u64;
+        }
+        self.inner.write_all(&buf[..=last])?;
+        self.pending = (buf.len() - last - 1) as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// What `backup inspect` prints.
@@ -332,19 +373,8 @@ impl Tabular for BackupInspection {
     }
 }
 
-/// Reads and checks a backup file whole; a damaged one is an error (exit 2) in one line.
-pub fn read_backup(path: &Path) -> anyhow::Result<backup_file::Verified> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    backup_file::verify(BufReader::with_capacity(256 * 1024, file)).map_err(|e| {
-        anyhow!(
-            "{} is not a usable backup: {e}; use another backup file",
-            path.display()
-        )
-    })
-}
-
 fn run_inspect(global: &GlobalOptions, args: BackupInspectArgs) -> anyhow::Result<Outcome> {
-    let verified = read_backup(&args.file)?;
+    let verified = crate::cmd::read_backup_file(&args.file)?;
     let inspection = BackupInspection {
         file: args.file.display().to_string(),
         header: verified.header,
@@ -358,6 +388,19 @@ fn run_inspect(global: &GlobalOptions, args: BackupInspectArgs) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_zeros_are_left_out_and_inner_zeros_kept() {
+        use std::io::Write as _;
+        let mut out = Vec::new();
+        {
+            let mut trimmed = TrailingZeros::new(&mut out);
+            for chunk in [&[1u8, 0, 0][..], &[0, 0], &[2, 0], &[0; 10], &[]] {
+                trimmed.write_all(chunk).expect("write");
+            }
+        }
+        assert_eq!(out, [1, 0, 0, 0, 0, 2]);
+    }
 
     #[test]
     fn default_names_are_safe_file_names() {

@@ -11,6 +11,7 @@ pub mod leader;
 pub mod myid;
 pub mod persist_check;
 pub mod restart;
+pub mod restore;
 pub mod scale;
 pub mod status;
 pub mod uninstall;
@@ -85,6 +86,25 @@ pub async fn roll_and_report(
     Ok(Outcome::Ok)
 }
 
+/// Reads a backup file whole and checks it (header, SHA-256, every ZooKeeper file in it),
+/// streaming; a damaged one is an error in one line (exit 2). `backup inspect` and `restore`
+/// both start here.
+pub fn read_backup_file(
+    path: &std::path::Path,
+) -> anyhow::Result<crate::zk::backup_file::Verified> {
+    use anyhow::Context as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    crate::zk::backup_file::verify(std::io::BufReader::with_capacity(256 * 1024, file)).map_err(
+        |e| {
+            anyhow::anyhow!(
+                "{} is not a usable backup: {e}; use another backup file",
+                path.display()
+            )
+        },
+    )
+}
+
 /// Runs the parsed command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
@@ -103,6 +123,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Restart(args) => restart::run(&global, args).await,
         Command::Upgrade(args) => upgrade::run(&global, args).await,
         Command::Backup(args) => backup::run(&global, args).await,
+        Command::Restore(args) => restore::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args),
