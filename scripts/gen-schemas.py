@@ -130,6 +130,16 @@ doc("Rollout", "kubectl zk restart|upgrade|config set|config unset -o json",
     {"ensemble": S, "namespace": S, "change": enum("restart", "upgrade", "config-set", "config-unset"), "detail": S, "dryRun": B,
      "restarted": arr(obj({"pod": S, "wasLeader": B, "seconds": N, "version": null(S)})),
      "alreadyCurrent": arr(S), "leader": null(S), "seconds": N})
+backup_header = obj({"ensemble": S, "namespace": S, "zookeeperVersion": S, "flavor": S, "member": S, "time": S,
+                     "source": enum("dataDir", "adminSnapshot"), "lastZxid": ZXID, "znodes": I, "dataBytes": I,
+                     "files": arr(obj({"name": S, "bytes": I})), "payloadBytes": I, "payloadSha256": S})
+doc("Backup", "kubectl zk backup -o json",
+    "The backup file written and its header: where and when it was taken, the last zxid it holds, its checksum.",
+    {"file": S, "fileBytes": I, "header": backup_header, "seconds": N}, {"header": backup_header})
+doc("BackupInspection", "kubectl zk backup inspect FILE -o json",
+    "A backup file read whole and found intact: its header and the database its files replay to.",
+    {"file": S, "header": backup_header, "intact": B,
+     "database": obj({"znodes": I, "dataBytes": I, "lastZxid": ZXID, "topLevel": arr(S)})})
 doc("Version", "kubectl zk version -o json", "The plugin's version and platform.",
     {"clientVersion": S, "platform": S})
 print(sorted(os.listdir(OUT)))

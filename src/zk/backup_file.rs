@@ -133,7 +133,7 @@ pub enum BackupError {
     #[error("it is not a kubectl-zk backup (no KZKBAK01 at byte 0)")]
     NotABackup,
     /// Ends early.
-    #[error("it ends at byte {0} before its {1}: the file is truncated")]
+    #[error("it ends at byte {0}, in the middle of its {1}: the file is truncated")]
     Truncated(u64, &'static str),
     /// The header fails its checksum or does not parse.
     #[error("its header is damaged ({0})")]
@@ -322,7 +322,7 @@ fn read_payload<R: Read>(
     let mut replay: Option<Replay> = None;
     loop {
         let mut tag = [0u8; 1];
-        payload.exact(&mut tag, "end")?;
+        payload.exact(&mut tag, "entries")?;
         match tag[0] {
             b'E' => break,
             b'F' => {}

@@ -867,10 +867,15 @@ pub struct DatabaseSummary {
     pub znodes: u64,
     /// Bytes of data over all nodes.
     pub data_bytes: u64,
-    /// The highest zxid: the snapshot's or the last replayed transaction's.
+    /// The highest zxid: the snapshot's or the last replayed transaction's (`0x…` in JSON).
+    #[serde(serialize_with = "zxid_hex")]
     pub last_zxid: i64,
     /// Children of the root, sorted.
     pub top_level: Vec<String>,
+}
+
+fn zxid_hex<S: serde::Serializer>(zxid: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("0x{:x}", *zxid as u64))
 }
 
 impl Replay {
