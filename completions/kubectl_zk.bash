@@ -204,7 +204,7 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__backup)
-            opts="-f -o -n -v -h -V --name --file --member --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version inspect help"
+            opts="-f -o -n -v -h -V --name --file --member --source --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +224,10 @@ _kubectl__zk() {
                     ;;
                 --member)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto admin-snapshot data-dir" -- "${cur}"))
                     return 0
                     ;;
                 --output)

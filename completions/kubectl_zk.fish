@@ -342,6 +342,9 @@ complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand upgrade" -s V -l v
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand backup; and not __fish_seen_subcommand_from inspect help" -l name -d 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"' -r
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand backup; and not __fish_seen_subcommand_from inspect help" -s f -l file -d 'The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must not exist' -r -F
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand backup; and not __fish_seen_subcommand_from inspect help" -l member -d 'Copy from this member (default: a follower in sync with the leader)' -r
+complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand backup; and not __fish_seen_subcommand_from inspect help" -l source -d 'How to take it: the AdminServer\'s snapshot (official flavour, ZooKeeper 3.9+), the newest snapshot and later logs through exec (any), or auto: the first where it works, else the second' -r -f -a "auto\t'The AdminServer\'s snapshot where the ensemble has one (official, 3.9+), else data-dir'
+admin-snapshot\t'`GET /commands/snapshot?streaming=true` as the superuser, over a port-forward'
+data-dir\t'The newest snapshot and the later transaction logs, copied through exec'"
 complete -c kubectl-zk -n "__fish_kubectl_zk_using_subcommand backup; and not __fish_seen_subcommand_from inspect help" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 wide\t'A table with more columns'
 json\t'JSON, for scripts'

@@ -386,6 +386,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must not exist')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must not exist')
             [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'Copy from this member (default: a follower in sync with the leader)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'How to take it: the AdminServer''s snapshot (official flavour, ZooKeeper 3.9+), the newest snapshot and later logs through exec (any), or auto: the first where it works, else the second')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')

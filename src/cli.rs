@@ -689,8 +689,25 @@ pub struct BackupTakeArgs {
     #[arg(long, value_name = "POD")]
     pub member: Option<String>,
 
+    /// How to take it: the AdminServer's snapshot (official flavour, ZooKeeper 3.9+), the newest
+    /// snapshot and later logs through exec (any), or auto: the first where it works, else the
+    /// second.
+    #[arg(long, value_enum, value_name = "SOURCE", default_value_t = BackupSourceChoice::Auto)]
+    pub source: BackupSourceChoice,
+
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// Where `backup` takes the data from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackupSourceChoice {
+    /// The AdminServer's snapshot where the ensemble has one (official, 3.9+), else data-dir.
+    Auto,
+    /// `GET /commands/snapshot?streaming=true` as the superuser, over a port-forward.
+    AdminSnapshot,
+    /// The newest snapshot and the later transaction logs, copied through exec.
+    DataDir,
 }
 
 /// `backup inspect` options.

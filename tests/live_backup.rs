@@ -185,6 +185,19 @@ fn official_backup_restore_after_delete_and_the_way_back() {
     let znodes = inspection["database"]["znodes"].as_u64().expect("znodes");
     assert!(znodes > 1000 + 2 + 4, "{inspection}");
 
+    // Official 3.9 takes the AdminServer's snapshot; the exec copy works there too.
+    assert_eq!(header["source"], "adminSnapshot", "{report}");
+    let copied = dir.path().join("copied.zkbackup").display().to_string();
+    let out = cluster.zk(&["backup", "-f", &copied, "--source", "data-dir"]);
+    assert_exit(&out, 0);
+    let (copy, code) = inspect(&cluster, &copied);
+    assert_eq!(code, Some(0), "{copy}");
+    assert_eq!(copy["header"]["source"], "dataDir");
+    assert!(
+        copy["database"]["znodes"].as_u64() >= Some(znodes),
+        "{copy}"
+    );
+
     // The writer's acknowledged writes with their zxids, from the ensemble that took them.
     let acked: Vec<String> = written
         .acked

@@ -2,6 +2,7 @@
 //! (as commands are wired) finding an ensemble, transports into pods, apply and evict.
 
 pub mod admin_secret;
+pub mod admin_snapshot;
 pub mod apply;
 pub mod client;
 pub mod ensemble;

@@ -13,13 +13,18 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow, bail};
 use serde::Serialize;
 
-use crate::cli::{BackupArgs, BackupCommand, BackupInspectArgs, BackupTakeArgs, GlobalOptions};
+use crate::cli::{
+    BackupArgs, BackupCommand, BackupInspectArgs, BackupSourceChoice, BackupTakeArgs, GlobalOptions,
+};
+use crate::cluster::admin_secret;
+use crate::cluster::admin_snapshot::{SnapshotRefused, request_snapshot};
 use crate::cluster::client::connect;
 use crate::cluster::ensemble;
 use crate::cluster::pod_files::exec_out;
 use crate::cmd::Outcome;
 use crate::ensemble::data_files::{data_dirs, list};
 use crate::ensemble::{EnsembleStatus, MemberMode};
+use crate::manifest::options::Flavor;
 use crate::render::{Document, Style, Tabular, emit};
 use crate::zk::backup_file::{BackupHeader, BackupOrigin, BackupSource, BackupWriter};
 use crate::zk::disk::{DatabaseSummary, files_to_copy};
@@ -190,10 +195,115 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
             path.display()
         );
     }
-    let mut chosen = None;
-    for member in &candidates {
+    let partial = PathBuf::from(format!("{}.partial", path.display()));
+    let origin = |member: &str, source| BackupOrigin {
+        ensemble: found.name.clone(),
+        namespace: found.namespace.clone(),
+        zookeeper_version: version.clone(),
+        flavor: found
+            .flavor
+            .map_or_else(|| "unknown".to_owned(), |f| f.as_str().to_owned()),
+        member: member.to_owned(),
+        time: time.clone(),
+        source,
+    };
+    let admin = match args.source {
+        BackupSourceChoice::AdminSnapshot => true,
+        BackupSourceChoice::DataDir => false,
+        BackupSourceChoice::Auto => {
+            found.flavor == Some(Flavor::Official) && Version::new(&version).at_least(3, 9)
+        }
+    };
+    let mut header = None;
+    if admin {
+        match from_admin_server(client, &found, &candidates, &partial, &origin).await {
+            Ok(written) => header = Some(written),
+            Err(err) if args.source == BackupSourceChoice::Auto => {
+                let _ = std::fs::remove_file(&partial);
+                eprintln!(
+                    "{}; copying the newest snapshot and later logs instead{}",
+                    crate::cluster::error::one_line(&err),
+                    if matches!(err.downcast_ref(), Some(SnapshotRefused::Disabled(_))) {
+                        " (to use it: kubectl zk config set admin.snapshot.enabled=true)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Err(err) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(err);
+            }
+        }
+    }
+    let header = match header {
+        Some(header) => header,
+        None => from_data_dir(client, &found, &status, &candidates, &partial, &origin).await?,
+    };
+    std::fs::rename(&partial, &path)
+        .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))?;
+    let file_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let report = BackupReport {
+        file: path.display().to_string(),
+        file_bytes,
+        header,
+        seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+    };
+    emit(&report, args.output.output, Style::new(global.color))?;
+    Ok(Outcome::Ok)
+}
+
+/// The AdminServer's snapshot of the first candidate that gives one (ZooKeeper allows one per
+/// server every 5 minutes), as the superuser of the ensemble's Secret.
+async fn from_admin_server(
+    client: &kube::Client,
+    found: &crate::cluster::ensemble::Ensemble,
+    candidates: &[String],
+    partial: &Path,
+    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
+) -> anyhow::Result<BackupHeader> {
+    let password = admin_secret::password(client, &found.namespace, &found.name).await?;
+    let mut last = None;
+    for member in candidates {
         let target = found.target(member);
-        let dirs = data_dirs(client, &found, &target).await?;
+        let snapshot = match request_snapshot(client, &target, &password).await {
+            Ok(snapshot) => snapshot,
+            Err(err) if matches!(err.downcast_ref(), Some(SnapshotRefused::RateLimited(_))) => {
+                eprintln!("{err}; asking the next member");
+                last = Some(err);
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        let name = snapshot.file_name()?;
+        eprintln!("streaming {name} from the AdminServer of {member}");
+        let mut writer = new_writer(partial)?;
+        writer.begin_file(&name).map_err(|e| anyhow!("{e}"))?;
+        let copied = snapshot.copy_to(writer.file()).await;
+        if let Err(err) = copied {
+            let _ = std::fs::remove_file(partial);
+            return Err(err);
+        }
+        writer.end_file().map_err(|e| anyhow!("{e}"))?;
+        let header = BackupHeader::new(origin(member, BackupSource::AdminSnapshot));
+        return finish(writer, header, member, partial);
+    }
+    Err(last.unwrap_or_else(|| anyhow!("no member to ask")))
+}
+
+/// The newest snapshot and later logs of the first candidate that has a snapshot.
+async fn from_data_dir(
+    client: &kube::Client,
+    found: &crate::cluster::ensemble::Ensemble,
+    status: &EnsembleStatus,
+    candidates: &[String],
+    partial: &Path,
+    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
+) -> anyhow::Result<BackupHeader> {
+    let mut chosen = None;
+    for member in candidates {
+        let target = found.target(member);
+        let dirs = data_dirs(client, found, &target).await?;
         let mut names = list(client, &target, &dirs.snapshots).await?;
         if dirs.logs != dirs.snapshots {
             names.extend(list(client, &target, &dirs.logs).await?);
@@ -217,38 +327,37 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
         dirs.snapshots,
         dirs.logs
     );
-    let partial = PathBuf::from(format!("{}.partial", path.display()));
-    let header = BackupHeader::new(BackupOrigin {
-        ensemble: found.name.clone(),
-        namespace: found.namespace.clone(),
-        zookeeper_version: version,
-        flavor: found
-            .flavor
-            .map_or_else(|| "unknown".to_owned(), |f| f.as_str().to_owned()),
-        member: member.clone(),
-        time,
-        source: BackupSource::DataDir,
-    });
     let files: Vec<String> = std::iter::once(snapshot).chain(logs).collect();
-    let written = write_backup(client, &target, &dirs, &files, &partial, header).await;
-    let header = match written {
-        Ok(header) => header,
-        Err(err) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(err);
-        }
-    };
-    std::fs::rename(&partial, &path)
-        .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))?;
-    let file_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let report = BackupReport {
-        file: path.display().to_string(),
-        file_bytes,
-        header,
-        seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-    };
-    emit(&report, args.output.output, Style::new(global.color))?;
-    Ok(Outcome::Ok)
+    let header = BackupHeader::new(origin(&member, BackupSource::DataDir));
+    let written = write_backup(client, &target, &dirs, &files, partial, header).await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(partial);
+    }
+    written
+}
+
+fn new_writer(partial: &Path) -> anyhow::Result<BackupWriter<std::fs::File>> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(partial)
+        .with_context(|| format!("cannot create {}", partial.display()))?;
+    BackupWriter::new(file).map_err(|e| anyhow!("{}: {e}", partial.display()))
+}
+
+/// Reads the written payload back and writes the header; a file that does not read back is
+/// removed.
+fn finish(
+    writer: BackupWriter<std::fs::File>,
+    header: BackupHeader,
+    member: &str,
+    partial: &Path,
+) -> anyhow::Result<BackupHeader> {
+    tokio::task::block_in_place(|| writer.finish(header)).map_err(|e| {
+        let _ = std::fs::remove_file(partial);
+        anyhow!("the copy from {member} is not a consistent database: {e}; run the backup again")
+    })
 }
 
 async fn write_backup(
@@ -259,13 +368,7 @@ async fn write_backup(
     partial: &Path,
     header: BackupHeader,
 ) -> anyhow::Result<BackupHeader> {
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(partial)
-        .with_context(|| format!("cannot create {}", partial.display()))?;
-    let mut writer = BackupWriter::new(file).map_err(|e| anyhow!("{}: {e}", partial.display()))?;
+    let mut writer = new_writer(partial)?;
     for name in files {
         let path = format!("{}/{name}", dirs.dir_of(name));
         writer.begin_file(name).map_err(|e| anyhow!("{e}"))?;
@@ -277,12 +380,7 @@ async fn write_backup(
         }
         writer.end_file().map_err(|e| anyhow!("{e}"))?;
     }
-    tokio::task::block_in_place(|| writer.finish(header)).map_err(|e| {
-        anyhow!(
-            "the copy from {} is not a consistent database: {e}; run the backup again",
-            target.pod
-        )
-    })
+    finish(writer, header, &target.pod, partial)
 }
 
 /// A writer that leaves out the zeros at the end of what passes through it: a transaction

@@ -397,7 +397,8 @@ fn read_zookeeper_file<R: Read>(
                 return Err(invalid("a second snapshot"));
             }
             let mut fresh = Replay::new(zxid);
-            disk::read_snapshot(file, |node| fresh.node(node))?;
+            let snapshot = disk::read_snapshot(file, |node| fresh.node(node))?;
+            fresh.snapshot_read(&snapshot);
             *replay = Some(fresh);
         }
         Some((FileKind::TxnLog, _)) => {

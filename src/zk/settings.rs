@@ -138,6 +138,7 @@ pub const SETTINGS: &[Setting] = &[
     switch("syncEnabled", Kind::Bool),
     switch("audit.enable", Kind::Bool),
     switch("snapshot.trust.empty", Kind::Bool),
+    switch("admin.snapshot.enabled", Kind::Bool),
     switch("forceSync", Kind::YesNo),
     switch("leaderServes", Kind::YesNo),
     switch("4lw.commands.whitelist", Kind::FourLetterWords),
