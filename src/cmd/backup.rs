@@ -501,6 +501,31 @@ mod tests {
     }
 
     #[test]
+    fn followers_in_sync_first_then_the_leader() {
+        use crate::ensemble::testing::three;
+        assert_eq!(
+            pick_members(&three(0, None), None),
+            Ok(vec![
+                "zk-1".to_owned(),
+                "zk-2".to_owned(),
+                "zk-0".to_owned()
+            ])
+        );
+        assert_eq!(
+            pick_members(&three(1, Some(0)), None),
+            Ok(vec!["zk-2".to_owned(), "zk-1".to_owned()])
+        );
+        assert_eq!(
+            pick_members(&three(1, None), Some("zk-1")),
+            Ok(vec!["zk-1".to_owned()])
+        );
+        let down = pick_members(&three(1, Some(0)), Some("zk-0")).expect_err("down");
+        assert!(down.contains("not Ready and serving"), "{down}");
+        let other = pick_members(&three(1, None), Some("kafka-0")).expect_err("no such");
+        assert!(other.contains("zk-0, zk-1, zk-2"), "{other}");
+    }
+
+    #[test]
     fn default_names_are_safe_file_names() {
         assert_eq!(
             default_file_name("zk", "kafka", "2026-12-07T23:05:09Z"),

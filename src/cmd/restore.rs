@@ -117,9 +117,20 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
     let started = Instant::now();
     let progress =
         move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+    // Once the members stop, the data is swapped on every volume before any starts again, so
+    // no member starts with data the others lack: Ctrl-C is said to wait, not obeyed, until
+    // the members are scaled back (about a second a member).
+    let hold = tokio::spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "kubectl-zk: the members' data is being replaced; the restore finishes that and starts them again before it stops"
+            );
+        }
+    });
     let result = replace(client, &found, &claim, &dirs, &source, &stamp, &progress).await;
     // Whatever happened, the members start again with what their volumes hold.
     let scaled = scale(client, &found, replicas).await;
+    hold.abort();
     if let Err(err) = result {
         eprintln!(
             "kubectl-zk: the restore stopped: {}; StatefulSet {} is scaled back to {replicas}; what was set aside is in each volume's *.before-restore-{stamp}",
@@ -133,9 +144,17 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
         "StatefulSet {} scaled back to {replicas}; waiting for the ensemble",
         found.name
     ));
-    if let Err(err) =
-        crate::ensemble::rolling::wait_healthy(client, &found, args.timeout, &progress).await
-    {
+    let waited = crate::ensemble::rollout::unless_interrupted(
+        crate::ensemble::rolling::wait_healthy(client, &found, args.timeout, &progress),
+        || {
+            format!(
+                "interrupted while waiting for ensemble {} to be healthy; the restored data is in place and the members are starting (see `kubectl zk status`)",
+                found.name
+            )
+        },
+    )
+    .await;
+    if let Err(err) = waited {
         return Ok(crate::cmd::stopped(&err));
     }
     let restored = match &source {

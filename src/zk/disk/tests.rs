@@ -236,3 +236,40 @@ fn wrong_files_are_named() {
         Err(FormatError::Truncated { .. })
     ));
 }
+
+/// A small deterministic stand-in for fuzzing (the entries are `parse_snapshot` and
+/// `parse_txn_log`): real files with random bytes overwritten, inserted and cut, and random
+/// bytes after a valid header. Nothing may panic; every answer is a value or a typed error.
+#[test]
+fn random_damage_never_panics() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let files = [
+        fixture("3.4.10", "snapshot.9"),
+        fixture("3.9.4", "snapshot.11"),
+        fixture("3.4.10", "log.1"),
+        fixture("3.9.4", "log.12"),
+    ];
+    for round in 0..4000 {
+        let mut bytes = files[round % files.len()].clone();
+        for _ in 0..=(next() % 4) {
+            let at = (next() as usize) % bytes.len().max(1);
+            match next() % 3 {
+                0 => bytes[at] = next() as u8,
+                1 => bytes.insert(at, next() as u8),
+                _ => bytes.truncate(at.max(16)),
+            }
+        }
+        if round % 7 == 0 {
+            bytes.truncate(16);
+            bytes.extend((0..next() % 512).map(|_| next() as u8));
+        }
+        let _ = parse_snapshot(&bytes);
+        let _ = parse_txn_log(&bytes);
+    }
+}
