@@ -28,7 +28,7 @@ until grep -q "testcluster ready" "$work/cluster.out" 2>/dev/null; do
   sleep 0.5
 done
 
-"$bin/kubectl-zk" install --timeout 180s > /dev/null
+"$bin/kubectl-zk" install --timeout 180s --heap 1G --memory 2Gi > /dev/null 2>&1
 kubectl=$(dirname "$(readlink -f "$(command -v kubectl)")")/kubectl.1.33
 [[ -x "$kubectl" ]] || kubectl=kubectl
 ip=$("$kubectl" get pod zk-0 -o jsonpath='{.status.podIP}')
@@ -38,11 +38,18 @@ started=$(date +%s.%N)
 "$python" - "$ip:2181" "$size_mb" <<'PY'
 import sys
 from kazoo.client import KazooClient
-zk = KazooClient(hosts=sys.argv[1], timeout=30); zk.start(timeout=60)
+from kazoo.exceptions import NodeExistsError
+from kazoo.retry import KazooRetry
+retry = KazooRetry(max_tries=-1, delay=0.2, max_delay=2)
+zk = KazooClient(hosts=sys.argv[1], timeout=30, connection_retry=retry, command_retry=retry)
+zk.start(timeout=60)
 zk.ensure_path("/bench")
 n = int(sys.argv[2]) * 10
 for i in range(n):
-    zk.create("/bench/n%06d" % i, (b"%08d" % i) * (100 * 1024 // 8))
+    try:
+        zk.retry(zk.create, "/bench/n%06d" % i, (b"%08d" % i) * (100 * 1024 // 8))
+    except NodeExistsError:
+        pass
 zk.stop()
 PY
 echo "wrote ${size_mb} MB in $(echo "$(date +%s.%N) - $started" | bc) s" >&2

@@ -210,8 +210,10 @@ forward across minors). Moving the seeds' 3.4 image to the official image is `ku
     /// Back up the ensemble's data to one local file; `backup inspect FILE` checks one.
     #[command(
         long_about = "Copy the ensemble's data into one local file, from a member in sync with the leader (a \
-follower where there is one): the member's newest snapshot and the transaction logs after it, read \
-through exec and streamed to disk, then read back whole and checked before the file gets its name. \
+follower where there is one): on the official image with ZooKeeper 3.9+, the AdminServer's snapshot, \
+asked for as the superuser of the <name>-admin Secret over a port-forward; otherwise (or with \
+--source data-dir) the member's newest snapshot and the transaction logs after it, read through exec. \
+Streamed to disk, then read back whole and checked before the file gets its name. \
 The file's header says the ensemble, namespace, ZooKeeper version, member, time, last zxid and a \
 SHA-256 of the content; every write acknowledged at or before that zxid is in the backup.\n\n\
 `backup inspect FILE` reads a backup and says what it holds (znodes, data size, last zxid, \
