@@ -4,8 +4,8 @@
 //! fresh, and after `restore` every member holds every znode with its data and ACL, and every
 //! write acknowledged at or before the backup's last zxid; the replaced data stays on every
 //! volume and the printed way back returns to it; damaged files are refused with nothing
-//! changed. And the seeds' 3.4.10 backup restored into an official 3.9 ensemble in another
-//! namespace.
+//! changed, and so is an ensemble that is not healthy. And the seeds' 3.4.10 backup restored
+//! into its own ensemble and into an official 3.9 ensemble in another namespace.
 
 mod common;
 
@@ -20,7 +20,7 @@ use common::{assert_exit, assert_valid, python, stderr, stdout};
 use serde_json::Value;
 
 /// kazoo: `write HOST N` creates `/bk/n0000`… with distinct data and `/bk-secret` readable
-/// only by digest alice:pw; `read HOST` prints what a member holds: the `/bk` children whose
+/// only by digest alice:pw; `write-after HOST` creates `/after`; `read HOST` prints what a member holds: the `/bk` children whose
 /// data is not what was written, the count, `/bk-secret`'s data and ACL, every znode of the
 /// tree counted, and the czxid of each path given on stdin that exists (for the writer's).
 const TREE: &str = r#"
@@ -38,6 +38,9 @@ if mode == "write":
     for i in range(n):
         zk.create("/bk/n%04d" % i, data(i))
     zk.create("/bk-secret", b"s3cret", acl=[make_digest_acl("alice", "pw", all=True)])
+    print(json.dumps({"ok": True}))
+elif mode == "write-after":
+    zk.create("/after", b"after the backup")
     print(json.dumps({"ok": True}))
 else:
     zk.sync("/")
@@ -284,6 +287,21 @@ fn official_backup_restore_after_delete_and_the_way_back() {
         );
         assert_eq!(view["secret"], Value::Null, "{pod}");
     }
+    // An ensemble that is not healthy is refused: exit 1, one line, nothing changed.
+    let cordoned = cluster.hold_down("zk-2", &["zk-0", "zk-1"], 4);
+    let pods_before = cluster.uids("default", "pod");
+    let out = cluster.zk(&["restore", "-f", &file_arg, "--yes"]);
+    assert_one_line_refusal(&out, 1, "is not healthy");
+    assert_eq!(
+        cluster.uids("default", "pod"),
+        pods_before,
+        "nothing changed"
+    );
+    let replicas = cluster.k(&["get", "sts", "zk", "-o", "jsonpath={.spec.replicas}"]);
+    assert_eq!(replicas.trim(), "3");
+    let mut uncordon = vec!["uncordon"];
+    uncordon.extend(cordoned.iter().map(String::as_str));
+    cluster.k(&uncordon);
     eprintln!("official: {:.0} s", started.elapsed().as_secs_f64());
 }
 
@@ -320,6 +338,21 @@ fn seeds_backup_restores_into_official_in_another_namespace() {
     );
     let out = cluster.zk(&["restore", "-n", "seeds", "-f", &official_arg, "--yes"]);
     assert_one_line_refusal(&out, 1, "cannot read");
+
+    // Into the seeds' ensemble itself (OrderedReady, 3.4): what was written after is gone.
+    kazoo(&cluster, "seeds", "zk-0", &["write-after"], &[]);
+    let out = cluster.zk(&["restore", "-n", "seeds", "-f", &file_arg, "--yes"]);
+    assert_exit(&out, 0);
+    for pod in ["zk-0", "zk-1", "zk-2"] {
+        let view = kazoo(&cluster, "seeds", pod, &["read"], &["/after".to_owned()]);
+        assert_eq!(view["count"], 1000, "{pod}: {view}");
+        assert_eq!(
+            view["czxid"],
+            serde_json::json!({}),
+            "{pod}: /after is not in the backup"
+        );
+        assert_eq!(view["znodes"], 1005, "{pod}");
+    }
 
     let out = cluster.zk(&[
         "restore",

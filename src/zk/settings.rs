@@ -535,6 +535,8 @@ mod tests {
         assert!(check(&set("autopurge.snapRetainCount", "2")).is_err());
         assert!(check(&set("localSessionsEnabled", "true")).is_ok());
         assert!(check(&set("localSessionsEnabled", "yes")).is_err());
+        assert!(check(&set("admin.snapshot.enabled", "true")).is_ok());
+        assert!(check(&set("admin.snapshot.enabled", "on")).is_err());
         assert!(check(&set("forceSync", "no")).is_ok());
         assert!(check(&set("4lw.commands.whitelist", "*")).is_ok());
         let why = check(&set("4lw.commands.whitelist", "srvr,ruok")).expect_err("needed");
