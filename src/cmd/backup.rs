@@ -214,31 +214,30 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
             found.flavor == Some(Flavor::Official) && Version::new(&version).at_least(3, 9)
         }
     };
-    let mut header = None;
-    if admin {
-        match from_admin_server(client, &found, &candidates, &partial, &origin).await {
-            Ok(written) => header = Some(written),
-            Err(err) if args.source == BackupSourceChoice::Auto => {
-                let _ = std::fs::remove_file(&partial);
-                eprintln!(
-                    "{}; copying the newest snapshot and later logs instead{}",
-                    crate::cluster::error::one_line(&err),
-                    if matches!(err.downcast_ref(), Some(SnapshotRefused::Disabled(_))) {
-                        " (to use it: kubectl zk config set admin.snapshot.enabled=true)"
-                    } else {
-                        ""
-                    }
-                );
+    // Ctrl-C stops the copy and removes FILE.partial: nothing is left half written.
+    let taken = crate::ensemble::rollout::unless_interrupted(
+        copy(
+            client,
+            &found,
+            &status,
+            &candidates,
+            &partial,
+            &origin,
+            args.source,
+            admin,
+        ),
+        || "interrupted; no backup was written".to_owned(),
+    )
+    .await;
+    let header = match taken {
+        Ok(header) => header,
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            if err.is::<crate::ensemble::rollout::Interrupted>() {
+                return Ok(crate::cmd::stopped(&err));
             }
-            Err(err) => {
-                let _ = std::fs::remove_file(&partial);
-                return Err(err);
-            }
+            return Err(err);
         }
-    }
-    let header = match header {
-        Some(header) => header,
-        None => from_data_dir(client, &found, &status, &candidates, &partial, &origin).await?,
     };
     std::fs::rename(&partial, &path)
         .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))?;
@@ -251,6 +250,40 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
     };
     emit(&report, args.output.output, Style::new(global.color))?;
     Ok(Outcome::Ok)
+}
+
+/// Takes the backup into `partial`: the AdminServer's snapshot when `admin` (falling back to
+/// the data directory when the choice was `auto`), else the data directory's files.
+#[allow(clippy::too_many_arguments)]
+async fn copy(
+    client: &kube::Client,
+    found: &crate::cluster::ensemble::Ensemble,
+    status: &EnsembleStatus,
+    candidates: &[String],
+    partial: &Path,
+    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
+    choice: BackupSourceChoice,
+    admin: bool,
+) -> anyhow::Result<BackupHeader> {
+    if admin {
+        match from_admin_server(client, found, candidates, partial, origin).await {
+            Ok(header) => return Ok(header),
+            Err(err) if choice == BackupSourceChoice::Auto => {
+                let _ = std::fs::remove_file(partial);
+                eprintln!(
+                    "{}; copying the newest snapshot and later logs instead{}",
+                    crate::cluster::error::one_line(&err),
+                    if matches!(err.downcast_ref(), Some(SnapshotRefused::Disabled(_))) {
+                        " (to use it: kubectl zk config set admin.snapshot.enabled=true)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    from_data_dir(client, found, status, candidates, partial, origin).await
 }
 
 /// The AdminServer's snapshot of the first candidate that gives one (ZooKeeper allows one per

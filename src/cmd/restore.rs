@@ -86,21 +86,11 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
         let target = found.target(&found.pod_name(ordinal));
         dirs.push(data_dirs(client, &found, &target).await?);
     }
-    if let Source::Aside(stamp) = &source {
-        for (ordinal, member_dirs) in dirs.iter().enumerate() {
-            let target = found.target(&found.pod_name(ordinal as u32));
-            for dir in version_dirs(member_dirs) {
-                let aside = aside_name(&dir, stamp);
-                let (_, code) = exec(client, &target, &["ls", "-d", &aside]).await?;
-                if code != 0 {
-                    eprintln!(
-                        "kubectl-zk: {} has no {aside} to go back to; name the time a restore printed; nothing was changed",
-                        target.pod
-                    );
-                    return Ok(Outcome::CheckFailed);
-                }
-            }
-        }
+    if let Source::Aside(stamp) = &source
+        && let Some(missing) = missing_aside(client, &found, &dirs, stamp).await?
+    {
+        eprintln!("kubectl-zk: {missing}; name the time a restore printed; nothing was changed");
+        return Ok(Outcome::CheckFailed);
     }
     let stamp = time_stamp();
     let what = plan_text(&found, &source, &dirs, &stamp);
@@ -157,7 +147,32 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
     if let Err(err) = waited {
         return Ok(crate::cmd::stopped(&err));
     }
-    let restored = match &source {
+    println!("{}", done_text(&found, &source, &dirs[0], &stamp));
+    Ok(Outcome::Ok)
+}
+
+/// The first member lacking the directories set aside at `stamp`, said, if one does.
+async fn missing_aside(
+    client: &Client,
+    found: &Ensemble,
+    dirs: &[DataDirs],
+    stamp: &str,
+) -> anyhow::Result<Option<String>> {
+    for (ordinal, member_dirs) in dirs.iter().enumerate() {
+        let target = found.target(&found.pod_name(ordinal as u32));
+        for dir in version_dirs(member_dirs) {
+            let aside = aside_name(&dir, stamp);
+            if !exists(client, &target, &aside).await? {
+                return Ok(Some(format!("{} has no {aside} to go back to", target.pod)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// What a finished restore says: what it restored, where the replaced data is, the way back.
+fn done_text(found: &Ensemble, source: &Source, dirs: &DataDirs, stamp: &str) -> String {
+    let restored = match source {
         Source::Backup(path, verified) => format!(
             "{} (last zxid {}, {} znodes)",
             path.display(),
@@ -166,21 +181,21 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
         ),
         Source::Aside(old) => format!("the data set aside at {old}"),
     };
-    println!(
-        "Ensemble {} in namespace {}: restored from {restored}; {replicas} members healthy.",
-        found.name, found.namespace
-    );
-    println!(
-        "The data it replaced is kept on each member's volume as {}.\nTo go back: kubectl zk restore --name {} -n {} --back-to {stamp}",
-        version_dirs(&dirs[0])
+    format!(
+        "Ensemble {} in namespace {}: restored from {restored}; {} members healthy.\n\
+         The data it replaced is kept on each member's volume as {}.\n\
+         To go back: kubectl zk restore --name {} -n {} --back-to {stamp}",
+        found.name,
+        found.namespace,
+        found.replicas(),
+        version_dirs(dirs)
             .iter()
-            .map(|d| aside_name(d, &stamp))
+            .map(|d| aside_name(d, stamp))
             .collect::<Vec<_>>()
             .join(" and "),
         found.name,
         found.namespace
-    );
-    Ok(Outcome::Ok)
+    )
 }
 
 /// Why the restore must not start (nothing changed yet), if it must not. Pure.
