@@ -217,12 +217,14 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
     // Ctrl-C stops the copy and removes FILE.partial: nothing is left half written.
     let taken = crate::ensemble::rollout::unless_interrupted(
         copy(
-            client,
-            &found,
-            &status,
-            &candidates,
-            &partial,
-            &origin,
+            &Copying {
+                client,
+                found: &found,
+                status: &status,
+                candidates: &candidates,
+                partial: &partial,
+                origin: &origin,
+            },
             args.source,
             admin,
         ),
@@ -252,24 +254,31 @@ async fn take(global: &GlobalOptions, args: BackupTakeArgs) -> anyhow::Result<Ou
     Ok(Outcome::Ok)
 }
 
+/// What every way of taking a backup works with.
+struct Copying<'a> {
+    client: &'a kube::Client,
+    found: &'a crate::cluster::ensemble::Ensemble,
+    status: &'a EnsembleStatus,
+    /// The members to copy from, best first.
+    candidates: &'a [String],
+    /// `FILE.partial`.
+    partial: &'a Path,
+    /// The header's origin for a member and a source.
+    origin: &'a dyn Fn(&str, BackupSource) -> BackupOrigin,
+}
+
 /// Takes the backup into `partial`: the AdminServer's snapshot when `admin` (falling back to
 /// the data directory when the choice was `auto`), else the data directory's files.
-#[allow(clippy::too_many_arguments)]
 async fn copy(
-    client: &kube::Client,
-    found: &crate::cluster::ensemble::Ensemble,
-    status: &EnsembleStatus,
-    candidates: &[String],
-    partial: &Path,
-    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
+    copying: &Copying<'_>,
     choice: BackupSourceChoice,
     admin: bool,
 ) -> anyhow::Result<BackupHeader> {
     if admin {
-        match from_admin_server(client, found, candidates, partial, origin).await {
+        match from_admin_server(copying).await {
             Ok(header) => return Ok(header),
             Err(err) if choice == BackupSourceChoice::Auto => {
-                let _ = std::fs::remove_file(partial);
+                let _ = std::fs::remove_file(copying.partial);
                 eprintln!(
                     "{}; copying the newest snapshot and later logs instead{}",
                     crate::cluster::error::one_line(&err),
@@ -283,21 +292,16 @@ async fn copy(
             Err(err) => return Err(err),
         }
     }
-    from_data_dir(client, found, status, candidates, partial, origin).await
+    from_data_dir(copying).await
 }
 
 /// The AdminServer's snapshot of the first candidate that gives one (ZooKeeper allows one per
 /// server every 5 minutes), as the superuser of the ensemble's Secret.
-async fn from_admin_server(
-    client: &kube::Client,
-    found: &crate::cluster::ensemble::Ensemble,
-    candidates: &[String],
-    partial: &Path,
-    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
-) -> anyhow::Result<BackupHeader> {
+async fn from_admin_server(copying: &Copying<'_>) -> anyhow::Result<BackupHeader> {
+    let (client, found, partial) = (copying.client, copying.found, copying.partial);
     let password = admin_secret::password(client, &found.namespace, &found.name).await?;
     let mut last = None;
-    for member in candidates {
+    for member in copying.candidates {
         let target = found.target(member);
         let snapshot = match request_snapshot(client, &target, &password).await {
             Ok(snapshot) => snapshot,
@@ -318,21 +322,22 @@ async fn from_admin_server(
             return Err(err);
         }
         writer.end_file().map_err(|e| anyhow!("{e}"))?;
-        let header = BackupHeader::new(origin(member, BackupSource::AdminSnapshot));
+        let header = BackupHeader::new((copying.origin)(member, BackupSource::AdminSnapshot));
         return finish(writer, header, member, partial);
     }
     Err(last.unwrap_or_else(|| anyhow!("no member to ask")))
 }
 
 /// The newest snapshot and later logs of the first candidate that has a snapshot.
-async fn from_data_dir(
-    client: &kube::Client,
-    found: &crate::cluster::ensemble::Ensemble,
-    status: &EnsembleStatus,
-    candidates: &[String],
-    partial: &Path,
-    origin: &dyn Fn(&str, BackupSource) -> BackupOrigin,
-) -> anyhow::Result<BackupHeader> {
+async fn from_data_dir(copying: &Copying<'_>) -> anyhow::Result<BackupHeader> {
+    let Copying {
+        client,
+        found,
+        status,
+        candidates,
+        partial,
+        origin,
+    } = *copying;
     let mut chosen = None;
     for member in candidates {
         let target = found.target(member);
