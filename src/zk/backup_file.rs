@@ -397,8 +397,10 @@ fn read_zookeeper_file<R: Read>(
                 return Err(invalid("a second snapshot"));
             }
             let mut fresh = Replay::new(zxid);
-            let snapshot = disk::read_snapshot(file, |node| fresh.node(node))?;
-            fresh.snapshot_read(&snapshot);
+            // The last zxid is the one the snapshot is named for, not the last processed zxid
+            // 3.9 writes at its end: a snapshot is fuzzy (taken while writes go on), and
+            // ZooKeeper itself replays from the name's zxid (FileSnap.deserialize).
+            disk::read_snapshot(file, |node| fresh.node(node))?;
             *replay = Some(fresh);
         }
         Some((FileKind::TxnLog, _)) => {

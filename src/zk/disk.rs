@@ -895,14 +895,6 @@ impl Replay {
             .insert(path.to_owned(), (node.data_len, node.stat.ephemeral_owner));
     }
 
-    /// The snapshot's own record of its last zxid (3.9 writes the last processed zxid at its
-    /// end, which a snapshot taken while writes went on may put past the name's).
-    pub fn snapshot_read(&mut self, snapshot: &Snapshot) {
-        if let Some(last) = snapshot.last_processed_zxid {
-            self.last_zxid = self.last_zxid.max(last);
-        }
-    }
-
     /// A transaction of a log; those the snapshot already holds are skipped.
     pub fn txn(&mut self, txn: &Txn) {
         if txn.zxid <= self.snapshot_zxid {
