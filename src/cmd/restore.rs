@@ -532,6 +532,16 @@ mod tests {
     }
 
     #[test]
+    fn an_unhealthy_ensemble_is_refused_before_anything() {
+        use crate::ensemble::testing::{ensemble, three};
+        let found = ensemble(3);
+        let back = Source::Aside("20261207T231500Z".into());
+        let why = refusal(&three(0, Some(2)), &found, &back).expect("refused");
+        assert!(why.contains("is not healthy"), "{why}");
+        assert!(refusal(&three(0, None), &found, &back).is_none());
+    }
+
+    #[test]
     fn aside_names_keep_the_directory() {
         assert_eq!(
             aside_name("/data/version-2", "20261207T231500Z"),
