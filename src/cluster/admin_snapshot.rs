@@ -33,16 +33,18 @@ pub struct SnapshotHead {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotRefused {
     /// 503: the command is disabled (`admin.snapshot.enabled=false`).
-    #[error("the AdminServer's snapshot command is disabled on {0}")]
+    #[error(
+        "the AdminServer's snapshot command is disabled on {0}; enable it with `kubectl zk config set admin.snapshot.enabled=true`"
+    )]
     Disabled(String),
     /// 429: ZooKeeper allows one snapshot per server every `admin.rateLimiterIntervalInMS`.
     #[error(
-        "{0} took an AdminServer snapshot too recently (ZooKeeper's rate limit, zookeeper.admin.rateLimiterIntervalInMS)"
+        "{0} took an AdminServer snapshot too recently (ZooKeeper's rate limit, zookeeper.admin.rateLimiterIntervalInMS); try again in a moment"
     )]
     RateLimited(String),
     /// 401/403: the superuser was not accepted.
     #[error(
-        "{0} refused the superuser (HTTP {1}): its servers were not started with the digest of the Secret"
+        "{0} refused the superuser (HTTP {1}): its server was not started with the digest of the ensemble's admin Secret; `kubectl zk install` with this version restarts the members with it"
     )]
     Unauthorized(String, u16),
     /// Any other status.

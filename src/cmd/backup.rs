@@ -279,15 +279,11 @@ async fn copy(
             Ok(header) => return Ok(header),
             Err(err) if choice == BackupSourceChoice::Auto => {
                 let _ = std::fs::remove_file(copying.partial);
-                eprintln!(
-                    "{}; copying the newest snapshot and later logs instead{}",
-                    crate::cluster::error::one_line(&err),
-                    if matches!(err.downcast_ref(), Some(SnapshotRefused::Disabled(_))) {
-                        " (to use it: kubectl zk config set admin.snapshot.enabled=true)"
-                    } else {
-                        ""
-                    }
-                );
+                let why = crate::cluster::error::one_line(&err);
+                eprintln!("{why}; copying the newest snapshot and later logs instead");
+            }
+            Err(err) if err.is::<SnapshotRefused>() => {
+                bail!("{err}; or back up with --source data-dir")
             }
             Err(err) => return Err(err),
         }
