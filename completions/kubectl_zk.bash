@@ -16,6 +16,9 @@ _kubectl__zk() {
             ",$1")
                 cmd="kubectl__zk"
                 ;;
+            kubectl__zk,backup)
+                cmd="kubectl__zk__subcmd__backup"
+                ;;
             kubectl__zk,cli)
                 cmd="kubectl__zk__subcmd__cli"
                 ;;
@@ -55,6 +58,9 @@ _kubectl__zk() {
             kubectl__zk,restart)
                 cmd="kubectl__zk__subcmd__restart"
                 ;;
+            kubectl__zk,restore)
+                cmd="kubectl__zk__subcmd__restore"
+                ;;
             kubectl__zk,scale)
                 cmd="kubectl__zk__subcmd__scale"
                 ;;
@@ -69,6 +75,18 @@ _kubectl__zk() {
                 ;;
             kubectl__zk,version)
                 cmd="kubectl__zk__subcmd__version"
+                ;;
+            kubectl__zk__subcmd__backup,help)
+                cmd="kubectl__zk__subcmd__backup__subcmd__help"
+                ;;
+            kubectl__zk__subcmd__backup,inspect)
+                cmd="kubectl__zk__subcmd__backup__subcmd__inspect"
+                ;;
+            kubectl__zk__subcmd__backup__subcmd__help,help)
+                cmd="kubectl__zk__subcmd__backup__subcmd__help__subcmd__help"
+                ;;
+            kubectl__zk__subcmd__backup__subcmd__help,inspect)
+                cmd="kubectl__zk__subcmd__backup__subcmd__help__subcmd__inspect"
                 ;;
             kubectl__zk__subcmd__config,help)
                 cmd="kubectl__zk__subcmd__config__subcmd__help"
@@ -87,6 +105,9 @@ _kubectl__zk() {
                 ;;
             kubectl__zk__subcmd__config__subcmd__help,unset)
                 cmd="kubectl__zk__subcmd__config__subcmd__help__subcmd__unset"
+                ;;
+            kubectl__zk__subcmd__help,backup)
+                cmd="kubectl__zk__subcmd__help__subcmd__backup"
                 ;;
             kubectl__zk__subcmd__help,cli)
                 cmd="kubectl__zk__subcmd__help__subcmd__cli"
@@ -127,6 +148,9 @@ _kubectl__zk() {
             kubectl__zk__subcmd__help,restart)
                 cmd="kubectl__zk__subcmd__help__subcmd__restart"
                 ;;
+            kubectl__zk__subcmd__help,restore)
+                cmd="kubectl__zk__subcmd__help__subcmd__restore"
+                ;;
             kubectl__zk__subcmd__help,scale)
                 cmd="kubectl__zk__subcmd__help__subcmd__scale"
                 ;;
@@ -142,6 +166,9 @@ _kubectl__zk() {
             kubectl__zk__subcmd__help,version)
                 cmd="kubectl__zk__subcmd__help__subcmd__version"
                 ;;
+            kubectl__zk__subcmd__help__subcmd__backup,inspect)
+                cmd="kubectl__zk__subcmd__help__subcmd__backup__subcmd__inspect"
+                ;;
             kubectl__zk__subcmd__help__subcmd__config,set)
                 cmd="kubectl__zk__subcmd__help__subcmd__config__subcmd__set"
                 ;;
@@ -155,12 +182,182 @@ _kubectl__zk() {
 
     case "${cmd}" in
         kubectl__zk)
-            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help"
+            opts="-n -v -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report backup restore uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__backup)
+            opts="-f -o -n -v -h -V --name --file --member --source --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --member)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto admin-snapshot data-dir" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__backup__subcmd__help)
+            opts="inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__backup__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__backup__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__backup__subcmd__inspect)
+            opts="-o -n -v -h -V --output --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -609,8 +806,36 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help)
-            opts="install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report uninstall completion version help"
+            opts="install status myid config leader drain-safe persist-check scale restart upgrade migrate cli logs report backup restore uninstall completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__backup)
+            opts="inspect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__backup__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -819,6 +1044,20 @@ _kubectl__zk() {
             return 0
             ;;
         kubectl__subcmd__zk__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1449,6 +1688,72 @@ _kubectl__zk() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__zk__subcmd__restore)
+            opts="-f -y -n -v -h -V --name --file --back-to --yes --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --back-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

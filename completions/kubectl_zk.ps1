@@ -49,6 +49,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the ensemble''s data to one local file; `backup inspect FILE` checks one')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a backup''s data in place of the ensemble''s (the replaced data is kept aside)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version and commit, and the server''s version when it is reachable')
@@ -478,6 +480,86 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-zk;backup' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must not exist')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must not exist')
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'Copy from this member (default: a follower in sync with the leader)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'How to take it: the AdminServer''s snapshot (official flavour, ZooKeeper 3.9+), the newest snapshot and later logs through exec (any), or auto: the first where it works, else the second')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Read a backup file whole and say what it holds, or why it is damaged (exit 2)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-zk;backup;inspect' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-zk;backup;help' {
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Read a backup file whole and say what it holds, or why it is damaged (exit 2)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-zk;backup;help;inspect' {
+            break
+        }
+        'kubectl-zk;backup;help;help' {
+            break
+        }
+        'kubectl-zk;restore' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The backup file (from `kubectl zk backup`)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The backup file (from `kubectl zk backup`)')
+            [CompletionResult]::new('--back-to', '--back-to', [CompletionResultType]::ParameterName, 'Put back the data an earlier restore set aside at this time (it printed it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long the ensemble may take to be healthy again')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace of the ensemble (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single request to the API server before giving up (e.g. 1s, 2m, 3h; 0 = no timeout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto honours NO_COLOR and a non-terminal stdout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (on stderr); repeat for more. Never prints tokens or certificates')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-zk;uninstall' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The ensemble: the name of its StatefulSet. Default: the only ensemble in the namespace, else "zk"')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, a list of files, or ~/.kube/config)')
@@ -552,6 +634,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             [CompletionResult]::new('cli', 'cli', [CompletionResultType]::ParameterValue, 'ZooKeeper''s client commands (ls, get, create, set, delete, …) without a JVM: one-shot or interactive')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Every member''s log merged in time order, each line prefixed with its member; -f follows')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'One archive for a bug report: objects, status/config/myid, members'' answers, logs; no secrets')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Back up the ensemble''s data to one local file; `backup inspect FILE` checks one')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a backup''s data in place of the ensemble''s (the replaced data is kept aside)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version and commit, and the server''s version when it is reachable')
@@ -606,6 +690,16 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-zk' -ScriptBlock {
             break
         }
         'kubectl-zk;help;report' {
+            break
+        }
+        'kubectl-zk;help;backup' {
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Read a backup file whole and say what it holds, or why it is damaged (exit 2)')
+            break
+        }
+        'kubectl-zk;help;backup;inspect' {
+            break
+        }
+        'kubectl-zk;help;restore' {
             break
         }
         'kubectl-zk;help;uninstall' {

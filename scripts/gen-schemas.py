@@ -138,6 +138,16 @@ doc("Znode", "kubectl zk cli -o json COMMAND",
     {"member": S, "command": S, "path": null(S), "data": null(S), "stat": null(znode_stat),
      "children": null(arr(S)),
      "acl": null(arr(obj({"scheme": S, "id": S, "perms": S}))), "deleted": null(I)})
+backup_header = obj({"ensemble": S, "namespace": S, "zookeeperVersion": S, "flavor": S, "member": S, "time": S,
+                     "source": enum("dataDir", "adminSnapshot"), "lastZxid": ZXID, "znodes": I, "dataBytes": I,
+                     "files": arr(obj({"name": S, "bytes": I})), "payloadBytes": I, "payloadSha256": S})
+doc("Backup", "kubectl zk backup -o json",
+    "The backup file written and its header: where and when it was taken, the last zxid it holds, its checksum.",
+    {"file": S, "fileBytes": I, "header": backup_header, "seconds": N}, {"header": backup_header})
+doc("BackupInspection", "kubectl zk backup inspect FILE -o json",
+    "A backup file read whole and found intact: its header and the database its files replay to.",
+    {"file": S, "header": backup_header, "intact": B,
+     "database": obj({"znodes": I, "dataBytes": I, "lastZxid": ZXID, "topLevel": arr(S)})})
 doc("Version", "kubectl zk version -o json", "The plugin's version, the git commit it was built from and its platform, and the API server's version when it answered (null with --client or when no server is reachable).",
     {"clientVersion": S, "gitCommit": S, "platform": S, "serverVersion": null(S)})
 print(sorted(os.listdir(OUT)))

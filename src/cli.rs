@@ -258,6 +258,36 @@ written. With fewer rights it collects what it may and lists what it could not i
     )]
     Report(ReportArgs),
 
+    /// Back up the ensemble's data to one local file; `backup inspect FILE` checks one.
+    #[command(
+        long_about = "Copy the ensemble's data into one local file, from a member in sync with the leader (a \
+follower where there is one): on the official image with ZooKeeper 3.9+, the AdminServer's snapshot, \
+asked for as the superuser of the <name>-admin Secret over a port-forward; otherwise (or with \
+--source data-dir) the member's newest snapshot and the transaction logs after it, read through exec. \
+Streamed to disk, then read back whole and checked before the file gets its name. \
+The file's header says the ensemble, namespace, ZooKeeper version, member, time, last zxid and a \
+SHA-256 of the content; every write acknowledged at or before that zxid is in the backup.\n\n\
+`backup inspect FILE` reads a backup and says what it holds (znodes, data size, last zxid, \
+top-level paths), or why it is damaged (exit 2). `kubectl zk restore -f FILE` puts it back.",
+        after_help = "Examples:\n  kubectl zk backup -n kafka\n  kubectl zk backup -f zk.zkbackup\n  kubectl zk backup inspect zk.zkbackup"
+    )]
+    Backup(BackupArgs),
+
+    /// Put a backup's data in place of the ensemble's (the replaced data is kept aside).
+    #[command(
+        long_about = "Replace the ensemble's data with a backup's, on every member. The file is read whole \
+and checked first (a damaged file: exit 2); the ensemble must be healthy and able to read the backup's \
+ZooKeeper version (else exit 1); nothing changes until a plan has been shown and confirmed.\n\n\
+The members stop (the StatefulSet is scaled to 0), each member's version-2 directories are moved \
+aside on its own volume (version-2.before-restore-<time>: nothing is deleted) and the backup's \
+files put in their place by a short-lived pod with the member's image, user and mounts; the members \
+start again and the ensemble is waited for until healthy. The backup may come from another \
+ensemble, namespace or flavour (a seeds' 3.4 backup into an official 3.9 ensemble works). \
+The way back is printed: `restore --back-to <time>` puts the set-aside data back the same way.",
+        after_help = "Examples:\n  kubectl zk restore -f zk-default-20261207T230000Z.zkbackup\n  kubectl zk restore -f zk.zkbackup --name zk -n other --yes\n  kubectl zk restore --back-to 20261207T231500Z"
+    )]
+    Restore(RestoreArgs),
+
     /// Remove the ensemble, members in reverse ordinal order; volumes are kept unless --delete-data.
     #[command(
         after_help = "Examples:\n  kubectl zk uninstall --name zk\n  kubectl zk uninstall --name zk --delete-data"
@@ -745,6 +775,98 @@ pub struct ScaleArgs {
 
     #[command(flatten)]
     pub output: OutputArg,
+}
+
+/// `backup` options: without a subcommand it takes a backup; `inspect` reads one.
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    /// Read a backup file instead of taking one.
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+
+    #[command(flatten)]
+    pub take: BackupTakeArgs,
+}
+
+/// `backup inspect`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum BackupCommand {
+    /// Read a backup file whole and say what it holds, or why it is damaged (exit 2).
+    #[command(
+        after_help = "Example:\n  kubectl zk backup inspect zk-default-20261207T230000Z.zkbackup"
+    )]
+    Inspect(BackupInspectArgs),
+}
+
+/// Options of `backup` itself.
+#[derive(Debug, Clone, Args)]
+pub struct BackupTakeArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The file to write (default: <ensemble>-<namespace>-<UTC time>.zkbackup here). It must
+    /// not exist.
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Copy from this member (default: a follower in sync with the leader).
+    #[arg(long, value_name = "POD")]
+    pub member: Option<String>,
+
+    /// How to take it: the AdminServer's snapshot (official flavour, ZooKeeper 3.9+), the newest
+    /// snapshot and later logs through exec (any), or auto: the first where it works, else the
+    /// second.
+    #[arg(long, value_enum, value_name = "SOURCE", default_value_t = BackupSourceChoice::Auto)]
+    pub source: BackupSourceChoice,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// Where `backup` takes the data from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackupSourceChoice {
+    /// The AdminServer's snapshot where the ensemble has one (official, 3.9+), else data-dir.
+    Auto,
+    /// `GET /commands/snapshot?streaming=true` as the superuser, over a port-forward.
+    AdminSnapshot,
+    /// The newest snapshot and the later transaction logs, copied through exec.
+    DataDir,
+}
+
+/// `backup inspect` options.
+#[derive(Debug, Clone, Args)]
+pub struct BackupInspectArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// `restore` options.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub ensemble: EnsembleArg,
+
+    /// The backup file (from `kubectl zk backup`).
+    #[arg(short = 'f', long, value_name = "FILE", conflicts_with = "back_to")]
+    pub file: Option<PathBuf>,
+
+    /// Put back the data an earlier restore set aside at this time (it printed it).
+    #[arg(long, value_name = "TIME")]
+    pub back_to: Option<String>,
+
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// How long the ensemble may take to be healthy again.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// `restart` options.

@@ -189,6 +189,10 @@ fn cli_speaks_zookeeper_one_shot_and_interactively_and_kazoo_agrees() {
 
     interactive(&cluster);
     logs(&cluster);
+    // logs re-created zk-2: the report below expects every member to answer again.
+    cluster.wait_for("a healthy ensemble", Duration::from_secs(120), || {
+        (cluster.zk(&["status"]).status.code() == Some(0)).then_some(())
+    });
     report(&cluster);
     metrics(&cluster);
 }

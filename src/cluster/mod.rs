@@ -2,6 +2,7 @@
 //! (as commands are wired) finding an ensemble, transports into pods, apply and evict.
 
 pub mod admin_secret;
+pub mod admin_snapshot;
 pub mod apply;
 pub mod client;
 pub mod ensemble;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod evict;
 pub mod forward;
 pub mod openshift;
+pub mod pod_files;
 pub mod zk_cli;
 pub mod zk_client;
 pub mod zk_shell;

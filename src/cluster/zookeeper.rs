@@ -7,7 +7,7 @@ use anyhow::{Context as _, anyhow, bail};
 use k8s_openapi::api::core::v1::Pod;
 
 use kube::Client;
-use kube::api::{Api, AttachParams};
+use kube::api::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::cli::Via;
@@ -128,23 +128,7 @@ pub async fn exec(
     target: &MemberTarget,
     argv: &[&str],
 ) -> anyhow::Result<(String, i32)> {
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &target.namespace);
-    let mut params = AttachParams::default()
-        .stdin(false)
-        .stdout(true)
-        .stderr(false);
-    if let Some(container) = &target.container {
-        params = params.container(container.clone());
-    }
-    let mut process = pods
-        .exec(&target.pod, argv.iter().copied(), &params)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot exec into pod {} in namespace {}",
-                target.pod, target.namespace
-            )
-        })?;
+    let mut process = super::pod_files::start(client, target, argv, false, false).await?;
     let status = process.take_status();
     let mut stdout = process
         .stdout()

@@ -1,6 +1,7 @@
 //! One module per command: wire the shared model ([`crate::ensemble`]), decide, render.
 //! A command never imports another; what two commands share lives outside `cmd/`.
 
+pub mod backup;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod myid;
 pub mod persist_check;
 pub mod report;
 pub mod restart;
+pub mod restore;
 pub mod scale;
 pub mod shell;
 pub mod status;
@@ -88,6 +90,25 @@ pub async fn roll_and_report(
     Ok(Outcome::Ok)
 }
 
+/// Reads a backup file whole and checks it (header, SHA-256, every ZooKeeper file in it),
+/// streaming; a damaged one is an error in one line (exit 2). `backup inspect` and `restore`
+/// both start here.
+pub fn read_backup_file(
+    path: &std::path::Path,
+) -> anyhow::Result<crate::zk::backup_file::Verified> {
+    use anyhow::Context as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    crate::zk::backup_file::verify(std::io::BufReader::with_capacity(256 * 1024, file)).map_err(
+        |e| {
+            anyhow::anyhow!(
+                "{} is not a usable backup: {e}; use another backup file",
+                path.display()
+            )
+        },
+    )
+}
+
 /// Runs the parsed command.
 pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
@@ -109,6 +130,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(args) => report::run(&global, args).await,
         Command::Shell(args) => shell::run(&global, args).await,
         Command::Migrate(args) => migrate::run(&global, args).await,
+        Command::Backup(args) => backup::run(&global, args).await,
+        Command::Restore(args) => restore::run(&global, args).await,
         Command::Uninstall(args) => uninstall::run(&global, args).await,
         Command::Completion(args) => completion::run(args),
         Command::Version(args) => version::run(&global, args).await,

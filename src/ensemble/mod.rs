@@ -10,6 +10,7 @@
 //! member with [`rejoin`], and find files in the pods with [`layout`].
 
 pub mod config_check;
+pub mod data_files;
 pub mod decide;
 pub mod gather;
 pub mod layout;

@@ -17,3 +17,4 @@ pub mod quantity;
 pub mod schedule;
 pub mod selector;
 pub mod statefulset;
+pub mod volume_pod;

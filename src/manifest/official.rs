@@ -127,7 +127,7 @@ maxClientCnxns={cnxns}\n\
 minSessionTimeout={min}\nmaxSessionTimeout={max}\n\
 autopurge.snapRetainCount={retain}\nautopurge.purgeInterval={purge}\n\
 standaloneEnabled=false\nreconfigEnabled=true\nquorumListenOnAllIPs=true\n\
-admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\n\
+admin.enableServer=true\nadmin.serverPort={ADMIN_PORT}\nadmin.snapshot.enabled=true\n\
 4lw.commands.whitelist={WHITELIST}\n",
         name = spec.name,
         ns = spec.namespace,

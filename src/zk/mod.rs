@@ -10,6 +10,8 @@
 //! - [`admin`]: the AdminServer's JSON (`/commands/leader`, `monitor`, `srvr`,
 //!   `stat`, `voting_view`) and its error bodies.
 //! - [`metrics`]: the `mntr` / `monitor` key-value set shared by both.
+//! - [`disk`]: ZooKeeper's snapshot and transaction-log files, streamed, and a replay of them.
+//! - [`backup_file`]: the backup file of `kubectl zk backup` (header, checksums, ZooKeeper's files).
 //! - [`zoo_cfg`]: `zoo.cfg` and dynamic config files, with a round-tripping
 //!   [`render`](zoo_cfg::ZooCfg::render).
 //! - [`myid`]: the `myid` file.
@@ -21,6 +23,8 @@
 //! Fixtures captured from real servers live in `tests/fixtures/` (see its README).
 
 pub mod admin;
+pub mod backup_file;
+pub mod disk;
 pub mod four_letter;
 pub mod lint;
 pub mod log;

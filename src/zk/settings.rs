@@ -138,6 +138,7 @@ pub const SETTINGS: &[Setting] = &[
     switch("syncEnabled", Kind::Bool),
     switch("audit.enable", Kind::Bool),
     switch("snapshot.trust.empty", Kind::Bool),
+    switch("admin.snapshot.enabled", Kind::Bool),
     switch("forceSync", Kind::YesNo),
     switch("leaderServes", Kind::YesNo),
     switch("4lw.commands.whitelist", Kind::FourLetterWords),
@@ -538,6 +539,8 @@ mod tests {
         assert!(check(&set("autopurge.snapRetainCount", "2")).is_err());
         assert!(check(&set("localSessionsEnabled", "true")).is_ok());
         assert!(check(&set("localSessionsEnabled", "yes")).is_err());
+        assert!(check(&set("admin.snapshot.enabled", "true")).is_ok());
+        assert!(check(&set("admin.snapshot.enabled", "on")).is_err());
         assert!(check(&set("forceSync", "no")).is_ok());
         assert!(check(&set("4lw.commands.whitelist", "*")).is_ok());
         let why = check(&set("4lw.commands.whitelist", "srvr,ruok")).expect_err("needed");

@@ -55,6 +55,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "admin.enableServer",
     "admin.serverAddress",
     "admin.serverPort",
+    "admin.snapshot.enabled",
     "electionAlg",
     "peerType",
     "quorumListenOnAllIPs",

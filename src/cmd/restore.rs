@@ -1,0 +1,554 @@
+//! `restore -f FILE`: puts a backup's data in place of an ensemble's current data, on every
+//! member, without deleting anything.
+//!
+//! The file is read whole and checked first (a damaged one: exit 2, nothing changed); the
+//! ensemble must be healthy and its ZooKeeper able to read the backup (else exit 1, nothing
+//! changed). Then, after a plan and a confirmation: the StatefulSet is scaled to 0 (its replica
+//! count remembered); for each member's claim a short-lived pod with the member's image, user
+//! and mounts moves the current `version-2` directories aside on the same volume
+//! (`version-2.before-restore-<time>`) and receives the backup's files through exec stdin
+//! (`head -c SIZE`, argv only); the StatefulSet is scaled back and the ensemble waited for
+//! until healthy. The way back is printed: `restore --back-to <time>` runs the same steps
+//! with the set-aside directories instead of a file.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+
+use crate::cli::{GlobalOptions, RestoreArgs};
+use crate::cluster::client::connect;
+use crate::cluster::ensemble::{self, Ensemble};
+use crate::cluster::pod_files::exec_in;
+use crate::cluster::zookeeper::{MemberTarget, exec};
+use crate::cmd::Outcome;
+use crate::confirm::{confirm, ensure_can_ask};
+use crate::ensemble::data_files::{DataDirs, data_dirs};
+use crate::ensemble::{EnsembleStatus, Health};
+use crate::kube::volume_pod::volume_pod;
+use crate::zk::backup_file::{self, Verified};
+use crate::zk::{Version, VersionNumber};
+
+const POLL: Duration = Duration::from_millis(500);
+
+/// What goes in place of the current data.
+enum Source {
+    /// A backup file, checked.
+    Backup(std::path::PathBuf, Box<Verified>),
+    /// The directories an earlier restore set aside (`version-2.before-restore-<stamp>`).
+    Aside(String),
+}
+
+/// Runs `restore`.
+pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Outcome> {
+    let source = match (&args.file, &args.back_to) {
+        (Some(file), None) => {
+            Source::Backup(file.clone(), Box::new(crate::cmd::read_backup_file(file)?))
+        }
+        (None, Some(stamp)) => {
+            if stamp.is_empty() || !stamp.chars().all(|c| c.is_ascii_alphanumeric()) {
+                bail!(
+                    "--back-to {stamp:?} is not a time stamp like 20261207T231500Z; use the one a restore printed"
+                );
+            }
+            Source::Aside(stamp.clone())
+        }
+        _ => bail!(
+            "name the backup with -f FILE, or the data an earlier restore set aside with --back-to TIME"
+        ),
+    };
+    let connection = connect(global).await?;
+    let client = &connection.client;
+    let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
+    let status =
+        crate::ensemble::gather(client, found.clone(), None, Duration::from_secs(5)).await?;
+    if let Some(refusal) = refusal(&status, &found, &source) {
+        eprintln!("kubectl-zk: {refusal}; nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    let replicas = found.replicas();
+    let claim = claim_template(&found).ok_or_else(|| {
+        anyhow!(
+            "StatefulSet {} mounts no volume claim template in container {}: there is no data volume to restore into",
+            found.name,
+            found.container
+        )
+    })?;
+    let mut dirs = Vec::new();
+    for ordinal in 0..replicas {
+        let target = found.target(&found.pod_name(ordinal));
+        dirs.push(data_dirs(client, &found, &target).await?);
+    }
+    if let Source::Aside(stamp) = &source
+        && let Some(missing) = missing_aside(client, &found, &dirs, stamp).await?
+    {
+        eprintln!("kubectl-zk: {missing}; name the time a restore printed; nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    let stamp = time_stamp();
+    let what = plan_text(&found, &source, &dirs, &stamp);
+    eprintln!("{what}");
+    let action = format!(
+        "replace the data of ensemble {} in namespace {}",
+        found.name, found.namespace
+    );
+    ensure_can_ask(args.yes, &action)?;
+    if !confirm("Go ahead?", &action, args.yes)? {
+        eprintln!("not confirmed; nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    let started = Instant::now();
+    let progress =
+        move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+    // Once the members stop, the data is swapped on every volume before any starts again, so
+    // no member starts with data the others lack: Ctrl-C is said to wait, not obeyed, until
+    // the members are scaled back (about a second a member).
+    let hold = tokio::spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "kubectl-zk: the members' data is being replaced; the restore finishes that and starts them again before it stops"
+            );
+        }
+    });
+    let result = replace(client, &found, &claim, &dirs, &source, &stamp, &progress).await;
+    // Whatever happened, the members start again with what their volumes hold.
+    let scaled = scale(client, &found, replicas).await;
+    hold.abort();
+    if let Err(err) = result {
+        eprintln!(
+            "kubectl-zk: the restore stopped: {}; StatefulSet {} is scaled back to {replicas}; what was set aside is in each volume's *.before-restore-{stamp}",
+            crate::cluster::error::one_line(&err),
+            found.name
+        );
+        return Ok(Outcome::CheckFailed);
+    }
+    scaled?;
+    progress(&format!(
+        "StatefulSet {} scaled back to {replicas}; waiting for the ensemble",
+        found.name
+    ));
+    let waited = crate::ensemble::rollout::unless_interrupted(
+        crate::ensemble::rolling::wait_healthy(client, &found, args.timeout, &progress),
+        || {
+            format!(
+                "interrupted while waiting for ensemble {} to be healthy; the restored data is in place and the members are starting (see `kubectl zk status`)",
+                found.name
+            )
+        },
+    )
+    .await;
+    if let Err(err) = waited {
+        return Ok(crate::cmd::stopped(&err));
+    }
+    println!("{}", done_text(&found, &source, &dirs[0], &stamp));
+    Ok(Outcome::Ok)
+}
+
+/// The first member lacking the directories set aside at `stamp`, said, if one does.
+async fn missing_aside(
+    client: &Client,
+    found: &Ensemble,
+    dirs: &[DataDirs],
+    stamp: &str,
+) -> anyhow::Result<Option<String>> {
+    for (ordinal, member_dirs) in dirs.iter().enumerate() {
+        let target = found.target(&found.pod_name(ordinal as u32));
+        for dir in version_dirs(member_dirs) {
+            let aside = aside_name(&dir, stamp);
+            if !exists(client, &target, &aside).await? {
+                return Ok(Some(format!("{} has no {aside} to go back to", target.pod)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// What a finished restore says: what it restored, where the replaced data is, the way back.
+fn done_text(found: &Ensemble, source: &Source, dirs: &DataDirs, stamp: &str) -> String {
+    let restored = match source {
+        Source::Backup(path, verified) => format!(
+            "{} (last zxid {}, {} znodes)",
+            path.display(),
+            verified.header.last_zxid,
+            verified.database.znodes
+        ),
+        Source::Aside(old) => format!("the data set aside at {old}"),
+    };
+    format!(
+        "Ensemble {} in namespace {}: restored from {restored}; {} members healthy.\n\
+         The data it replaced is kept on each member's volume as {}.\n\
+         To go back: kubectl zk restore --name {} -n {} --back-to {stamp}",
+        found.name,
+        found.namespace,
+        found.replicas(),
+        version_dirs(dirs)
+            .iter()
+            .map(|d| aside_name(d, stamp))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        found.name,
+        found.namespace
+    )
+}
+
+/// Why the restore must not start (nothing changed yet), if it must not. Pure.
+fn refusal(status: &EnsembleStatus, found: &Ensemble, source: &Source) -> Option<String> {
+    if status.health != Health::Healthy {
+        return Some(format!(
+            "ensemble {} in namespace {} is not healthy ({}); restore into a healthy ensemble (see `kubectl zk status`)",
+            found.name,
+            found.namespace,
+            crate::ensemble::rolling::not_back(status).unwrap_or_else(|| "degraded".to_owned())
+        ));
+    }
+    let Source::Backup(path, verified) = source else {
+        return None;
+    };
+    let target = status
+        .zookeeper_version
+        .as_deref()
+        .and_then(|v| Version::new(v).number())
+        .or_else(|| VersionNumber::from_image(&found.image))?;
+    let backup = Version::new(&verified.header.zookeeper_version).number()?;
+    if readable(backup, target) {
+        return None;
+    }
+    Some(format!(
+        "{} was written by ZooKeeper {backup}, which ensemble {} (ZooKeeper {target}) cannot read; upgrade it first (`kubectl zk upgrade`)",
+        path.display(),
+        found.name
+    ))
+}
+
+/// Whether files written by ZooKeeper `backup` can be loaded by `target`: formats only move
+/// forward across minor versions. Pure.
+fn readable(backup: VersionNumber, target: VersionNumber) -> bool {
+    (backup.major, backup.minor) <= (target.major, target.minor)
+}
+
+/// The claim template the ZooKeeper container mounts.
+fn claim_template(found: &Ensemble) -> Option<String> {
+    let container = crate::ensemble::layout::container(found)?;
+    let mounts: BTreeSet<&str> = container
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| m.name.as_str())
+        .collect();
+    found
+        .claim_templates()
+        .into_iter()
+        .find(|c| mounts.contains(c.as_str()))
+}
+
+/// A member's database directories: `dataDir/version-2`, and the log's when it differs.
+fn version_dirs(dirs: &DataDirs) -> Vec<String> {
+    let mut out = vec![dirs.snapshots.clone()];
+    if dirs.logs != dirs.snapshots {
+        out.push(dirs.logs.clone());
+    }
+    out
+}
+
+fn aside_name(dir: &str, stamp: &str) -> String {
+    format!("{dir}.before-restore-{stamp}")
+}
+
+fn time_stamp() -> String {
+    k8s_openapi::jiff::Timestamp::now()
+        .to_string()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(15)
+        .chain(std::iter::once('Z'))
+        .collect()
+}
+
+fn plan_text(found: &Ensemble, source: &Source, dirs: &[DataDirs], stamp: &str) -> String {
+    let what = match source {
+        Source::Backup(path, verified) => {
+            let h = &verified.header;
+            format!(
+                "the backup {} (ensemble {} in namespace {}, ZooKeeper {}, taken {} from {}; last zxid {}, {} znodes, {} bytes of data)",
+                path.display(),
+                h.ensemble,
+                h.namespace,
+                h.zookeeper_version,
+                h.time,
+                h.member,
+                h.last_zxid,
+                verified.database.znodes,
+                verified.database.data_bytes
+            )
+        }
+        Source::Aside(old) => format!("the data an earlier restore set aside at {old}"),
+    };
+    let replicas = found.replicas();
+    let dirs_text = version_dirs(&dirs[0]).join(" and ");
+    format!(
+        "Restore ensemble {} in namespace {} from {what}:\n\
+         1. stop its {replicas} members (StatefulSet {} scaled to 0; it goes back to {replicas});\n\
+         2. on each member's volume, move {dirs_text} aside to *.before-restore-{stamp} (nothing is deleted) and put the restored data in their place;\n\
+         3. start the members again and wait until the ensemble is healthy.\n\
+         Clients are disconnected until then.",
+        found.name, found.namespace, found.name
+    )
+}
+
+async fn scale(client: &Client, found: &Ensemble, replicas: u32) -> anyhow::Result<()> {
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &found.namespace);
+    let patch = serde_json::json!({ "spec": { "replicas": replicas } });
+    sets.patch_scale(&found.name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|err| {
+            anyhow!(err).context(format!(
+                "cannot scale StatefulSet {} in namespace {} to {replicas}",
+                found.name, found.namespace
+            ))
+        })?;
+    Ok(())
+}
+
+async fn replace(
+    client: &Client,
+    found: &Ensemble,
+    claim: &str,
+    dirs: &[DataDirs],
+    source: &Source,
+    stamp: &str,
+    progress: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<()> {
+    progress(&format!(
+        "stopping the members: StatefulSet {} scaled to 0",
+        found.name
+    ));
+    scale(client, found, 0).await?;
+    wait_members_gone(client, found).await?;
+    progress("every member stopped");
+    for (ordinal, member_dirs) in dirs.iter().enumerate() {
+        let ordinal = ordinal as u32;
+        let name = format!("{}-restore-{ordinal}", found.name);
+        let pod = volume_pod(&found.stateful_set, &found.container, claim, ordinal, &name)
+            .ok_or_else(|| anyhow!("container {} does not mount {claim}", found.container))?;
+        let target = start_volume_pod(client, found, pod, &name).await?;
+        let result = restore_volume(client, &target, member_dirs, source, stamp).await;
+        delete_pod(client, &found.namespace, &name).await;
+        result?;
+        progress(&format!(
+            "{}'s volume: current data set aside, restored data in place",
+            found.pod_name(ordinal)
+        ));
+    }
+    Ok(())
+}
+
+async fn wait_members_gone(client: &Client, found: &Ensemble) -> anyhow::Result<()> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &found.namespace);
+    let names: BTreeSet<String> = found.pod_names().into_iter().collect();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let list = pods
+            .list(&ListParams::default().labels(&found.pod_selector()))
+            .await
+            .with_context(|| format!("cannot list pods in namespace {}", found.namespace))?;
+        let left: Vec<String> = list
+            .items
+            .iter()
+            .filter_map(|p| p.metadata.name.clone())
+            .filter(|n| names.contains(n))
+            .collect();
+        if left.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{} did not stop within 180s (see `kubectl describe pod {} -n {}`)",
+                left.join(", "),
+                left[0],
+                found.namespace
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn start_volume_pod(
+    client: &Client,
+    found: &Ensemble,
+    pod: Pod,
+    name: &str,
+) -> anyhow::Result<MemberTarget> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &found.namespace);
+    // A pod left by an interrupted run would hold the claim: remove it first.
+    delete_pod(client, &found.namespace, name).await;
+    pods.create(&PostParams::default(), &pod)
+        .await
+        .with_context(|| format!("cannot create pod {name} in namespace {}", found.namespace))?;
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let current = pods.get_opt(name).await?;
+        if let Some(current) = &current
+            && crate::kube::pod::phase(current) == "Running"
+        {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "pod {name} did not start within 180s (see `kubectl describe pod {name} -n {}`)",
+                found.namespace
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    Ok(MemberTarget {
+        namespace: found.namespace.clone(),
+        pod: name.to_owned(),
+        container: Some(found.container.clone()),
+    })
+}
+
+async fn delete_pod(client: &Client, namespace: &str, name: &str) {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    if pods
+        .delete(name, &DeleteParams::default().grace_period(0))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match pods.get_opt(name).await {
+            Ok(Some(_)) => tokio::time::sleep(POLL).await,
+            _ => return,
+        }
+    }
+}
+
+/// Runs a command in the volume pod; an exit other than 0 is an error.
+async fn run_in(client: &Client, target: &MemberTarget, argv: &[&str]) -> anyhow::Result<String> {
+    let (out, code) = exec(client, target, argv).await?;
+    if code != 0 {
+        bail!(
+            "`{}` in pod {} exited with code {code}",
+            argv.join(" "),
+            target.pod
+        );
+    }
+    Ok(out)
+}
+
+async fn exists(client: &Client, target: &MemberTarget, path: &str) -> anyhow::Result<bool> {
+    Ok(exec(client, target, &["ls", "-d", path]).await?.1 == 0)
+}
+
+async fn restore_volume(
+    client: &Client,
+    target: &MemberTarget,
+    dirs: &DataDirs,
+    source: &Source,
+    stamp: &str,
+) -> anyhow::Result<()> {
+    for dir in version_dirs(dirs) {
+        if exists(client, target, &dir).await? {
+            run_in(client, target, &["mv", &dir, &aside_name(&dir, stamp)]).await?;
+        }
+    }
+    match source {
+        Source::Aside(old) => {
+            for dir in version_dirs(dirs) {
+                run_in(client, target, &["mv", &aside_name(&dir, old), &dir]).await?;
+            }
+        }
+        Source::Backup(path, verified) => {
+            for dir in version_dirs(dirs) {
+                run_in(client, target, &["mkdir", "-p", &dir]).await?;
+            }
+            for (entry, offset) in backup_file::file_offsets(&verified.header) {
+                let dest = format!("{}/{}", dirs.dir_of(&entry.name), entry.name);
+                send_file(client, target, path, offset, entry.bytes, &dest).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Streams `bytes` bytes of the local file from `offset` into `dest` in the pod, and checks
+/// the size that arrived.
+async fn send_file(
+    client: &Client,
+    target: &MemberTarget,
+    path: &Path,
+    offset: u64,
+    bytes: u64,
+    dest: &str,
+) -> anyhow::Result<()> {
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut part = file.take(bytes);
+    let size = bytes.to_string();
+    // Fixed shell text; the size and the path are positional arguments, never spliced in.
+    let argv = [
+        "sh",
+        "-c",
+        "head -c \"$1\" > \"$2\"",
+        "kubectl-zk",
+        size.as_str(),
+        dest,
+    ];
+    exec_in(client, target, &argv, &mut part).await?;
+    let counted = run_in(client, target, &["wc", "-c", dest]).await?;
+    let arrived: u64 = counted
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    if arrived != bytes {
+        bail!(
+            "{dest} in pod {} has {arrived} bytes after the copy, not {bytes}",
+            target.pod
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_move_forward_only() {
+        let v = |minor| VersionNumber::new(3, minor, 0);
+        assert!(readable(v(4), v(9)));
+        assert!(readable(v(9), v(9)));
+        assert!(!readable(v(9), v(8)));
+    }
+
+    #[test]
+    fn an_unhealthy_ensemble_is_refused_before_anything() {
+        use crate::ensemble::testing::{ensemble, three};
+        let found = ensemble(3);
+        let back = Source::Aside("20261207T231500Z".into());
+        let why = refusal(&three(0, Some(2)), &found, &back).expect("refused");
+        assert!(why.contains("is not healthy"), "{why}");
+        assert!(refusal(&three(0, None), &found, &back).is_none());
+    }
+
+    #[test]
+    fn aside_names_keep_the_directory() {
+        assert_eq!(
+            aside_name("/data/version-2", "20261207T231500Z"),
+            "/data/version-2.before-restore-20261207T231500Z"
+        );
+        let stamp = time_stamp();
+        assert_eq!(stamp.len(), 16);
+        assert!(stamp.ends_with('Z'));
+    }
+}
