@@ -287,6 +287,46 @@ fn official_backup_restore_after_delete_and_the_way_back() {
         );
         assert_eq!(view["secret"], Value::Null, "{pod}");
     }
+    // A restore killed (SIGKILL) once its first volume is done leaves the members stopped and
+    // its journal on the StatefulSet; another source is refused; the same command finishes it.
+    let journal = || {
+        cluster.k(&[
+            "get",
+            "sts",
+            "zk",
+            "-o",
+            "jsonpath={.metadata.annotations.kubectl-zk\\.io/restore}",
+        ])
+    };
+    let mut killed = Command::new(common::plugin())
+        .arg("--kubeconfig")
+        .arg(&cluster.kubeconfig)
+        .args(["restore", "-f", &file_arg, "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the plugin runs");
+    cluster.wait_for(
+        "the first volume restored",
+        std::time::Duration::from_secs(120),
+        || {
+            let text = journal();
+            let done: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            (done["done"].as_array().is_some_and(|d| !d.is_empty())).then_some(())
+        },
+    );
+    killed.kill().expect("SIGKILL");
+    let _ = killed.wait();
+    let replicas = cluster.k(&["get", "sts", "zk", "-o", "jsonpath={.spec.replicas}"]);
+    assert_eq!(replicas.trim(), "0", "the members stay stopped");
+    assert!(!journal().is_empty(), "the journal stays");
+    let out = cluster.zk(&["restore", "--back-to", &stamp, "--yes"]);
+    assert_one_line_refusal(&out, 1, "is not finished");
+    let out = cluster.zk(&["restore", "-f", &file_arg, "--yes", "--timeout", "4m"]);
+    assert_exit(&out, 0);
+    assert!(journal().is_empty(), "the journal is removed when done");
+    assert_tree_everywhere(&cluster, "default", Some(znodes));
+
     // An ensemble that is not healthy is refused: exit 1, one line, nothing changed.
     let cordoned = cluster.hold_down("zk-2", &["zk-0", "zk-1"], 4);
     let pods_before = cluster.uids("default", "pod");

@@ -10,6 +10,12 @@
 //! (`head -c SIZE`, argv only); the StatefulSet is scaled back and the ensemble waited for
 //! until healthy. The way back is printed: `restore --back-to <time>` runs the same steps
 //! with the set-aside directories instead of a file.
+//!
+//! Before the members stop, the restore writes a journal on the StatefulSet
+//! (`kubectl-zk.io/restore`: the replica count, the time stamp, the source, each member's
+//! directories, the volumes done). A restore killed on the way (SIGKILL, a lost laptop) leaves
+//! it there, and the same command run again finishes the job from it: each volume's step can
+//! run twice (what a half-done step wrote is kept aside as `*.incomplete-restore-<time>`).
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -37,6 +43,60 @@ use crate::zk::backup_file::{self, Verified};
 use crate::zk::{Version, VersionNumber};
 
 const POLL: Duration = Duration::from_millis(500);
+
+/// The StatefulSet annotation holding a restore's [`Journal`] while it runs.
+const JOURNAL: &str = "kubectl-zk.io/restore";
+
+/// What a restore in progress needs to be finished by the same command run again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Journal {
+    /// The time stamp of the set-aside directories.
+    stamp: String,
+    /// The members to start again.
+    replicas: u32,
+    /// `backup:<payload sha256>` or `aside:<stamp>`.
+    source: String,
+    /// Each member's directories, by ordinal (read while they ran).
+    dirs: Vec<DataDirs>,
+    /// The ordinals whose volumes are done.
+    done: Vec<u32>,
+}
+
+fn source_key(source: &Source) -> String {
+    match source {
+        Source::Backup(_, verified) => format!("backup:{}", verified.header.payload_sha256),
+        Source::Aside(old) => format!("aside:{old}"),
+    }
+}
+
+fn read_journal(found: &Ensemble) -> Option<Journal> {
+    let text = found
+        .stateful_set
+        .metadata
+        .annotations
+        .as_ref()?
+        .get(JOURNAL)?;
+    serde_json::from_str(text).ok()
+}
+
+/// Writes (or with `None` removes) the journal on the StatefulSet.
+async fn write_journal(
+    client: &Client,
+    found: &Ensemble,
+    journal: Option<&Journal>,
+) -> anyhow::Result<()> {
+    let value = match journal {
+        Some(journal) => serde_json::Value::String(serde_json::to_string(journal)?),
+        None => serde_json::Value::Null,
+    };
+    let patch = serde_json::json!({ "metadata": { "annotations": { JOURNAL: value } } });
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &found.namespace);
+    sets.patch(&found.name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .with_context(|| format!("cannot record the restore on StatefulSet {}", found.name))?;
+    Ok(())
+}
 
 /// What goes in place of the current data.
 enum Source {
@@ -67,6 +127,9 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
     let connection = connect(global).await?;
     let client = &connection.client;
     let found = ensemble::find(client, &connection.namespace, args.ensemble.name.as_ref()).await?;
+    if let Some(journal) = read_journal(&found) {
+        return resume(client, &found, journal, &source, &args).await;
+    }
     let status =
         crate::ensemble::gather(client, found.clone(), None, Duration::from_secs(5)).await?;
     if let Some(refusal) = refusal(&status, &found, &source) {
@@ -104,6 +167,66 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
         eprintln!("not confirmed; nothing was changed");
         return Ok(Outcome::CheckFailed);
     }
+    let mut journal = Journal {
+        stamp: stamp.clone(),
+        replicas,
+        source: source_key(&source),
+        dirs,
+        done: Vec::new(),
+    };
+    write_journal(client, &found, Some(&journal)).await?;
+    finish(client, &found, &claim, &mut journal, &source, &args).await
+}
+
+/// A restore whose journal is on the StatefulSet: the same source finishes it; another is
+/// refused (exit 1) with the command that finishes it.
+async fn resume(
+    client: &Client,
+    found: &Ensemble,
+    mut journal: Journal,
+    source: &Source,
+    args: &RestoreArgs,
+) -> anyhow::Result<Outcome> {
+    if journal.source != source_key(source) {
+        let what = match journal.source.split_once(':') {
+            Some(("aside", old)) => format!("--back-to {old}"),
+            _ => "-f with the same backup file".to_owned(),
+        };
+        eprintln!(
+            "kubectl-zk: a restore of ensemble {} started at {} is not finished (its journal is on the StatefulSet, annotation {JOURNAL}); finish it first by running `kubectl zk restore` again with {what}; nothing was changed",
+            found.name, journal.stamp
+        );
+        return Ok(Outcome::CheckFailed);
+    }
+    let claim = claim_template(found)
+        .ok_or_else(|| anyhow!("StatefulSet {} mounts no volume claim template", found.name))?;
+    let action = format!(
+        "finish the restore of ensemble {} in namespace {} started at {} ({} of {} volumes done)",
+        found.name,
+        found.namespace,
+        journal.stamp,
+        journal.done.len(),
+        journal.replicas
+    );
+    eprintln!("{}.", crate::confirm::capitalised(&action));
+    ensure_can_ask(args.yes, &action)?;
+    if !confirm("Go ahead?", &action, args.yes)? {
+        eprintln!("not confirmed; nothing was changed");
+        return Ok(Outcome::CheckFailed);
+    }
+    finish(client, found, &claim, &mut journal, source, args).await
+}
+
+/// Stops the members, restores every volume not yet done, starts them again, waits.
+async fn finish(
+    client: &Client,
+    found: &Ensemble,
+    claim: &str,
+    journal: &mut Journal,
+    source: &Source,
+    args: &RestoreArgs,
+) -> anyhow::Result<Outcome> {
+    let (replicas, stamp) = (journal.replicas, journal.stamp.clone());
     let started = Instant::now();
     let progress =
         move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
@@ -117,25 +240,32 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
             );
         }
     });
-    let result = replace(client, &found, &claim, &dirs, &source, &stamp, &progress).await;
+    let result = replace(client, found, claim, journal, source, &progress).await;
     // Whatever happened, the members start again with what their volumes hold.
-    let scaled = scale(client, &found, replicas).await;
+    let scaled = scale(client, found, replicas).await;
     hold.abort();
     if let Err(err) = result {
         eprintln!(
-            "kubectl-zk: the restore stopped: {}; StatefulSet {} is scaled back to {replicas}; what was set aside is in each volume's *.before-restore-{stamp}",
+            "kubectl-zk: the restore stopped: {}; StatefulSet {} is scaled back to {replicas}; what was set aside is in each volume's *.before-restore-{stamp}; run the same command again to finish the restore",
             crate::cluster::error::one_line(&err),
             found.name
         );
         return Ok(Outcome::CheckFailed);
     }
     scaled?;
+    write_journal(client, found, None).await?;
+    // What the wait judges against: the members it started again (a resumed restore found the
+    // StatefulSet at 0).
+    let mut running = found.clone();
+    if let Some(spec) = running.stateful_set.spec.as_mut() {
+        spec.replicas = Some(i32::try_from(replicas).unwrap_or(i32::MAX));
+    }
     progress(&format!(
         "StatefulSet {} scaled back to {replicas}; waiting for the ensemble",
         found.name
     ));
     let waited = crate::ensemble::rollout::unless_interrupted(
-        crate::ensemble::rolling::wait_healthy(client, &found, args.timeout, &progress),
+        crate::ensemble::rolling::wait_healthy(client, &running, args.timeout, &progress),
         || {
             format!(
                 "interrupted while waiting for ensemble {} to be healthy; the restored data is in place and the members are starting (see `kubectl zk status`)",
@@ -147,7 +277,10 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
     if let Err(err) = waited {
         return Ok(crate::cmd::stopped(&err));
     }
-    println!("{}", done_text(&found, &source, &dirs[0], &stamp));
+    println!(
+        "{}",
+        done_text(found, source, &journal.dirs[0], &stamp, replicas)
+    );
     Ok(Outcome::Ok)
 }
 
@@ -171,7 +304,13 @@ async fn missing_aside(
 }
 
 /// What a finished restore says: what it restored, where the replaced data is, the way back.
-fn done_text(found: &Ensemble, source: &Source, dirs: &DataDirs, stamp: &str) -> String {
+fn done_text(
+    found: &Ensemble,
+    source: &Source,
+    dirs: &DataDirs,
+    stamp: &str,
+    replicas: u32,
+) -> String {
     let restored = match source {
         Source::Backup(path, verified) => format!(
             "{} (last zxid {}, {} znodes)",
@@ -187,7 +326,7 @@ fn done_text(found: &Ensemble, source: &Source, dirs: &DataDirs, stamp: &str) ->
          To go back: kubectl zk restore --name {} -n {} --back-to {stamp}",
         found.name,
         found.namespace,
-        found.replicas(),
+        replicas,
         version_dirs(dirs)
             .iter()
             .map(|d| aside_name(d, stamp))
@@ -320,9 +459,8 @@ async fn replace(
     client: &Client,
     found: &Ensemble,
     claim: &str,
-    dirs: &[DataDirs],
+    journal: &mut Journal,
     source: &Source,
-    stamp: &str,
     progress: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<()> {
     progress(&format!(
@@ -332,15 +470,20 @@ async fn replace(
     scale(client, found, 0).await?;
     wait_members_gone(client, found).await?;
     progress("every member stopped");
-    for (ordinal, member_dirs) in dirs.iter().enumerate() {
+    for (ordinal, member_dirs) in journal.dirs.clone().iter().enumerate() {
         let ordinal = ordinal as u32;
+        if journal.done.contains(&ordinal) {
+            continue;
+        }
         let name = format!("{}-restore-{ordinal}", found.name);
         let pod = volume_pod(&found.stateful_set, &found.container, claim, ordinal, &name)
             .ok_or_else(|| anyhow!("container {} does not mount {claim}", found.container))?;
         let target = start_volume_pod(client, found, pod, &name).await?;
-        let result = restore_volume(client, &target, member_dirs, source, stamp).await;
+        let result = restore_volume(client, &target, member_dirs, source, &journal.stamp).await;
         delete_pod(client, &found.namespace, &name).await;
         result?;
+        journal.done.push(ordinal);
+        write_journal(client, found, Some(journal)).await?;
         progress(&format!(
             "{}'s volume: current data set aside, restored data in place",
             found.pod_name(ordinal)
@@ -449,6 +592,10 @@ async fn exists(client: &Client, target: &MemberTarget, path: &str) -> anyhow::R
     Ok(exec(client, target, &["ls", "-d", path]).await?.1 == 0)
 }
 
+/// One member's volume: its directories set aside, the restored data put in place. Safe to run
+/// again after an interruption: a directory already set aside at `stamp` is not set aside again
+/// (what the interrupted step left in its place is kept as `*.incomplete-restore-<stamp>`), and
+/// for `--back-to` a directory already moved back is left as it is.
 async fn restore_volume(
     client: &Client,
     target: &MemberTarget,
@@ -456,15 +603,30 @@ async fn restore_volume(
     source: &Source,
     stamp: &str,
 ) -> anyhow::Result<()> {
+    let mut todo = Vec::new();
     for dir in version_dirs(dirs) {
-        if exists(client, target, &dir).await? {
-            run_in(client, target, &["mv", &dir, &aside_name(&dir, stamp)]).await?;
+        let aside = aside_name(&dir, stamp);
+        let aside_done = exists(client, target, &aside).await?;
+        if let Source::Aside(old) = source
+            && aside_done
+            && !exists(client, target, &aside_name(&dir, old)).await?
+        {
+            continue; // moved back already by the interrupted run
         }
+        if aside_done {
+            if exists(client, target, &dir).await? {
+                let incomplete = format!("{dir}.incomplete-restore-{stamp}-{}", time_stamp());
+                run_in(client, target, &["mv", &dir, &incomplete]).await?;
+            }
+        } else if exists(client, target, &dir).await? {
+            run_in(client, target, &["mv", &dir, &aside]).await?;
+        }
+        todo.push(dir);
     }
     match source {
         Source::Aside(old) => {
-            for dir in version_dirs(dirs) {
-                run_in(client, target, &["mv", &aside_name(&dir, old), &dir]).await?;
+            for dir in &todo {
+                run_in(client, target, &["mv", &aside_name(dir, old), dir]).await?;
             }
         }
         Source::Backup(path, verified) => {

@@ -11,7 +11,8 @@ use crate::cluster::zookeeper::{MemberTarget, exec};
 use crate::zk::ZooCfg;
 
 /// A member's database directories (each ZooKeeper's `…/version-2`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DataDirs {
     /// Where snapshots are: `<dataDir>/version-2`.
     pub snapshots: String,
