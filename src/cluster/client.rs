@@ -107,6 +107,23 @@ pub fn describe(config: &Config) -> String {
     )
 }
 
+/// Whether the server serves an API group: one discovery request, made once per process (a run
+/// talks to one cluster; `status` asks again and again while commands wait, and `install` asks
+/// for OpenShift's group and the Prometheus operator's).
+pub async fn serves_group(client: &Client, group: &str) -> anyhow::Result<bool> {
+    static GROUPS: tokio::sync::OnceCell<Vec<String>> = tokio::sync::OnceCell::const_new();
+    let groups = GROUPS
+        .get_or_try_init(|| async {
+            let list = client
+                .list_api_groups()
+                .await
+                .context("cannot list the API groups")?;
+            Ok::<_, anyhow::Error>(list.groups.into_iter().map(|g| g.name).collect())
+        })
+        .await?;
+    Ok(groups.iter().any(|g| g == group))
+}
+
 /// Whether the API server answered with this HTTP status (403 Forbidden, 404 Not Found…).
 pub fn has_status(err: &kube::Error, code: u16) -> bool {
     matches!(err, kube::Error::Api(status) if status.code == code)

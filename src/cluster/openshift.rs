@@ -30,20 +30,9 @@ pub const GRANT_ANNOTATION: &str = "kubectl-zk.io/scc-grant";
 /// The SCC the seeds grant: the image runs as a fixed user.
 pub const ANYUID: &str = "anyuid";
 
-/// Whether the server is OpenShift: one discovery request, made once per process (a run talks
-/// to one cluster, and `status` is gathered again and again while commands wait).
+/// Whether the server is OpenShift (it serves `security.openshift.io`).
 pub async fn detect(client: &Client) -> anyhow::Result<bool> {
-    static DETECTED: tokio::sync::OnceCell<bool> = tokio::sync::OnceCell::const_new();
-    DETECTED
-        .get_or_try_init(|| async {
-            let groups = client
-                .list_api_groups()
-                .await
-                .context("cannot list the API groups")?;
-            Ok(groups.groups.iter().any(|g| g.name == SECURITY_GROUP))
-        })
-        .await
-        .copied()
+    crate::cluster::client::serves_group(client, SECURITY_GROUP).await
 }
 
 /// The name of the RoleBinding and ClusterRole that grant `use` of an SCC.

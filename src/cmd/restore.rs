@@ -144,11 +144,13 @@ pub async fn run(global: &GlobalOptions, args: RestoreArgs) -> anyhow::Result<Ou
             found.container
         )
     })?;
-    let mut dirs = Vec::new();
-    for ordinal in 0..replicas {
+    // Every member's directories at once (one exec each).
+    let dirs = futures::future::try_join_all((0..replicas).map(|ordinal| {
         let target = found.target(&found.pod_name(ordinal));
-        dirs.push(data_dirs(client, &found, &target).await?);
-    }
+        let found = &found;
+        async move { data_dirs(client, found, &target).await }
+    }))
+    .await?;
     if let Source::Aside(stamp) = &source
         && let Some(missing) = missing_aside(client, &found, &dirs, stamp).await?
     {
@@ -355,7 +357,7 @@ fn refusal(status: &EnsembleStatus, found: &Ensemble, source: &Source) -> Option
         .as_deref()
         .and_then(|v| Version::new(v).number())
         .or_else(|| VersionNumber::from_image(&found.image))?;
-    let backup = Version::new(&verified.header.zookeeper_version).number()?;
+    let backup = Version::new(&verified.header.origin.zookeeper_version).number()?;
     if readable(backup, target) {
         return None;
     }
@@ -417,11 +419,11 @@ fn plan_text(found: &Ensemble, source: &Source, dirs: &[DataDirs], stamp: &str) 
             format!(
                 "the backup {} (ensemble {} in namespace {}, ZooKeeper {}, taken {} from {}; last zxid {}, {} znodes, {} bytes of data)",
                 path.display(),
-                h.ensemble,
-                h.namespace,
-                h.zookeeper_version,
-                h.time,
-                h.member,
+                h.origin.ensemble,
+                h.origin.namespace,
+                h.origin.zookeeper_version,
+                h.origin.time,
+                h.origin.member,
                 h.last_zxid,
                 verified.database.znodes,
                 verified.database.data_bytes

@@ -54,24 +54,13 @@ pub struct BackupEntry {
     pub bytes: u64,
 }
 
-/// What a backup says about itself.
+/// What a backup says about itself: its origin, then what was found once it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupHeader {
-    /// The ensemble (StatefulSet) it was taken from.
-    pub ensemble: String,
-    /// Its namespace.
-    pub namespace: String,
-    /// The ZooKeeper version that wrote the files (`3.9.4`).
-    pub zookeeper_version: String,
-    /// The image flavour (`official`, `k8s-tutorial`).
-    pub flavor: String,
-    /// The member it was taken from.
-    pub member: String,
-    /// When (RFC 3339, UTC).
-    pub time: String,
-    /// How the payload was taken.
-    pub source: BackupSource,
+    /// Who and what it is of (its fields sit at the top level of the header's JSON).
+    #[serde(flatten)]
+    pub origin: BackupOrigin,
     /// The highest zxid the backup holds: every write acknowledged at or before it is in.
     pub last_zxid: String,
     /// Znodes once replayed.
@@ -87,21 +76,22 @@ pub struct BackupHeader {
 }
 
 /// Who and what a backup is of, before its content is known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BackupOrigin {
-    /// The ensemble.
+    /// The ensemble (StatefulSet) it was taken from.
     pub ensemble: String,
     /// Its namespace.
     pub namespace: String,
-    /// The ZooKeeper version.
+    /// The ZooKeeper version that wrote the files (`3.9.4`).
     pub zookeeper_version: String,
-    /// The image flavour.
+    /// The image flavour (`official`, `k8s-tutorial`).
     pub flavor: String,
-    /// The member.
+    /// The member it was taken from.
     pub member: String,
     /// When (RFC 3339, UTC).
     pub time: String,
-    /// How the payload is taken.
+    /// How the payload was taken.
     pub source: BackupSource,
 }
 
@@ -109,13 +99,7 @@ impl BackupHeader {
     /// A header with the origin filled in; [`BackupWriter::finish`] fills in the rest.
     pub fn new(origin: BackupOrigin) -> Self {
         Self {
-            ensemble: origin.ensemble,
-            namespace: origin.namespace,
-            zookeeper_version: origin.zookeeper_version,
-            flavor: origin.flavor,
-            member: origin.member,
-            time: origin.time,
-            source: origin.source,
+            origin,
             last_zxid: String::new(),
             znodes: 0,
             data_bytes: 0,

@@ -53,7 +53,9 @@ pub async fn run(global: &GlobalOptions, args: InstallArgs) -> anyhow::Result<Ou
     let found = preflight::check(client, &spec, args.create_namespace, args.openshift).await?;
     // An ensemble `migrate` moved from the seeds keeps its data where the seeds put it.
     spec.data_sub_path = found.data_sub_path.clone();
-    if spec.metrics.is_some() && serves_group(client, MONITORING_GROUP).await? {
+    if spec.metrics.is_some()
+        && crate::cluster::client::serves_group(client, MONITORING_GROUP).await?
+    {
         spec.metrics = Some(MetricsDiscovery::PodMonitor);
     }
     if let Some(existing) = &found.existing {
@@ -216,15 +218,6 @@ pub fn keep_user_settings(
         spec.image = running.image;
     }
     notes
-}
-
-/// Whether the cluster serves an API group.
-async fn serves_group(client: &Client, group: &str) -> anyhow::Result<bool> {
-    let groups = client
-        .list_api_groups()
-        .await
-        .context("cannot list the API groups")?;
-    Ok(groups.groups.iter().any(|g| g.name == group))
 }
 
 fn print_warnings(spec: &EnsembleSpec) {
